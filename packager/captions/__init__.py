@@ -1,0 +1,1 @@
+"""Captions: clean the institution's text, or write one from its metadata."""

@@ -1,0 +1,362 @@
+"""Collections and items: read a contributed collection folder.
+
+A collection folder holds ``collection.yaml`` and ``items.csv`` or ``items.jsonl``.
+Problems with the collection as a whole raise ManifestError (the build cannot
+go on); problems with one row become a Rejection for that row, so that every
+row ends somewhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from packager.rejection import Rejection
+
+COLLECTION_FILE = "collection.yaml"
+MANIFEST_NAMES = ("items.csv", "items.jsonl")
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+MAX_YAML_BYTES = 1_000_000
+# Ten megabytes per cell: long enough for any real description, short enough to stop runaway files.
+MAX_CELL_CHARS = 10_000_000
+
+ITEM_FIELDS = (
+    "id",
+    "file",
+    "url",
+    "title",
+    "creator",
+    "description",
+    "caption",
+    "date",
+    "creator_death_year",
+    "rights",
+    "source_url",
+    "credit_line",
+)
+COLLECTION_KEYS = {"id", "title", "institution", "rights", "jurisdiction", "attribution", "description"}
+DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}."
+TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url"}
+
+
+class ManifestError(Exception):
+    """A collection cannot be read; names the file, and the row and column where known."""
+
+    def __init__(self, file: Path | str, message: str, row: int | None = None, column: str | None = None):
+        self.file = str(file)
+        self.row = row
+        self.column = column
+        self.message = message
+        where = self.file
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Institution:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    root: Path
+    title: str
+    institution: Institution
+    manifest: Path
+    rights: str | None = None
+    jurisdiction: str | None = None
+    attribution: str = DEFAULT_ATTRIBUTION
+    description: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    collection: str
+    id: str
+    row: int
+    file: str | None = None
+    url: str | None = None
+    title: str | None = None
+    creator: str | None = None
+    description: str | None = None
+    caption: str | None = None
+    date: str | None = None
+    creator_death_year: int | None = None
+    rights: str | None = None
+    source_url: str | None = None
+    credit_line: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return self.file if self.file is not None else (self.url or "")
+
+
+def load_collection(folder: Path | str) -> Collection:
+    """Read and check ``collection.yaml``; find the item manifest."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ManifestError(root, "not a folder; give the path of a collection folder")
+    meta_path = root / COLLECTION_FILE
+    if not meta_path.is_file():
+        raise ManifestError(meta_path, "missing; every collection folder needs a collection.yaml")
+    if meta_path.stat().st_size > MAX_YAML_BYTES:
+        raise ManifestError(meta_path, f"larger than {MAX_YAML_BYTES} bytes; this file should be a few lines")
+    try:
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ManifestError(meta_path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ManifestError(meta_path, f"not valid YAML: {problem}", row=row) from exc
+    if not isinstance(meta, dict):
+        raise ManifestError(meta_path, "must be a mapping of keys such as id, title, institution")
+
+    def text(key: str, required: bool = False) -> str | None:
+        value = meta.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise ManifestError(meta_path, "is required", column=key)
+            return None
+        if not isinstance(value, str):
+            raise ManifestError(meta_path, f"must be text, not {type(value).__name__}", column=key)
+        return value.strip()
+
+    collection_id = text("id", required=True)
+    assert collection_id is not None
+    if not ID_PATTERN.match(collection_id):
+        raise ManifestError(
+            meta_path,
+            f"{collection_id!r} is not a valid id: use lower-case letters, digits and '-' (e.g. 'city-museum-prints')",
+            column="id",
+        )
+    institution = _institution(meta.get("institution"), meta_path)
+    attribution = text("attribution") or DEFAULT_ATTRIBUTION
+    check_template(attribution, meta_path, "attribution")
+    warnings = tuple(
+        f"{COLLECTION_FILE}: unknown key '{key}' is ignored" for key in sorted(map(str, meta)) if key not in COLLECTION_KEYS
+    )
+    return Collection(
+        id=collection_id,
+        root=root,
+        title=text("title", required=True) or "",
+        institution=institution,
+        manifest=_find_manifest(root),
+        rights=text("rights"),
+        jurisdiction=(text("jurisdiction") or "").upper() or None,
+        attribution=attribution,
+        description=text("description"),
+        warnings=warnings,
+    )
+
+
+def check_template(template: str, file: Path, key: str) -> None:
+    """Allow only plain ``{name}`` fields: attribute or index lookups would let a manifest reach into Python."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ManifestError(file, f"is not a valid template: {exc}", column=key) from exc
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in TEMPLATE_FIELDS or spec or conversion:
+            allowed = ", ".join("{" + f + "}" for f in sorted(TEMPLATE_FIELDS))
+            raise ManifestError(file, f"uses '{{{name}}}'; allowed fields are {allowed}", column=key)
+
+
+def _institution(value: Any, meta_path: Path) -> Institution:
+    if isinstance(value, str) and value.strip():
+        return Institution(name=value.strip())
+    if isinstance(value, dict) and isinstance(value.get("name"), str) and value["name"].strip():
+        url = value.get("url")
+        if url is not None and not isinstance(url, str):
+            raise ManifestError(meta_path, "institution url must be text", column="institution.url")
+        return Institution(name=value["name"].strip(), url=url.strip() if url else None)
+    raise ManifestError(meta_path, 'is required: give {name: "...", url: "https://..."}', column="institution")
+
+
+def _find_manifest(root: Path) -> Path:
+    present = [root / name for name in MANIFEST_NAMES if (root / name).is_file()]
+    if not present:
+        raise ManifestError(root, f"no item manifest: add {' or '.join(MANIFEST_NAMES)}")
+    if len(present) > 1:
+        raise ManifestError(root, f"both {present[0].name} and {present[1].name} exist; keep one")
+    return present[0]
+
+
+def read_items(collection: Collection) -> Iterator[Item | Rejection]:
+    """Yield every row of the manifest as an Item, or a Rejection naming what is wrong with it.
+
+    Rows are streamed. Duplicate ids are rejected after the first occurrence.
+    """
+    reader = _read_csv if collection.manifest.suffix == ".csv" else _read_jsonl
+    seen: dict[str, int] = {}
+    for row, record in reader(collection.manifest):
+        result = _to_item(collection, row, record)
+        if isinstance(result, Item):
+            first = seen.setdefault(result.id, row)
+            if first != row:
+                result = Rejection(
+                    collection.id,
+                    result.id,
+                    "manifest:duplicate-id",
+                    f"{collection.manifest.name}, row {row}, column 'id': {result.id!r} is already used by row {first}",
+                    row=row,
+                )
+        yield result
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (row number, record) with the header as row 1, as a spreadsheet counts."""
+    csv.field_size_limit(MAX_CELL_CHARS)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        row = 1
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise ManifestError(path, "is empty; the first row must name the columns (id, file, ...)")
+            columns = _check_header(path, header)
+            for row, values in enumerate(reader, start=2):
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) > len(columns):
+                    yield row, f"has {len(values)} cells but the header names {len(columns)} columns"
+                    continue
+                yield row, dict(zip(columns, values, strict=False))
+        except UnicodeDecodeError as exc:
+            raise ManifestError(
+                path, f"is not UTF-8 (near row {row + 1}); save it as 'CSV UTF-8' from your spreadsheet", row=row + 1
+            ) from exc
+        except csv.Error as exc:
+            raise ManifestError(path, f"cannot be read as CSV: {exc}", row=row + 1) from exc
+
+
+def _check_header(path: Path, header: list[str]) -> list[str]:
+    columns = [h.strip().lower() if h.strip().lower() in ITEM_FIELDS else h.strip() for h in header]
+    for index, name in enumerate(columns, start=1):
+        if not name:
+            raise ManifestError(path, f"column {index} of the header has no name", row=1)
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        raise ManifestError(path, f"the header repeats {', '.join(duplicates)}", row=1, column=duplicates[0])
+    if "id" not in columns:
+        raise ManifestError(path, "the header has no 'id' column", row=1, column="id")
+    if "file" not in columns and "url" not in columns:
+        raise ManifestError(path, "the header needs a 'file' or a 'url' column", row=1, column="file")
+    return columns
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    with path.open("rb") as handle:
+        for row, raw in enumerate(handle, start=1):
+            if row == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                yield row, "is not UTF-8 text"
+                continue
+            except json.JSONDecodeError as exc:
+                yield row, f"is not valid JSON ({exc.msg} at character {exc.colno})"
+                continue
+            if not isinstance(record, dict):
+                yield row, "must be a JSON object like {\"id\": ..., \"file\": ...}"
+                continue
+            yield row, {str(k).strip(): v for k, v in record.items()}
+
+
+def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> Item | Rejection:
+    name = collection.manifest.name
+    fallback_id = f"row-{row}"
+    if isinstance(record, str):
+        return Rejection(collection.id, fallback_id, "manifest:invalid-row", f"{name}, row {row}: {record}", row=row)
+    values: dict[str, str | None] = {}
+    extra: dict[str, str] = {}
+    for key, value in record.items():
+        target = key.lower() if key.lower() in ITEM_FIELDS else key
+        if value is None:
+            text = None
+        elif isinstance(value, str):
+            text = value.strip() or None
+        elif target in ITEM_FIELDS and isinstance(value, bool | list | dict):
+            raw_id = record.get("id")
+            return Rejection(
+                collection.id,
+                str(raw_id).strip() if isinstance(raw_id, str | int) and str(raw_id).strip() else fallback_id,
+                "manifest:invalid-row",
+                f"{name}, row {row}, column '{target}': must be text, not {type(value).__name__}",
+                row=row,
+            )
+        elif isinstance(value, int | float):
+            text = str(value)
+        else:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if target in ITEM_FIELDS:
+            values[target] = text
+        elif text is not None:
+            extra[target] = text
+    item_id = values.get("id")
+    if not item_id:
+        return Rejection(
+            collection.id, fallback_id, "manifest:missing-id", f"{name}, row {row}, column 'id': empty", row=row
+        )
+    if values.get("file") and values.get("url"):
+        return Rejection(
+            collection.id,
+            item_id,
+            "manifest:both-sources",
+            f"{name}, row {row}: both 'file' and 'url' are filled in",
+            row=row,
+        )
+    if not values.get("file") and not values.get("url"):
+        return Rejection(
+            collection.id, item_id, "manifest:no-source", f"{name}, row {row}: 'file' and 'url' are both empty", row=row
+        )
+    death_year: int | None = None
+    if values.get("creator_death_year"):
+        try:
+            death_year = int(str(values["creator_death_year"]).strip())
+        except ValueError:
+            return Rejection(
+                collection.id,
+                item_id,
+                "manifest:invalid-row",
+                f"{name}, row {row}, column 'creator_death_year': {values['creator_death_year']!r} is not a year",
+                row=row,
+            )
+    return Item(
+        collection=collection.id,
+        id=item_id,
+        row=row,
+        file=values.get("file"),
+        url=values.get("url"),
+        title=values.get("title"),
+        creator=values.get("creator"),
+        description=values.get("description"),
+        caption=values.get("caption"),
+        date=values.get("date"),
+        creator_death_year=death_year,
+        rights=values.get("rights"),
+        source_url=values.get("source_url"),
+        credit_line=values.get("credit_line"),
+        extra=dict(sorted(extra.items())),
+    )

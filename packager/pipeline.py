@@ -1,0 +1,189 @@
+"""The per-item stages, and running them over collections in a fixed order.
+
+``process_item`` is a pure function of (collection, item, settings), so it can run in any
+process. ``run`` yields results in build order (collection id, then item id)
+whatever the number of workers, which is what makes shards byte-identical.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from packager.captions.clean import clean_text
+from packager.captions.template import caption_from_metadata, credit_line
+from packager.collection import Collection, Item, read_items
+from packager.fetch import FetchError, fetch
+from packager.media import ImageData, MediaError, inspect_image
+from packager.rejection import Rejection
+from packager.rights.verify import Verdict, verify
+from packager.safepath import PathEscapeError, resolve_inside
+from packager.sample import Sample, sample_key
+
+POLICIES = {"worldwide": ("public_domain",), "us": ("public_domain", "public_domain_us")}
+
+
+@dataclass(frozen=True)
+class Settings:
+    policy: str = "worldwide"
+    fetch_timeout: float = 30.0
+    max_download_bytes: int = 200_000_000
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ValueError(f"unknown policy {self.policy!r}; choose one of {', '.join(POLICIES)}")
+
+
+Result = Sample | Rejection
+
+
+def process_item(collection: Collection, entry: Item | Rejection, settings: Settings) -> Result:
+    """Run every stage on one item. Never raises: an unexpected failure becomes a Rejection."""
+    if isinstance(entry, Rejection):
+        return entry
+    try:
+        return _stages(collection, entry, settings)
+    except Exception as exc:  # a bug must cost one item, not the whole release
+        return Rejection(
+            collection.id, entry.id, "internal:error", f"{type(exc).__name__}: {exc}", row=entry.row
+        )
+
+
+def _stages(collection: Collection, item: Item, settings: Settings) -> Result:
+    def reject(reason: str, message: str, verdict: Verdict | None = None) -> Rejection:
+        evidence = [e.to_json() for e in verdict.evidence] if verdict else []
+        return Rejection(collection.id, item.id, reason, message, row=item.row, evidence=evidence)
+
+    verdict = verify(item, collection)
+    if verdict.status not in POLICIES[settings.policy]:
+        reason = {
+            "not_public_domain": "rights:not-public-domain",
+            "public_domain_us": "rights:us-only",
+        }.get(verdict.status, "rights:undetermined")
+        return reject(reason, verdict.summary, verdict)
+
+    try:
+        data = _read_source(collection, item, settings)
+    except PathEscapeError as exc:
+        return reject("path:escapes-collection", f"column 'file': {exc}")
+    except FileNotFoundError:
+        return reject("file:missing", f"column 'file': {item.file!r} does not exist in {collection.root}")
+    except OSError as exc:
+        return reject("file:unreadable", f"column 'file': {item.file!r}: {exc.strerror or exc}")
+    except FetchError as exc:
+        return reject(exc.reason, str(exc))
+
+    try:
+        image = inspect_image(data)
+    except MediaError as exc:
+        return reject(exc.reason, f"{item.source}: {exc}")
+
+    caption, caption_source = _caption(item)
+    if not caption:
+        return reject("caption:missing", "no caption, title, creator, date or description to describe the image")
+    key = sample_key(collection.id, item.id)
+    return Sample(
+        key=key,
+        extension=image.extension,
+        image=image.payload,
+        caption=caption,
+        metadata=_metadata(key, collection, item, verdict, image, caption, caption_source),
+    )
+
+
+def _read_source(collection: Collection, item: Item, settings: Settings) -> bytes:
+    if item.file is not None:
+        path = resolve_inside(collection.root, item.file)
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        return path.read_bytes()
+    assert item.url is not None
+    return fetch(item.url, timeout=settings.fetch_timeout, max_bytes=settings.max_download_bytes)
+
+
+def _caption(item: Item) -> tuple[str, str]:
+    """The institution's caption (cleaned if needed), else one made from metadata."""
+    if item.caption:
+        cleaned = clean_text(item.caption)
+        if cleaned:
+            return cleaned, "original" if cleaned == item.caption else "cleaned"
+    generated = caption_from_metadata(item)
+    return (generated, "metadata") if generated else ("", "")
+
+
+def _metadata(
+    key: str,
+    collection: Collection,
+    item: Item,
+    verdict: Verdict,
+    image: ImageData,
+    caption: str,
+    caption_source: str,
+) -> dict[str, Any]:
+    """The sample's JSON, in the field order of ``SAMPLE_SCHEMA``."""
+    return {
+        "key": key,
+        "id": item.id,
+        "collection": collection.id,
+        "institution": {"name": collection.institution.name, "url": collection.institution.url},
+        "title": item.title,
+        "creator": item.creator,
+        "date": item.date,
+        "description": item.description,
+        "source_url": item.source_url,
+        "caption": caption,
+        "caption_source": caption_source,
+        "original_caption": item.caption,
+        "credit_line": credit_line(item, collection),
+        "rights": verdict.to_json(),
+        "sha256": image.sha256,
+        "width": image.width,
+        "height": image.height,
+        "original_format": image.original_format,
+        "original_size": image.original_size,
+        "converted": image.converted,
+        "source": item.source,
+        "extra": [{"name": name, "value": value} for name, value in item.extra.items()],
+    }
+
+
+def ordered_entries(collection: Collection) -> list[Item | Rejection]:
+    """Every manifest row of the collection, in build order (item id, then row)."""
+    return sorted(read_items(collection), key=lambda e: (e.id, e.row or 0))
+
+
+def batched(entries: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of at most ``size`` entries (itertools.batched is Python 3.12+)."""
+    iterator = iter(entries)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _process_task(task: tuple[Collection, Item | Rejection, Settings]) -> Result:
+    return process_item(*task)
+
+
+def run(
+    collections: Iterable[Collection], settings: Settings, workers: int = 1, window: int | None = None
+) -> Iterator[tuple[Collection, Result]]:
+    """Yield (collection, result) for every item, in build order.
+
+    Work goes to the pool in bounded windows so that at most ``window`` images
+    are in memory at once, however large the collection.
+    """
+    ordered = sorted(collections, key=lambda c: c.id)
+    if workers <= 1:
+        for collection in ordered:
+            for entry in ordered_entries(collection):
+                yield collection, process_item(collection, entry, settings)
+        return
+    window = window or workers * 16
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        for collection in ordered:
+            for batch in batched(ordered_entries(collection), window):
+                tasks = [(collection, entry, settings) for entry in batch]
+                for result in pool.map(_process_task, tasks, chunksize=max(1, len(tasks) // (workers * 4))):
+                    yield collection, result

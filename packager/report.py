@@ -1,0 +1,141 @@
+"""What a build tells people: report.json, rejected.jsonl and ATTRIBUTION.md.
+
+The report holds no timestamps or paths of the machine, so that two builds of
+the same input give the same report bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from packager import __version__
+from packager.collection import Collection
+from packager.jsonutil import dumps_canonical, dumps_pretty
+from packager.rejection import REASONS, Rejection
+from packager.sample import Sample
+from packager.shards import ShardInfo
+
+STATUSES = ("public_domain", "public_domain_us", "not_public_domain", "undetermined")
+
+
+@dataclass
+class CollectionTally:
+    collection: Collection
+    items: int = 0
+    shipped: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    caption_sources: Counter[str] = field(default_factory=Counter)
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.collection
+        return {
+            "id": c.id,
+            "title": c.title,
+            "institution": {"name": c.institution.name, "url": c.institution.url},
+            "items": self.items,
+            "shipped": self.shipped,
+            "rejected": self.items - self.shipped,
+            "shipped_by_verdict": dict(sorted(self.verdicts.items())),
+            "rejected_by_reason": dict(sorted(self.reasons.items())),
+            "caption_sources": dict(sorted(self.caption_sources.items())),
+        }
+
+
+class BuildReport:
+    """Tallies results as they stream past and writes the report files at the end."""
+
+    def __init__(self, out_dir: Path, settings: dict[str, Any]) -> None:
+        self.out_dir = out_dir
+        self.settings = settings
+        self.tallies: dict[str, CollectionTally] = {}
+        self._rejected: IO[bytes] = (out_dir / "rejected.jsonl").open("wb")
+
+    def __enter__(self) -> BuildReport:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._rejected.close()
+
+    def add(self, collection: Collection, result: Sample | Rejection) -> None:
+        tally = self.tallies.setdefault(collection.id, CollectionTally(collection))
+        tally.items += 1
+        if isinstance(result, Sample):
+            tally.shipped += 1
+            tally.verdicts[result.metadata["rights"]["status"]] += 1
+            tally.caption_sources[result.metadata["caption_source"]] += 1
+        else:
+            tally.reasons[result.reason] += 1
+            self._rejected.write(dumps_canonical(result.to_json()) + b"\n")
+
+    def summary(self, shards: list[ShardInfo]) -> dict[str, Any]:
+        collections = [t.to_json() for _, t in sorted(self.tallies.items())]
+        reasons: Counter[str] = Counter()
+        verdicts: Counter[str] = Counter()
+        for tally in self.tallies.values():
+            reasons.update(tally.reasons)
+            verdicts.update(tally.verdicts)
+        items = sum(t.items for t in self.tallies.values())
+        shipped = sum(t.shipped for t in self.tallies.values())
+        return {
+            "pdpack_version": __version__,
+            "settings": self.settings,
+            "totals": {
+                "items": items,
+                "shipped": shipped,
+                "rejected": items - shipped,
+                "shards": len(shards),
+                "bytes": sum(s.bytes for s in shards),
+            },
+            "shipped_by_verdict": dict(sorted(verdicts.items())),
+            "rejected_by_reason": dict(sorted(reasons.items())),
+            "reasons": {code: REASONS[code] for code in sorted(reasons)},
+            "collections": collections,
+            "shards": [s.to_json() for s in shards],
+        }
+
+    def write(self, shards: list[ShardInfo]) -> dict[str, Any]:
+        """Write report.json and ATTRIBUTION.md; return the report."""
+        self._rejected.flush()
+        report = self.summary(shards)
+        (self.out_dir / "report.json").write_text(dumps_pretty(report), encoding="utf-8")
+        (self.out_dir / "ATTRIBUTION.md").write_text(attribution_markdown(self.tallies), encoding="utf-8")
+        return report
+
+
+def attribution_markdown(tallies: dict[str, CollectionTally]) -> str:
+    """Credits per institution, with the collections they contributed and what shipped."""
+    by_institution: dict[str, list[CollectionTally]] = {}
+    for tally in tallies.values():
+        by_institution.setdefault(tally.collection.institution.name, []).append(tally)
+    lines = [
+        "# Attribution",
+        "",
+        "The works in this dataset were contributed by the institutions below. Each sample's JSON",
+        "carries its own credit line (`credit_line`) and the source record (`source_url`).",
+        "",
+    ]
+    for name in sorted(by_institution):
+        group = sorted(by_institution[name], key=lambda t: t.collection.id)
+        url = group[0].collection.institution.url
+        lines.append(f"## {_md(name)}")
+        lines.append("")
+        if url:
+            lines.append(f"<{url}>")
+            lines.append("")
+        for tally in group:
+            c = tally.collection
+            lines.append(f"- **{_md(c.title)}** (`{c.id}`): {tally.shipped} of {tally.items} items shipped")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    """Escape the Markdown characters that would change how a name renders."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)

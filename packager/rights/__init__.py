@@ -1,0 +1,1 @@
+"""Rights: map statements to verdicts, with the evidence for each."""

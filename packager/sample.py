@@ -1,0 +1,140 @@
+"""Samples: what one shipped item looks like in a shard, and the schema every sample follows.
+
+Every sample carries the same JSON fields (absent values are null) so that
+readers that infer a schema from the first samples, such as Hugging Face
+``datasets``, see one consistent shape across collections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pyarrow as pa
+
+from packager.jsonutil import dumps_canonical
+
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+MAX_KEY_CHARS = 80
+
+_EVIDENCE = pa.struct(
+    [
+        ("source", pa.string()),
+        ("field", pa.string()),
+        ("value", pa.string()),
+        ("status", pa.string()),
+        ("finding", pa.string()),
+    ]
+)
+
+# The JSON of every sample, field by field (order is the order written).
+SAMPLE_SCHEMA = pa.schema(
+    [
+        ("key", pa.string()),
+        ("id", pa.string()),
+        ("collection", pa.string()),
+        ("institution", pa.struct([("name", pa.string()), ("url", pa.string())])),
+        ("title", pa.string()),
+        ("creator", pa.string()),
+        ("date", pa.string()),
+        ("description", pa.string()),
+        ("source_url", pa.string()),
+        ("caption", pa.string()),
+        ("caption_source", pa.string()),
+        ("original_caption", pa.string()),
+        ("credit_line", pa.string()),
+        (
+            "rights",
+            pa.struct([("statement", pa.string()), ("status", pa.string()), ("evidence", pa.list_(_EVIDENCE))]),
+        ),
+        ("sha256", pa.string()),
+        ("width", pa.int64()),
+        ("height", pa.int64()),
+        ("original_format", pa.string()),
+        ("original_size", pa.int64()),
+        ("converted", pa.bool_()),
+        ("source", pa.string()),
+        # Free-form manifest columns, as name/value pairs: a map whose keys differ per collection.
+        ("extra", pa.list_(pa.struct([("name", pa.string()), ("value", pa.string())]))),
+    ]
+)
+
+# One row per sample in the shard's parquet index.
+INDEX_SCHEMA = pa.schema(
+    [
+        ("key", pa.string()),
+        ("id", pa.string()),
+        ("collection", pa.string()),
+        ("institution", pa.string()),
+        ("title", pa.string()),
+        ("creator", pa.string()),
+        ("caption", pa.string()),
+        ("caption_source", pa.string()),
+        ("rights_statement", pa.string()),
+        ("rights_status", pa.string()),
+        ("credit_line", pa.string()),
+        ("source_url", pa.string()),
+        ("sha256", pa.string()),
+        ("width", pa.int64()),
+        ("height", pa.int64()),
+        ("image_extension", pa.string()),
+        ("image_bytes", pa.int64()),
+    ]
+)
+
+
+def sample_key(collection_id: str, item_id: str) -> str:
+    """A tar-safe key: no dots (WebDataset splits at the first one), no slashes, bounded length.
+
+    When the item id had to be altered, a short hash of the original keeps keys unique.
+    """
+    safe = _KEY_UNSAFE.sub("_", item_id).strip("_")
+    if safe != item_id or len(safe) > MAX_KEY_CHARS - len(collection_id) - 10:
+        digest = hashlib.sha256(item_id.encode("utf-8")).hexdigest()[:8]
+        safe = f"{safe[: MAX_KEY_CHARS - len(collection_id) - 10]}_{digest}".lstrip("_")
+    return f"{collection_id}_{safe}"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One item ready for a shard."""
+
+    key: str
+    extension: str
+    image: bytes
+    caption: str
+    metadata: dict[str, Any]
+
+    @cached_property
+    def members(self) -> dict[str, bytes]:
+        """The tar members of this sample, by field name (webdataset writes them sorted)."""
+        return {
+            self.extension: self.image,
+            "json": dumps_canonical(self.metadata),
+            "txt": self.caption.encode("utf-8"),
+        }
+
+    def index_row(self) -> dict[str, Any]:
+        meta = self.metadata
+        return {
+            "key": self.key,
+            "id": meta["id"],
+            "collection": meta["collection"],
+            "institution": meta["institution"]["name"],
+            "title": meta["title"],
+            "creator": meta["creator"],
+            "caption": self.caption,
+            "caption_source": meta["caption_source"],
+            "rights_statement": meta["rights"]["statement"],
+            "rights_status": meta["rights"]["status"],
+            "credit_line": meta["credit_line"],
+            "source_url": meta["source_url"],
+            "sha256": meta["sha256"],
+            "width": meta["width"],
+            "height": meta["height"],
+            "image_extension": self.extension,
+            "image_bytes": len(self.image),
+        }
