@@ -90,12 +90,16 @@ def validate(folders: tuple[Path, ...], workers: int, policy: str, strict: bool)
     collections = _load_or_exit(folders)
     tallies: dict[str, Counter[str]] = {c.id: Counter() for c in collections}
     held: dict[str, list[Rejection]] = {c.id: [] for c in collections}
-    for collection, result in run(collections, Settings(policy=policy), workers):
-        if isinstance(result, Rejection):
-            tallies[collection.id]["held back"] += 1
-            held[collection.id].append(result)
-        else:
-            tallies[collection.id]["ship"] += 1
+    try:
+        for collection, result in run(collections, Settings(policy=policy), workers):
+            if isinstance(result, Rejection):
+                tallies[collection.id]["held back"] += 1
+                held[collection.id].append(result)
+            else:
+                tallies[collection.id]["ship"] += 1
+    except ManifestError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     for collection in sorted(collections, key=lambda c: c.id):
         _print_collection_header(collection)
         tally = tallies[collection.id]
@@ -112,17 +116,27 @@ def validate(folders: tuple[Path, ...], workers: int, policy: str, strict: bool)
 @cli.command(name="build")
 @COLLECTIONS
 @click.option(
-    "--out", "-o", default="dist", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    "--out",
+    "-o",
+    default="dist",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write shards and reports into.",
 )
 @WORKERS
 @POLICY
 @click.option(
-    "--shard-max-count", default=DEFAULT_MAX_COUNT, show_default=True, type=click.IntRange(min=1),
+    "--shard-max-count",
+    default=DEFAULT_MAX_COUNT,
+    show_default=True,
+    type=click.IntRange(min=1),
     help="Most samples in one shard.",
 )
 @click.option(
-    "--shard-max-size", default=DEFAULT_MAX_SIZE, show_default=True, type=ByteSize(),
+    "--shard-max-size",
+    default=DEFAULT_MAX_SIZE,
+    show_default=True,
+    type=ByteSize(),
     help="Most bytes in one shard (e.g. 1000000, 500MB, 1GB).",
 )
 def build_command(
@@ -152,7 +166,8 @@ def build_command(
     try:
         report = build(collections, out, settings, workers, shard_max_count, shard_max_size, on_result=None)
     except ManifestError as exc:
-        raise click.ClickException(str(exc)) from exc
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     _print_build_summary(report, out)
 
 
@@ -180,7 +195,9 @@ def _print_build_summary(report: dict[str, Any], out: Path) -> None:
     )
     for c in report["collections"]:
         reasons = ", ".join(f"{code} {n}" for code, n in c["rejected_by_reason"].items())
-        click.echo(f"  {c['id']}: {c['shipped']} shipped, {c['rejected']} held back" + (f" ({reasons})" if reasons else ""))
+        click.echo(
+            f"  {c['id']}: {c['shipped']} shipped, {c['rejected']} held back" + (f" ({reasons})" if reasons else "")
+        )
     for shard in report["shards"]:
         click.echo(f"  {shard['name']}: {shard['count']} samples, {shard['bytes']:,} bytes")
     if totals["rejected"]:

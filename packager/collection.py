@@ -150,14 +150,24 @@ def load_collection(folder: Path | str) -> Collection:
     attribution = text("attribution") or DEFAULT_ATTRIBUTION
     check_template(attribution, meta_path, "attribution")
     warnings = tuple(
-        f"{COLLECTION_FILE}: unknown key '{key}' is ignored" for key in sorted(map(str, meta)) if key not in COLLECTION_KEYS
+        f"{COLLECTION_FILE}: unknown key '{key}' is ignored"
+        for key in sorted(map(str, meta))
+        if key not in COLLECTION_KEYS
     )
+    manifest = _find_manifest(root)
+    if manifest.suffix == ".csv":
+        # Fail on a broken header now, before any item is processed.
+        rows = _read_csv(manifest)
+        try:
+            next(rows, None)
+        finally:
+            rows.close()
     return Collection(
         id=collection_id,
         root=root,
         title=text("title", required=True) or "",
         institution=institution,
-        manifest=_find_manifest(root),
+        manifest=manifest,
         rights=text("rights"),
         jurisdiction=(text("jurisdiction") or "").upper() or None,
         attribution=attribution,
@@ -279,7 +289,7 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 yield row, f"is not valid JSON ({exc.msg} at character {exc.colno})"
                 continue
             if not isinstance(record, dict):
-                yield row, "must be a JSON object like {\"id\": ..., \"file\": ...}"
+                yield row, 'must be a JSON object like {"id": ..., "file": ...}'
                 continue
             yield row, {str(k).strip(): v for k, v in record.items()}
 

@@ -47,9 +47,7 @@ def process_item(collection: Collection, entry: Item | Rejection, settings: Sett
     try:
         return _stages(collection, entry, settings)
     except Exception as exc:  # a bug must cost one item, not the whole release
-        return Rejection(
-            collection.id, entry.id, "internal:error", f"{type(exc).__name__}: {exc}", row=entry.row
-        )
+        return Rejection(collection.id, entry.id, "internal:error", f"{type(exc).__name__}: {exc}", row=entry.row)
 
 
 def _stages(collection: Collection, item: Item, settings: Settings) -> Result:

@@ -21,7 +21,7 @@ REASONS: dict[str, str] = {
     "url:too-large": "The download was larger than the size limit.",
     "image:unreadable": "The file is not an image that can be opened (corrupt, or not an image format).",
     "image:truncated": "The image file is cut short; export it again.",
-    "image:decompression-bomb": "The image is far larger in pixels than allowed, a sign of a broken or hostile file.",
+    "image:decompression-bomb": ("The image is far larger in pixels than allowed, a sign of a broken or hostile file."),
     "image:unsupported-format": "The image format is not one we accept (JPEG, PNG, WebP, TIFF, BMP, GIF).",
     "rights:not-public-domain": "The rights statement says the work is in copyright or under a licence.",
     "rights:undetermined": "The rights could not be established as public domain; state them explicitly.",

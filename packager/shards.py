@@ -13,13 +13,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import webdataset as wds
 
 from packager.sample import INDEX_SCHEMA, Sample
+
+if TYPE_CHECKING:
+    import webdataset as wds
 
 # Fixed tar metadata: the same samples must give the same bytes on any machine, any day.
 TAR_MTIME = 0
@@ -108,9 +110,7 @@ class ShardWriter:
         if sample.key in self._keys:
             raise ValueError(f"duplicate sample key {sample.key!r}")
         size = member_size(sample)
-        if self._tar is not None and (
-            len(self._rows) >= self.max_count or self._size + size > self.max_size
-        ):
+        if self._tar is not None and (len(self._rows) >= self.max_count or self._size + size > self.max_size):
             self._finish_shard()
         if self._tar is None:
             self._open_shard()
@@ -127,6 +127,10 @@ class ShardWriter:
         return self.shards
 
     def _open_shard(self) -> None:
+        # Imported here: the webdataset package imports torch when it is installed (seconds),
+        # which `pdpack --help` and the worker processes should not pay for.
+        import webdataset as wds
+
         self._handle = (self.data_dir / f"{self._current_name}.tar.tmp").open("wb")
         self._tar = wds.TarWriter(self._handle, encoder=False, mtime=TAR_MTIME, user=TAR_USER, group=TAR_USER)
         self._rows = []

@@ -72,7 +72,9 @@ def statement_evidence(item: Item, collection: Collection) -> Evidence:
     term = lookup(statement)
     where = "items" if source == "manifest" else "collection.yaml"
     if term is None:
-        return Evidence(source, "rights", statement, "undetermined", f"{where}: unrecognised rights statement {statement!r}")
+        return Evidence(
+            source, "rights", statement, "undetermined", f"{where}: unrecognised rights statement {statement!r}"
+        )
     finding = f"{where}: {term.label}" + (f" ({term.note})" if term.note else "")
     return Evidence(source, "rights", statement, term.status, finding)
 
