@@ -25,7 +25,9 @@ REASONS: dict[str, str] = {
     "image:unsupported-format": "The image format is not one we accept (JPEG, PNG, WebP, TIFF, BMP, GIF).",
     "rights:not-public-domain": "The rights statement says the work is in copyright or under a licence.",
     "rights:undetermined": "The rights could not be established as public domain; state them explicitly.",
-    "rights:us-only": "The work is public domain in the United States only; this release ships worldwide public domain.",
+    "rights:us-only": (
+        "The work is public domain in the United States only; this release ships worldwide public domain only."
+    ),
     "internal:error": "pdpack failed on this item; please report it with the message.",
     "caption:missing": "There is no caption, title or description to describe the image. Add a title or caption.",
 }
