@@ -30,6 +30,7 @@ POLICIES = {"worldwide": ("public_domain",), "us": ("public_domain", "public_dom
 class Settings:
     policy: str = "worldwide"
     fetch_timeout: float = 30.0
+    fetch_retries: int = 3
     max_download_bytes: int = 200_000_000
 
     def __post_init__(self) -> None:
@@ -99,7 +100,9 @@ def _read_source(collection: Collection, item: Item, settings: Settings) -> byte
             raise FileNotFoundError(path)
         return path.read_bytes()
     assert item.url is not None
-    return fetch(item.url, timeout=settings.fetch_timeout, max_bytes=settings.max_download_bytes)
+    return fetch(
+        item.url, timeout=settings.fetch_timeout, max_bytes=settings.max_download_bytes, retries=settings.fetch_retries
+    )
 
 
 def _caption(item: Item) -> tuple[str, str]:

@@ -1,0 +1,72 @@
+"""A real HTTP server on 127.0.0.1 for URL sources: files, errors, slow and truncated answers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class ImageServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.files = files
+        self.hits: Counter[str] = Counter()
+        self.flaky_failures = 2  # /flaky/* answers 503 this many times, then the file
+
+    @property
+    def base(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ImageServer
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path
+        self.server.hits[path] += 1
+        kind, _, name = path.lstrip("/").partition("/")
+        data = self.server.files.get(name)
+        if kind == "status":
+            self.send_error(int(name))
+            return
+        if data is None:
+            self.send_error(404)
+            return
+        if kind == "flaky" and self.server.hits[path] <= self.server.flaky_failures:
+            self.send_error(503)
+            return
+        if kind == "slow":
+            time.sleep(2.0)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        if kind == "truncated":
+            self.send_header("Content-Length", str(len(data) * 2))
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True
+            return
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def serve(files: dict[str, bytes]) -> Iterator[ImageServer]:
+    server = ImageServer(files)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
