@@ -15,7 +15,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -232,12 +232,36 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
         yield result
 
 
+class _UndecodableLine(Exception):
+    def __init__(self, error: UnicodeDecodeError):
+        self.error = error
+
+
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+def _utf8_lines(handle: IO[bytes]) -> Iterator[str]:
+    """Decode line by line, so an encoding error points at the row that holds the bad byte.
+
+    Lines end at \\n, \\r\\n or a lone \\r (old Mac exports); the csv module sees each one.
+    """
+    for number, raw in enumerate(handle, start=1):
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _UndecodableLine(exc) from exc
+        yield from (part for part in _LONE_CR.split(text) if part)
+
+
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (row number, record) with the header as row 1, as a spreadsheet counts."""
     csv.field_size_limit(MAX_CELL_CHARS)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
+    with path.open("rb") as handle:
+        reader = csv.reader(_utf8_lines(handle))
         row = 1
+        header: list[str] | None = None
         try:
             header = next(reader, None)
             if header is None:
@@ -250,9 +274,13 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
                     yield row, f"has {len(values)} cells but the header names {len(columns)} columns"
                     continue
                 yield row, dict(zip(columns, values, strict=False))
-        except UnicodeDecodeError as exc:
+        except _UndecodableLine as exc:
+            bad_row = row + 1 if header is not None else 1
             raise ManifestError(
-                path, f"is not UTF-8 (near row {row + 1}); save it as 'CSV UTF-8' from your spreadsheet", row=row + 1
+                path,
+                f"is not UTF-8 (byte 0x{exc.error.object[exc.error.start]:02x}); "
+                "save it as 'CSV UTF-8' from your spreadsheet",
+                row=bad_row,
             ) from exc
         except csv.Error as exc:
             raise ManifestError(path, f"cannot be read as CSV: {exc}", row=row + 1) from exc

@@ -80,7 +80,11 @@ def _to_png(image: Image.Image) -> bytes:
     """Encode the first frame losslessly as PNG, in a mode PNG can hold."""
     image.seek(0)
     frame = image
-    if frame.mode not in PNG_MODES:
+    if frame.mode.startswith("I;16"):
+        pass  # PNG stores 16-bit greyscale in either byte order; converting would clip to 8 bits.
+    elif frame.mode == "I":
+        frame = frame.convert("I;16")
+    elif frame.mode not in PNG_MODES:
         has_alpha = "A" in frame.getbands() or "transparency" in frame.info
         frame = frame.convert("RGBA" if has_alpha else "RGB")
     out = io.BytesIO()

@@ -15,6 +15,10 @@ import ftfy
 _BLOCK_TAGS = {"br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIP_TAGS = {"script", "style"}
 _WHITESPACE = re.compile(r"\s+")
+# C1 controls (\x80-\x9f) are left for ftfy: they are usually the remains of mojibake it can repair.
+_C0_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+# Invisible characters that only hint at line breaking: dropping them joins the word back.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
 
 
@@ -62,10 +66,14 @@ def clean_text(text: str) -> str:
         if current == previous:
             break
         previous = current
+        # C0 controls separate fields in exports (FileMaker's \v, MARC's \x1e, \x1f): make them spaces
+        # before ftfy, which would delete them and glue words together.
+        current = _C0_CONTROLS.sub(" ", current).translate(_INVISIBLE)
         current = ftfy.fix_text(current, normalization="NFC")
         current = strip_html(current)
         current = unicodedata.normalize("NFC", current)
-        current = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in current)
+        current = "".join(" " if unicodedata.category(ch) in ("Cc", "Co", "Cs") else ch for ch in current)
+        current = current.translate(_INVISIBLE)
         current = _WHITESPACE.sub(" ", current).strip()
         current = _SPACE_BEFORE_PUNCT.sub(r"\1", current)
     return current

@@ -1,0 +1,274 @@
+"""inspect_image: decode real image bytes, pass through or convert to PNG, or reject with a reason code."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import struct
+import zlib
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from packager.media import MAX_PIXELS, ImageData, MediaError, inspect_image
+from packager.rejection import REASONS
+
+
+def gradient(mode: str = "RGB", size: tuple[int, int] = (64, 48)) -> Image.Image:
+    """A real picture with varied pixels, so that lossy or lossless coding is visible."""
+    width, height = size
+    image = Image.new("RGB", size)
+    image.putdata([(x * 255 // width, y * 255 // height, (x * y) % 256) for y in range(height) for x in range(width)])
+    return image if mode == "RGB" else image.convert(mode)
+
+
+def encode(image: Image.Image, fmt: str, **options: Any) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def media_error(data: bytes) -> MediaError:
+    with pytest.raises(MediaError) as info:
+        inspect_image(data)
+    assert info.value.reason in REASONS
+    return info.value
+
+
+def decode(payload: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(payload))
+    image.load()
+    return image
+
+
+def png_with_size(width: int, height: int) -> bytes:
+    """A tiny real PNG whose IHDR claims another size, with the chunk CRC fixed so the header is valid."""
+    data = bytearray(encode(Image.new("RGB", (4, 4), (1, 2, 3)), "PNG"))
+    assert data[12:16] == b"IHDR"
+    struct.pack_into(">II", data, 16, width, height)
+    struct.pack_into(">I", data, 29, zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF)
+    return bytes(data)
+
+
+# --- passthrough ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "extension", "options"),
+    [
+        ("JPEG", "jpg", {"quality": 90}),
+        ("PNG", "png", {}),
+        ("WEBP", "webp", {"quality": 80}),
+        ("WEBP", "webp", {"lossless": True}),
+    ],
+)
+def test_passthrough_is_byte_identical(fmt: str, extension: str, options: dict[str, Any]) -> None:
+    data = encode(gradient(size=(64, 48)), fmt, **options)
+    result = inspect_image(data)
+    assert result == ImageData(
+        payload=data,
+        extension=extension,
+        original_format=fmt,
+        width=64,
+        height=48,
+        sha256=hashlib.sha256(data).hexdigest(),
+        original_size=len(data),
+        converted=False,
+    )
+    assert result.payload is data
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA", "P", "LA", "1"])
+def test_png_in_other_modes_passes_through(mode: str) -> None:
+    data = encode(gradient(mode, (20, 10)), "PNG")
+    result = inspect_image(data)
+    assert (result.payload, result.extension, result.converted, result.width, result.height) == (
+        data,
+        "png",
+        False,
+        20,
+        10,
+    )
+
+
+def test_cmyk_jpeg_passes_through() -> None:
+    data = encode(gradient("CMYK", (30, 20)), "JPEG")
+    result = inspect_image(data)
+    assert (result.payload, result.extension, result.original_format) == (data, "jpg", "JPEG")
+
+
+# --- conversion -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "options"), [("TIFF", {}), ("TIFF", {"compression": "tiff_lzw"}), ("BMP", {})])
+def test_lossless_formats_convert_to_png_with_the_same_pixels(fmt: str, options: dict[str, Any]) -> None:
+    source = gradient(size=(64, 48))
+    data = encode(source, fmt, **options)
+    result = inspect_image(data)
+    assert (result.extension, result.original_format, result.converted) == ("png", fmt, True)
+    assert (result.width, result.height) == (64, 48)
+    assert (result.sha256, result.original_size) == (hashlib.sha256(data).hexdigest(), len(data))
+    assert result.payload.startswith(b"\x89PNG\r\n\x1a\n")
+    back = decode(result.payload)
+    assert back.format == "PNG"
+    assert (back.mode, back.size) == ("RGB", (64, 48))
+    assert back.tobytes() == source.tobytes()
+
+
+def test_gif_converts_to_png_keeping_palette_pixels() -> None:
+    data = encode(gradient(size=(40, 30)), "GIF")
+    original = decode(data)
+    result = inspect_image(data)
+    assert (result.extension, result.original_format, result.converted) == ("png", "GIF", True)
+    back = decode(result.payload)
+    assert back.size == (40, 30)
+    assert back.convert("RGB").tobytes() == original.convert("RGB").tobytes()
+
+
+def test_animated_gif_ships_its_first_frame() -> None:
+    frames = [Image.new("RGB", (12, 8), color) for color in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100)
+    result = inspect_image(out.getvalue())
+    back = decode(result.payload)
+    assert getattr(back, "n_frames", 1) == 1
+    assert back.convert("RGB").getpixel((0, 0)) == (255, 0, 0)
+
+
+def test_gif_transparency_survives_conversion() -> None:
+    image = Image.new("P", (10, 10), 0)
+    image.putpalette([0, 0, 0, 255, 255, 255] + [0] * 762)
+    image.paste(1, (0, 0, 5, 10))
+    result = inspect_image(encode(image, "GIF", transparency=0))
+    back = decode(result.payload).convert("RGBA")
+    assert back.getpixel((0, 0)) == (255, 255, 255, 255)
+    assert back.getpixel((9, 9))[3] == 0
+
+
+def test_cmyk_tiff_converts_to_rgb_png() -> None:
+    source = gradient("CMYK", (32, 24))
+    result = inspect_image(encode(source, "TIFF"))
+    back = decode(result.payload)
+    assert (result.converted, result.original_format, back.mode, back.size) == (True, "TIFF", "RGB", (32, 24))
+    assert back.tobytes() == source.convert("RGB").tobytes()
+
+
+def test_rgba_tiff_keeps_alpha() -> None:
+    source = gradient("RGBA", (16, 8))
+    source.putalpha(128)
+    back = decode(inspect_image(encode(source, "TIFF")).payload)
+    assert back.mode == "RGBA"
+    assert back.tobytes() == source.tobytes()
+
+
+def test_bilevel_group4_tiff_converts() -> None:
+    source = gradient("1", (40, 20))
+    back = decode(inspect_image(encode(source, "TIFF", compression="group4")).payload)
+    assert (back.mode, back.size) == ("1", (40, 20))
+    assert back.tobytes() == source.tobytes()
+
+
+def sixteen_bit(mode: str) -> Image.Image:
+    image = Image.new(mode, (4, 1))
+    for x, value in enumerate((0, 1000, 30000, 65535)):
+        image.putpixel((x, 0), value)
+    return image
+
+
+def test_sixteen_bit_tiff_converts_losslessly() -> None:
+    data = encode(sixteen_bit("I;16"), "TIFF")
+    assert data[:2] == b"II"
+    result = inspect_image(data)
+    back = decode(result.payload)
+    assert (result.converted, result.extension, back.size) == (True, "png", (4, 1))
+    assert [back.getpixel((x, 0)) for x in range(4)] == [0, 1000, 30000, 65535]
+
+
+def test_big_endian_sixteen_bit_tiff_converts_losslessly() -> None:
+    data = encode(sixteen_bit("I;16B"), "TIFF")
+    assert data[:2] == b"MM"
+    back = decode(inspect_image(data).payload)
+    assert [back.getpixel((x, 0)) for x in range(4)] == [0, 1000, 30000, 65535]
+
+
+def test_conversion_is_deterministic() -> None:
+    data = encode(gradient(size=(50, 40)), "TIFF")
+    assert inspect_image(data).payload == inspect_image(data).payload
+
+
+# --- rejection --------------------------------------------------------------------------------------------
+
+
+def test_empty_bytes_are_unreadable() -> None:
+    error = media_error(b"")
+    assert (error.reason, str(error)) == ("image:unreadable", "the file is empty (0 bytes)")
+
+
+def test_truncated_jpeg() -> None:
+    data = encode(gradient(size=(64, 48)), "JPEG", quality=95)
+    error = media_error(data[: len(data) // 2])
+    assert error.reason == "image:truncated"
+    assert "truncated" in str(error)
+
+
+def test_truncated_png() -> None:
+    data = encode(gradient(size=(64, 48)), "PNG")
+    assert media_error(data[: len(data) // 2]).reason == "image:truncated"
+
+
+def test_random_bytes_are_unreadable() -> None:
+    data = random.Random(20240601).randbytes(4096)
+    error = media_error(data)
+    assert (error.reason, str(error)) == ("image:unreadable", "not a recognised image format")
+
+
+def test_png_signature_with_garbage_after_is_unreadable() -> None:
+    error = media_error(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    assert error.reason == "image:unreadable"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>',
+        b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>",
+    ],
+)
+def test_svg_and_html_are_unreadable(text: bytes) -> None:
+    error = media_error(text)
+    assert (error.reason, str(error)) == ("image:unreadable", "not a recognised image format")
+
+
+def test_pdf_is_unreadable() -> None:
+    data = encode(gradient(size=(20, 20)), "PDF")
+    assert data.startswith(b"%PDF")
+    error = media_error(data)
+    assert (error.reason, str(error)) == ("image:unreadable", "not a recognised image format")
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("ICO", "ICO"), ("PPM", "PPM"), ("TGA", "TGA"), ("PCX", "PCX")])
+def test_formats_pillow_reads_but_we_do_not_accept(fmt: str, name: str) -> None:
+    error = media_error(encode(gradient(size=(16, 16)), fmt))
+    assert (error.reason, str(error)) == ("image:unsupported-format", f"{name} images are not accepted")
+
+
+def test_png_header_claiming_huge_size_is_a_decompression_bomb() -> None:
+    data = png_with_size(100_000, 100_000)
+    error = media_error(data)
+    assert error.reason == "image:decompression-bomb"
+    assert "10000000000 pixels" in str(error)
+
+
+def test_png_header_just_over_the_limit_is_a_decompression_bomb() -> None:
+    # 10000 x 10000 is over MAX_PIXELS but under twice it, where Pillow only warns.
+    assert MAX_PIXELS < 10_000 * 10_000 < 2 * MAX_PIXELS
+    error = media_error(png_with_size(10_000, 10_000))
+    assert error.reason == "image:decompression-bomb"
+    assert "100000000 pixels" in str(error)
+
+
+def test_png_header_within_the_limit_but_short_of_data_is_truncated() -> None:
+    # The same crafted header at a size under the limit: the 4x4 pixel data runs out, so it is cut short.
+    assert media_error(png_with_size(2_000, 2_000)).reason == "image:truncated"
