@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,12 @@ import click
 from packager import __version__
 from packager.build import build, load_collections
 from packager.collection import Collection, ManifestError
-from packager.pipeline import POLICIES, Result, Settings, run
+from packager.pipeline import Result, Settings, run
 from packager.rejection import REASONS, Rejection
+from packager.rights.review import COLUMNS as REVIEW_COLUMNS
+from packager.rights.review import REVIEW_FILE
+from packager.rights.terms import expand
+from packager.sample import Sample
 from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
@@ -47,13 +53,45 @@ COLLECTIONS = click.argument(
 WORKERS = click.option(
     "--workers", "-w", default=1, show_default=True, type=click.IntRange(min=1), help="Processes for per-item work."
 )
-POLICY = click.option(
-    "--policy",
-    type=click.Choice(sorted(POLICIES)),
-    default="worldwide",
-    show_default=True,
-    help="What ships: 'worldwide' public domain only, or 'us' to add works public domain in the US only.",
-)
+
+
+def _check_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        expand(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date like 2027-01-01") from exc
+
+
+def rights_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--policy and --as-of, shared by every command that decides what ships."""
+    command = click.option(
+        "--as-of",
+        callback=_check_date,
+        metavar="YYYY-MM-DD",
+        help="Reference date for copyright terms (default: today). Terms end on 31 December.",
+    )(command)
+    return click.option(
+        "--policy",
+        default="worldwide",
+        show_default=True,
+        callback=_check_policy,
+        help="Where an item must be public domain to ship: 'worldwide' (every jurisdiction in the term "
+        "table, so the longest term applies), 'us', or a jurisdiction code such as GB, EU, CA, JP.",
+    )(command)
+
+
+def _settings(policy: str, as_of: str | None) -> Settings:
+    return Settings(policy=policy, as_of=as_of) if as_of else Settings(policy=policy)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,9 +111,23 @@ def cli() -> None:
 @cli.command()
 @COLLECTIONS
 @WORKERS
-@POLICY
+@rights_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any item would be held back.")
-def validate(folders: tuple[Path, ...], workers: int, policy: str, strict: bool) -> None:
+@click.option(
+    "--explain",
+    "explain_ids",
+    multiple=True,
+    metavar="ID",
+    help="Print every piece of rights evidence for this item id, and which source decided (repeatable).",
+)
+def validate(
+    folders: tuple[Path, ...],
+    workers: int,
+    policy: str,
+    as_of: str | None,
+    strict: bool,
+    explain_ids: tuple[str, ...],
+) -> None:
     """Check collection folders and every item in them, without writing anything.
 
     Reads collection.yaml and the item manifest, checks each item's path,
@@ -84,14 +136,18 @@ def validate(folders: tuple[Path, ...], workers: int, policy: str, strict: bool)
     with --strict, when any item would be held back).
 
     \b
-    Example:
+    Examples:
       pdpack validate manifests/examples/nasa-spacex/
+      pdpack validate my-collection/ --explain 1923.45 --as-of 2027-01-01
     """
     collections = _load_or_exit(folders)
     tallies: dict[str, Counter[str]] = {c.id: Counter() for c in collections}
     held: dict[str, list[Rejection]] = {c.id: [] for c in collections}
+    explained: list[tuple[Collection, Result]] = []
     try:
-        for collection, result in run(collections, Settings(policy=policy), workers):
+        for collection, result in run(collections, _settings(policy, as_of), workers):
+            if _result_id(result) in explain_ids:
+                explained.append((collection, result))
             if isinstance(result, Rejection):
                 tallies[collection.id]["held back"] += 1
                 held[collection.id].append(result)
@@ -109,8 +165,75 @@ def validate(folders: tuple[Path, ...], workers: int, policy: str, strict: bool)
             click.echo(f"  - {rejection.id} ({row}{rejection.reason}): {rejection.message}")
             click.echo(f"      what to do: {REASONS[rejection.reason]}")
         click.echo()
+    for collection, result in explained:
+        _print_explanation(collection, result)
+    missing = sorted(set(explain_ids) - {_result_id(r) for _, r in explained})
+    if missing:
+        click.echo(f"No item with id {', '.join(missing)} in these collections.", err=True)
+        sys.exit(1)
     if strict and any(held.values()):
         sys.exit(1)
+
+
+REVIEWABLE = (
+    "rights:undetermined",
+    "rights:partial",
+    "rights:conflict",
+    "rights:restricted",
+    "sensitivity:needs-review",
+)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@WORKERS
+@rights_options
+@click.option(
+    "--template", is_flag=True, help=f"Print the waiting items as {REVIEW_FILE} rows to fill in, instead of a report."
+)
+def review(folder: Path, workers: int, policy: str, as_of: str | None, template: bool) -> None:
+    """List the items of a collection that wait for a steward's decision, with the evidence.
+
+    Items that are undetermined, restricted (NoC-NC, NoC-CR, NoC-OKLR), in
+    conflict, or carry Local Contexts notices are held until a steward decides.
+    Record decisions in review.csv beside the manifest, one row per item:
+
+    \b
+      id,decision,reviewer,date,note,override
+      1923.45,ship,J. Smith,2026-12-01,Creator died 1890 per museum file,no
+
+    A decision to ship overrules an explicit in-copyright statement or an
+    embedded copyright notice only with override=yes and a note; every
+    override is listed in the build report.
+
+    \b
+    Examples:
+      pdpack review my-collection/
+      pdpack review my-collection/ --template >> my-collection/review.csv
+    """
+    (collection,) = _load_or_exit((folder,))
+    waiting: list[Rejection] = []
+    try:
+        for _, result in run([collection], _settings(policy, as_of), workers):
+            if isinstance(result, Rejection) and result.reason in REVIEWABLE:
+                waiting.append(result)
+    except ManifestError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if template:
+        if not (collection.root / REVIEW_FILE).is_file():
+            click.echo(",".join(REVIEW_COLUMNS))
+        for rejection in waiting:
+            click.echo(f"{_csv_cell(rejection.id)},,,{dt.date.today().isoformat()},,no")
+        return
+    _print_collection_header(collection)
+    click.echo(f"  {len(waiting)} item(s) wait for a decision in {collection.root / REVIEW_FILE}.")
+    for rejection in waiting:
+        click.echo()
+        click.echo(f"  {rejection.id} (row {rejection.row}): {rejection.reason}")
+        click.echo(f"    {rejection.message}")
+        for evidence in rejection.evidence:
+            click.echo(f"    - {_evidence_line(evidence)}")
 
 
 @cli.command(name="build")
@@ -124,7 +247,7 @@ def validate(folders: tuple[Path, ...], workers: int, policy: str, strict: bool)
     help="Folder to write shards and reports into.",
 )
 @WORKERS
-@POLICY
+@rights_options
 @click.option(
     "--shard-max-count",
     default=DEFAULT_MAX_COUNT,
@@ -140,7 +263,13 @@ def validate(folders: tuple[Path, ...], workers: int, policy: str, strict: bool)
     help="Most bytes in one shard (e.g. 1000000, 500MB, 1GB).",
 )
 def build_command(
-    folders: tuple[Path, ...], out: Path, workers: int, policy: str, shard_max_count: int, shard_max_size: int
+    folders: tuple[Path, ...],
+    out: Path,
+    workers: int,
+    policy: str,
+    as_of: str | None,
+    shard_max_count: int,
+    shard_max_size: int,
 ) -> None:
     """Build WebDataset shards from one or more collection folders.
 
@@ -160,15 +289,45 @@ def build_command(
     Examples:
       pdpack build manifests/examples/* --out dist/
       pdpack build my-collection/ --out dist/ --workers 4 --shard-max-size 500MB
+      pdpack build my-collection/ --policy GB --as-of 2027-01-01
     """
     collections = _load_or_exit(folders)
-    settings = Settings(policy=policy)
+    settings = _settings(policy, as_of)
     try:
         report = build(collections, out, settings, workers, shard_max_count, shard_max_size, on_result=None)
     except ManifestError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     _print_build_summary(report, out)
+
+
+def _result_id(result: Result) -> str:
+    return result.id if isinstance(result, Rejection) else str(result.metadata["id"])
+
+
+def _csv_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+
+
+def _evidence_line(evidence: dict[str, Any]) -> str:
+    where = evidence["source"] + (f" {evidence['field']}" if evidence["field"] else "")
+    value = f" = {evidence['value']!r}" if evidence["value"] else ""
+    return f"[{evidence['status']}] {where}{value}: {evidence['finding']}"
+
+
+def _print_explanation(collection: Collection, result: Result) -> None:
+    click.echo(f"Rights of {collection.id} / {_result_id(result)}:")
+    if isinstance(result, Sample):
+        rights = result.metadata["rights"]
+        places = ", ".join(rights["public_domain_in"])
+        click.echo(f"  ships: {rights['status']}, public domain in {places}; decided by {rights['decided_by']}")
+        evidence = rights["evidence"]
+    else:
+        click.echo(f"  held back: {result.reason}: {result.message}")
+        evidence = result.evidence
+    for item in evidence:
+        click.echo(f"  - {_evidence_line(item)}")
+    click.echo()
 
 
 def _load_or_exit(folders: tuple[Path, ...]) -> list[Collection]:

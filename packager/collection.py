@@ -1,6 +1,7 @@
 """Collections and items: read a contributed collection folder.
 
-A collection folder holds ``collection.yaml`` and ``items.csv`` or ``items.jsonl``.
+A collection folder holds ``collection.yaml`` and ``items.csv``, ``items.jsonl``
+or ``iiif/*.json`` (IIIF Presentation manifests, read by ``packager.iiif``).
 Problems with the collection as a whole raise ManifestError (the build cannot
 go on); problems with one row become a Rejection for that row, so that every
 row ends somewhere.
@@ -41,8 +42,22 @@ ITEM_FIELDS = (
     "rights",
     "source_url",
     "credit_line",
+    "published",  # year of first publication: the evidence US term rules need
+    "us_federal_work",  # yes: a work of the US federal government (17 U.S.C. 105)
+    "ai_preferences",  # IETF AI-preferences, e.g. "train-ai=n"
+    "local_contexts",  # Local Contexts TK/BC labels and notices, separated by ";"
 )
-COLLECTION_KEYS = {"id", "title", "institution", "rights", "jurisdiction", "attribution", "description"}
+COLLECTION_KEYS = {
+    "id",
+    "title",
+    "institution",
+    "rights",
+    "jurisdiction",
+    "attribution",
+    "description",
+    "ai_preferences",
+    "local_contexts",
+}
 DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}."
 TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url"}
 
@@ -80,6 +95,8 @@ class Collection:
     jurisdiction: str | None = None
     attribution: str = DEFAULT_ATTRIBUTION
     description: str | None = None
+    ai_preferences: str | None = None
+    local_contexts: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -99,6 +116,10 @@ class Item:
     rights: str | None = None
     source_url: str | None = None
     credit_line: str | None = None
+    published: str | None = None
+    us_federal_work: str | None = None
+    ai_preferences: str | None = None
+    local_contexts: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -172,6 +193,8 @@ def load_collection(folder: Path | str) -> Collection:
         jurisdiction=(text("jurisdiction") or "").upper() or None,
         attribution=attribution,
         description=text("description"),
+        ai_preferences=text("ai_preferences"),
+        local_contexts=_labels(meta.get("local_contexts"), meta_path),
         warnings=warnings,
     )
 
@@ -201,12 +224,28 @@ def _institution(value: Any, meta_path: Path) -> Institution:
     raise ManifestError(meta_path, 'is required: give {name: "...", url: "https://..."}', column="institution")
 
 
+def _labels(value: Any, meta_path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(";") if part.strip())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value if v.strip())
+    raise ManifestError(meta_path, "must be a list of label names", column="local_contexts")
+
+
 def _find_manifest(root: Path) -> Path:
+    """The one item source: items.csv, items.jsonl, or the iiif/ folder when it holds .json files."""
+    from packager.iiif import IIIF_FOLDER, manifest_files  # packager.iiif imports this module
+
     present = [root / name for name in MANIFEST_NAMES if (root / name).is_file()]
+    if manifest_files(root / IIIF_FOLDER):
+        present.append(root / IIIF_FOLDER)
     if not present:
         raise ManifestError(root, f"no item manifest: add {' or '.join(MANIFEST_NAMES)}")
     if len(present) > 1:
-        raise ManifestError(root, f"both {present[0].name} and {present[1].name} exist; keep one")
+        first, second = (p.name if p.is_file() else f"{p.name}/*.json" for p in present[:2])
+        raise ManifestError(root, f"both {first} and {second} exist; keep one")
     return present[0]
 
 
@@ -215,21 +254,33 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
 
     Rows are streamed. Duplicate ids are rejected after the first occurrence.
     """
-    reader = _read_csv if collection.manifest.suffix == ".csv" else _read_jsonl
-    seen: dict[str, int] = {}
-    for row, record in reader(collection.manifest):
-        result = _to_item(collection, row, record)
+    seen: dict[str, str] = {}
+    for place, result in _entries(collection):
         if isinstance(result, Item):
-            first = seen.setdefault(result.id, row)
-            if first != row:
+            if result.id not in seen:
+                seen[result.id] = place
+            else:
+                where = place if collection.manifest.is_dir() else f"{collection.manifest.name}, {place}, column 'id'"
                 result = Rejection(
                     collection.id,
                     result.id,
                     "manifest:duplicate-id",
-                    f"{collection.manifest.name}, row {row}, column 'id': {result.id!r} is already used by row {first}",
-                    row=row,
+                    f"{where}: {result.id!r} is already used by {seen[result.id]}",
+                    row=result.row,
                 )
         yield result
+
+
+def _entries(collection: Collection) -> Iterator[tuple[str, Item | Rejection]]:
+    """(place, Item or Rejection) for every row: ``row 3``, or ``iiif/a.json, canvas 2`` for IIIF manifests."""
+    if collection.manifest.is_dir():
+        from packager.iiif import read_iiif  # packager.iiif imports this module
+
+        yield from read_iiif(collection)
+        return
+    reader = _read_csv if collection.manifest.suffix == ".csv" else _read_jsonl
+    for row, record in reader(collection.manifest):
+        yield f"row {row}", _to_item(collection, row, record)
 
 
 class _UndecodableLine(Exception):
@@ -396,5 +447,9 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         rights=values.get("rights"),
         source_url=values.get("source_url"),
         credit_line=values.get("credit_line"),
+        published=values.get("published"),
+        us_federal_work=values.get("us_federal_work"),
+        ai_preferences=values.get("ai_preferences"),
+        local_contexts=values.get("local_contexts"),
         extra=dict(sorted(extra.items())),
     )

@@ -1,15 +1,18 @@
 """The per-item stages, and running them over collections in a fixed order.
 
-``process_item`` is a pure function of (collection, item, settings), so it can run in any
-process. ``run`` yields results in build order (collection id, then item id)
+``process_item`` is a pure function of (collection, item, settings, review), so it can run in
+any process (each process keeps one ExifTool process for the files it reads). ``run`` yields results in build order (collection id, then item id)
 whatever the number of workers, which is what makes shards byte-identical.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
+import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from itertools import islice
 from typing import Any
 
@@ -19,50 +22,64 @@ from packager.collection import Collection, Item, read_items
 from packager.fetch import FetchError, fetch
 from packager.media import ImageData, MediaError, inspect_image
 from packager.rejection import Rejection
-from packager.rights.verify import Verdict, verify
+from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
+from packager.rights.review import ReviewDecision, load_reviews
+from packager.rights.terms import expand
+from packager.rights.verify import Verdict, decide, verify
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.sample import Sample, sample_key
 
-POLICIES = {"worldwide": ("public_domain",), "us": ("public_domain", "public_domain_us")}
+
+def _today() -> str:
+    return dt.date.today().isoformat()
 
 
 @dataclass(frozen=True)
 class Settings:
+    # worldwide | us | a jurisdiction code from the term table (GB, EU, CA, ...)
     policy: str = "worldwide"
+    # The reference date for copyright terms: the same manifest gains items on each Public Domain Day.
+    as_of: str = field(default_factory=_today)
+    embedded: bool = True  # read rights from the files' own metadata with ExifTool
     fetch_timeout: float = 30.0
     fetch_retries: int = 3
     max_download_bytes: int = 200_000_000
 
     def __post_init__(self) -> None:
-        if self.policy not in POLICIES:
-            raise ValueError(f"unknown policy {self.policy!r}; choose one of {', '.join(POLICIES)}")
+        expand(self.policy)  # raises ValueError naming the known policies
+        dt.date.fromisoformat(self.as_of)
+
+    @property
+    def as_of_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.as_of)
 
 
 Result = Sample | Rejection
 
 
-def process_item(collection: Collection, entry: Item | Rejection, settings: Settings) -> Result:
+def process_item(
+    collection: Collection, entry: Item | Rejection, settings: Settings, review: ReviewDecision | None = None
+) -> Result:
     """Run every stage on one item. Never raises: an unexpected failure becomes a Rejection."""
     if isinstance(entry, Rejection):
         return entry
     try:
-        return _stages(collection, entry, settings)
+        return _stages(collection, entry, settings, review)
     except Exception as exc:  # a bug must cost one item, not the whole release
         return Rejection(collection.id, entry.id, "internal:error", f"{type(exc).__name__}: {exc}", row=entry.row)
 
 
-def _stages(collection: Collection, item: Item, settings: Settings) -> Result:
+def _stages(collection: Collection, item: Item, settings: Settings, review: ReviewDecision | None) -> Result:
     def reject(reason: str, message: str, verdict: Verdict | None = None) -> Rejection:
         evidence = [e.to_json() for e in verdict.evidence] if verdict else []
         return Rejection(collection.id, item.id, reason, message, row=item.row, evidence=evidence)
 
-    verdict = verify(item, collection)
-    if verdict.status not in POLICIES[settings.policy]:
-        reason = {
-            "not_public_domain": "rights:not-public-domain",
-            "public_domain_us": "rights:us-only",
-        }.get(verdict.status, "rights:undetermined")
-        return reject(reason, verdict.summary, verdict)
+    # Rights from the manifest first: an item that cannot ship is never fetched or decoded.
+    # Embedded metadata can only hold an item back, never let one in, so this early answer stands.
+    verdict = verify(item, collection, settings.as_of_date, review=review)
+    held = decide(verdict, settings.policy)
+    if held:
+        return reject(*held, verdict)
 
     try:
         data = _read_source(collection, item, settings)
@@ -79,6 +96,16 @@ def _stages(collection: Collection, item: Item, settings: Settings) -> Result:
         image = inspect_image(data)
     except MediaError as exc:
         return reject(exc.reason, f"{item.source}: {exc}")
+
+    if settings.embedded:
+        try:
+            findings = _embedded(collection, item, data, image.extension)
+        except EmbeddedReadError as exc:
+            return reject("embedded:unreadable", str(exc))
+        verdict = verify(item, collection, settings.as_of_date, embedded=findings, review=review)
+        held = decide(verdict, settings.policy)
+        if held:
+            return reject(*held, verdict)
 
     caption, caption_source = _caption(item)
     if not caption:
@@ -103,6 +130,17 @@ def _read_source(collection: Collection, item: Item, settings: Settings) -> byte
     return fetch(
         item.url, timeout=settings.fetch_timeout, max_bytes=settings.max_download_bytes, retries=settings.fetch_retries
     )
+
+
+def _embedded(collection: Collection, item: Item, data: bytes, extension: str) -> EmbeddedFindings:
+    """Rights tags from the file itself: read in place for local files, from a temporary copy for URLs."""
+    reader = shared_reader()
+    if item.file is not None:
+        return embedded_findings(reader.read(resolve_inside(collection.root, item.file)))
+    with tempfile.TemporaryDirectory(prefix="pdpack-") as folder:
+        path = Path(folder) / f"download.{extension}"
+        path.write_bytes(data)
+        return embedded_findings(reader.read(path))
 
 
 def _caption(item: Item) -> tuple[str, str]:
@@ -163,8 +201,17 @@ def batched(entries: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _process_task(task: tuple[Collection, Item | Rejection, Settings]) -> Result:
+Task = tuple[Collection, Item | Rejection, Settings, ReviewDecision | None]
+
+
+def _process_task(task: Task) -> Result:
     return process_item(*task)
+
+
+def _tasks(collection: Collection, settings: Settings) -> Iterator[Task]:
+    reviews = load_reviews(collection)
+    for entry in ordered_entries(collection):
+        yield collection, entry, settings, reviews.get(entry.id)
 
 
 def run(
@@ -178,13 +225,12 @@ def run(
     ordered = sorted(collections, key=lambda c: c.id)
     if workers <= 1:
         for collection in ordered:
-            for entry in ordered_entries(collection):
-                yield collection, process_item(collection, entry, settings)
+            for task in _tasks(collection, settings):
+                yield collection, _process_task(task)
         return
     window = window or workers * 16
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         for collection in ordered:
-            for batch in batched(ordered_entries(collection), window):
-                tasks = [(collection, entry, settings) for entry in batch]
-                for result in pool.map(_process_task, tasks, chunksize=max(1, len(tasks) // (workers * 4))):
+            for batch in batched(_tasks(collection, settings), window):
+                for result in pool.map(_process_task, batch, chunksize=max(1, len(batch) // (workers * 4))):
                     yield collection, result

@@ -24,7 +24,31 @@ REASONS: dict[str, str] = {
     "image:decompression-bomb": ("The image is far larger in pixels than allowed, a sign of a broken or hostile file."),
     "image:unsupported-format": "The image format is not one we accept (JPEG, PNG, WebP, TIFF, BMP, GIF).",
     "rights:not-public-domain": "The rights statement says the work is in copyright or under a licence.",
-    "rights:undetermined": "The rights could not be established as public domain; state them explicitly.",
+    "rights:undetermined": (
+        "The rights could not be established as public domain: give a rights statement, or the creator's "
+        "death year and the date, or settle it in review.csv."
+    ),
+    "rights:partial": (
+        "The work is public domain in some jurisdictions only; this release needs it public domain in all of them."
+    ),
+    "rights:conflict": (
+        "Sources disagree about the rights (the statement, the file's own metadata, the copyright term): "
+        "check the record, then settle it in review.csv."
+    ),
+    "rights:restricted": (
+        "The statement says no copyright but restricts use (non-commercial, contract, other laws): "
+        "a steward must decide in review.csv."
+    ),
+    "preference:no-ai-training": "The rights holder or institution asks that this item not be used to train AI.",
+    "preference:data-mining-prohibited": "The file's own metadata (XMP-plus DataMining) prohibits AI/ML training.",
+    "sensitivity:local-contexts": (
+        "Local Contexts labels mark this item as culturally sensitive or restricted; it is not shipped."
+    ),
+    "sensitivity:needs-review": (
+        "The item carries Local Contexts labels or notices: decide with the community, then record it in review.csv."
+    ),
+    "review:hold": "A steward decided in review.csv to hold this item back.",
+    "embedded:unreadable": "The file's embedded metadata could not be read, so its rights could not be checked.",
     "rights:us-only": (
         "The work is public domain in the United States only; this release ships worldwide public domain only."
     ),

@@ -53,6 +53,8 @@ class BuildReport:
         self.out_dir = out_dir
         self.settings = settings
         self.tallies: dict[str, CollectionTally] = {}
+        # Samples a steward shipped over an explicit claim of copyright: listed for every reader of the report.
+        self.overrides: list[dict[str, Any]] = []
         self._rejected: IO[bytes] = (out_dir / "rejected.jsonl").open("wb")
 
     def __enter__(self) -> BuildReport:
@@ -70,6 +72,16 @@ class BuildReport:
             tally.shipped += 1
             tally.verdicts[result.metadata["rights"]["status"]] += 1
             tally.caption_sources[result.metadata["caption_source"]] += 1
+            rights = result.metadata["rights"]
+            if rights["overridden"]:
+                review = next((e for e in rights["evidence"] if e["source"] == "review"), None)
+                self.overrides.append(
+                    {
+                        "collection": collection.id,
+                        "id": result.metadata["id"],
+                        "review": review["finding"] if review else "",
+                    }
+                )
         else:
             tally.reasons[result.reason] += 1
             self._rejected.write(dumps_canonical(result.to_json()) + b"\n")
@@ -97,6 +109,7 @@ class BuildReport:
             "rejected_by_reason": dict(sorted(reasons.items())),
             "reasons": {code: REASONS[code] for code in sorted(reasons)},
             "collections": collections,
+            "overrides": self.overrides,
             "shards": [s.to_json() for s in shards],
         }
 

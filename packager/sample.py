@@ -48,7 +48,17 @@ SAMPLE_SCHEMA = pa.schema(
         ("credit_line", pa.string()),
         (
             "rights",
-            pa.struct([("statement", pa.string()), ("status", pa.string()), ("evidence", pa.list_(_EVIDENCE))]),
+            pa.struct(
+                [
+                    ("statement", pa.string()),
+                    ("status", pa.string()),
+                    ("decided_by", pa.string()),
+                    ("public_domain_in", pa.list_(pa.string())),
+                    ("conflict", pa.bool_()),
+                    ("overridden", pa.bool_()),
+                    ("evidence", pa.list_(_EVIDENCE)),
+                ]
+            ),
         ),
         ("sha256", pa.string()),
         ("width", pa.int64()),

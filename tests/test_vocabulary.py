@@ -1,13 +1,9 @@
-"""Rights vocabulary (normalise_uri, lookup) and rights verification (verify, combine)."""
+"""Rights vocabulary: normalise_uri and lookup."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from packager.collection import Collection, Institution, Item
-from packager.rights.verify import Evidence, Verdict, combine, statement_evidence, verify
 from packager.rights.vocabulary import STATUSES, Term, lookup, normalise_label, normalise_uri
 
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
@@ -197,7 +193,6 @@ def test_lookup_labels(statement: str, status: str, label: str) -> None:
         "http://creativecommons.org.evil.example/publicdomain/zero/1.0/",
         "Public Domain-ish",
         "free to use",
-        "CC BY 4.0",
         "",
     ],
 )
@@ -205,119 +200,33 @@ def test_lookup_unknown_is_none(statement: str) -> None:
     assert lookup(statement) is None
 
 
+@pytest.mark.parametrize(
+    ("label", "status", "restriction"),
+    [
+        ("CC BY 4.0", "not_public_domain", ""),
+        ("cc by-nc-nd 4.0 international", "not_public_domain", ""),
+        ("CC-BY-SA-3.0", "not_public_domain", ""),
+        ("{{PD-Art|PD-old-100}}", "public_domain", ""),
+        ("PD-Art|PD-old-70", "undetermined", ""),
+        ("PD-USGov", "public_domain_us", ""),
+        ("PD-US-expired", "public_domain_us", ""),
+        ("CC-zero", "public_domain", ""),
+        ("NoC-NC", "undetermined", "non-commercial"),
+        ("No Copyright - Contractual Restrictions", "undetermined", "contractual"),
+        ("http://rightsstatements.org/vocab/NoC-OKLR/1.0/", "undetermined", "other-legal"),
+        ("No known copyright restrictions", "undetermined", ""),
+    ],
+)
+def test_labels_templates_and_restrictions(label: str, status: str, restriction: str) -> None:
+    term = lookup(label)
+    assert term is not None
+    assert (term.status, term.restriction) == (status, restriction)
+
+
+def test_pd_art_with_unknown_inner_template_is_unknown() -> None:
+    assert lookup("PD-Art|PD-made-up") is None
+
+
 def test_every_status_in_the_table_is_known() -> None:
     statuses = {t.status for t in (lookup(CC0), lookup(f"{RS}NoC-US/1.0/"), lookup("InC"), lookup("UND")) if t}
     assert statuses == set(STATUSES)
-
-
-# --- verify -----------------------------------------------------------------------------------------------
-
-
-def make_collection(tmp_path: Path, rights: str | None) -> Collection:
-    return Collection(
-        id="city-museum",
-        root=tmp_path,
-        title="City Museum Prints",
-        institution=Institution(name="City Museum"),
-        manifest=tmp_path / "items.csv",
-        rights=rights,
-    )
-
-
-def make_item(rights: str | None) -> Item:
-    return Item(collection="city-museum", id="p-1", row=2, file="p1.jpg", rights=rights)
-
-
-def test_item_statement_beats_collection_default(tmp_path: Path) -> None:
-    verdict = verify(make_item(f"{RS}InC/1.0/"), make_collection(tmp_path, CC0))
-    assert verdict.status == "not_public_domain"
-    assert verdict.statement == f"{RS}InC/1.0/"
-    assert verdict.evidence == (
-        Evidence("manifest", "rights", f"{RS}InC/1.0/", "not_public_domain", "items: In Copyright"),
-    )
-
-
-def test_unrecognised_item_statement_still_beats_collection_default(tmp_path: Path) -> None:
-    verdict = verify(make_item("free to use"), make_collection(tmp_path, CC0))
-    assert verdict.status == "undetermined"
-    assert verdict.summary == "items: unrecognised rights statement 'free to use'"
-
-
-def test_fallback_to_collection_default(tmp_path: Path) -> None:
-    verdict = verify(make_item(None), make_collection(tmp_path, PDM))
-    assert verdict.status == "public_domain"
-    assert verdict.statement == PDM
-    (evidence,) = verdict.evidence
-    assert evidence.source == "collection"
-    assert evidence.finding == (
-        "collection.yaml: Public Domain Mark 1.0 (Label for works free of known copyright restrictions worldwide)"
-    )
-
-
-def test_missing_everywhere_is_undetermined_with_evidence(tmp_path: Path) -> None:
-    verdict = verify(make_item(None), make_collection(tmp_path, None))
-    assert verdict == Verdict(
-        status="undetermined",
-        statement=None,
-        evidence=(
-            Evidence(
-                "manifest",
-                "rights",
-                "",
-                "undetermined",
-                "no rights statement on the item and no default in collection.yaml",
-            ),
-        ),
-    )
-    assert verdict.to_json() == {
-        "statement": None,
-        "status": "undetermined",
-        "evidence": [
-            {
-                "source": "manifest",
-                "field": "rights",
-                "value": "",
-                "status": "undetermined",
-                "finding": "no rights statement on the item and no default in collection.yaml",
-            }
-        ],
-    }
-
-
-def test_us_only_statement(tmp_path: Path) -> None:
-    evidence = statement_evidence(
-        make_item("https://rightsstatements.org/page/NoC-US/1.0/"), make_collection(tmp_path, None)
-    )
-    assert (evidence.status, evidence.finding) == (
-        "public_domain_us",
-        "items: No Copyright - United States (Public domain in the US only)",
-    )
-
-
-def ev(status: str) -> Evidence:
-    return Evidence("term-rule", "creator_death_year", "1900", status, status)
-
-
-@pytest.mark.parametrize(
-    ("statuses", "expected"),
-    [
-        (["public_domain"], "public_domain"),
-        (["public_domain", "public_domain_us"], "public_domain_us"),
-        (["public_domain_us", "undetermined", "public_domain"], "undetermined"),
-        (["public_domain", "not_public_domain", "undetermined"], "not_public_domain"),
-        (["undetermined", "public_domain"], "undetermined"),
-    ],
-)
-def test_combine_takes_the_most_restrictive(statuses: list[str], expected: str) -> None:
-    assert combine([ev(s) for s in statuses]) == expected
-
-
-def test_extra_evidence_can_only_restrict(tmp_path: Path) -> None:
-    item, collection = make_item(CC0), make_collection(tmp_path, None)
-    assert verify(item, collection, (ev("public_domain"),)).status == "public_domain"
-    restricted = verify(item, collection, (ev("undetermined"),))
-    assert restricted.status == "undetermined"
-    assert restricted.statement == CC0
-    assert [e.source for e in restricted.evidence] == ["manifest", "term-rule"]
-    # A public-domain reading elsewhere cannot lift an in-copyright statement.
-    assert verify(make_item("InC"), collection, (ev("public_domain"),)).status == "not_public_domain"

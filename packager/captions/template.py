@@ -16,6 +16,8 @@ _SINGLE_STOP = re.compile(r"(?<!\.)\.$")
 def _field(value: str | None) -> str:
     """Cleaned field text without one closing full stop (an ellipsis stays), ready to be joined."""
     return _SINGLE_STOP.sub("", clean_text(value)) if value else ""
+
+
 _DOUBLE_SPACE = re.compile(r"\s{2,}")
 
 

@@ -1,30 +1,43 @@
 """Verify an item's rights: combine every source of evidence into one Verdict.
 
-Each source (the manifest statement today; embedded metadata and copyright-term
-rules plug in as further ``Evidence``) reports a status. Sources are combined
-conservatively: any disagreement resolves away from inclusion.
+Sources: the manifest's rights statement (or the collection default), copyright-term
+rules applied to the item's dates, the file's embedded metadata, usage preferences,
+and a steward's review decision. They are combined conservatively: a source may
+lift an item from ``undetermined`` only when its evidence is unambiguous (term
+rules, a review), and any disagreement with a claim of copyright is a conflict
+held for review, never a reason to ship.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packager.collection import Collection, Item
-from packager.rights.vocabulary import lookup
+from packager.rights.dates import parse_year_range
+from packager.rights.preferences import Hold, ai_training_hold, local_contexts_hold, split_labels
+from packager.rights.terms import expand, term_evidence, term_findings
+from packager.rights.vocabulary import Term, lookup
 
-# How far each status goes toward shipping; combining takes the lowest.
-_RANK = {"not_public_domain": 0, "undetermined": 1, "public_domain_us": 2, "public_domain": 3}
+if TYPE_CHECKING:
+    from packager.rights.embedded import EmbeddedFindings
+    from packager.rights.review import ReviewDecision
+
+STATUSES = ("public_domain", "public_domain_us", "not_public_domain", "undetermined")
+INFO = "info"  # evidence recorded for people, which decides nothing
+_ANONYMOUS = {"anonymous", "anon", "anon.", "unknown", "unknown artist", "unknown maker", "unidentified artist"}
+_TRUE = {"yes", "true", "y", "1"}
 
 
 @dataclass(frozen=True)
 class Evidence:
     """One source's reading of an item's rights."""
 
-    source: str  # manifest | collection | embedded | term-rule
+    source: str  # manifest | collection | embedded | term-rule | preference | review | conflict
     field: str
     value: str
-    status: str
+    status: str  # one of STATUSES, or "info"
     finding: str
 
     def to_json(self) -> dict[str, Any]:
@@ -41,51 +54,216 @@ class Evidence:
 class Verdict:
     status: str
     statement: str | None
-    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    evidence: tuple[Evidence, ...] = ()
+    decided_by: str = "statement"  # statement | term-rule | review | conflict
+    public_domain_in: frozenset[str] = field(default_factory=frozenset)
+    conflict: bool = False
+    holds: tuple[Hold, ...] = ()
+    overridden: bool = False  # a review shipped it over an explicit claim of copyright
 
     def to_json(self) -> dict[str, Any]:
         return {
             "statement": self.statement,
             "status": self.status,
+            "decided_by": self.decided_by,
+            "public_domain_in": jurisdiction_list(self.public_domain_in),
+            "conflict": self.conflict,
+            "overridden": self.overridden,
             "evidence": [e.to_json() for e in self.evidence],
         }
 
     @property
     def summary(self) -> str:
-        return "; ".join(e.finding for e in self.evidence)
+        return "; ".join(e.finding for e in self.evidence if e.status != INFO or e.source == "conflict")
 
 
-def statement_evidence(item: Item, collection: Collection) -> Evidence:
+def all_jurisdictions() -> frozenset[str]:
+    return frozenset(expand("worldwide"))
+
+
+def jurisdiction_list(codes: frozenset[str]) -> list[str]:
+    """Codes as written in JSON: ["worldwide"] when every jurisdiction in the table is covered."""
+    if codes and codes >= all_jurisdictions():
+        return ["worldwide"]
+    return sorted(codes)
+
+
+def statement_evidence(item: Item, collection: Collection) -> tuple[Evidence, Term | None]:
     """Read the manifest's rights statement, falling back to the collection default."""
     if item.rights:
         source, statement = "manifest", item.rights
     elif collection.rights:
         source, statement = "collection", collection.rights
     else:
-        return Evidence(
-            "manifest",
-            "rights",
-            "",
-            "undetermined",
-            "no rights statement on the item and no default in collection.yaml",
-        )
+        missing = "no rights statement on the item and no default in collection.yaml"
+        return Evidence("manifest", "rights", "", "undetermined", missing), None
     term = lookup(statement)
     where = "items" if source == "manifest" else "collection.yaml"
     if term is None:
-        return Evidence(
-            source, "rights", statement, "undetermined", f"{where}: unrecognised rights statement {statement!r}"
-        )
+        finding = f"{where}: unrecognised rights statement {statement!r}"
+        return Evidence(source, "rights", statement, "undetermined", finding), None
     finding = f"{where}: {term.label}" + (f" ({term.note})" if term.note else "")
-    return Evidence(source, "rights", statement, term.status, finding)
+    return Evidence(source, "rights", statement, term.status, finding), term
 
 
-def combine(evidence: list[Evidence]) -> str:
-    """The status that every source allows: the most restrictive one."""
-    return min((e.status for e in evidence), key=_RANK.__getitem__)
+def _published_year(item: Item) -> int | None:
+    published = parse_year_range(item.published)
+    # Only a single, certain year is evidence of publication; a range or "c." is not.
+    if published is None or published.earliest != published.latest or published.qualifier != "exact":
+        return None
+    return published.latest
 
 
-def verify(item: Item, collection: Collection, extra_evidence: tuple[Evidence, ...] = ()) -> Verdict:
-    """The item's verdict from its manifest statement and any further evidence."""
-    stated = statement_evidence(item, collection)
-    evidence = [stated, *extra_evidence]
-    return Verdict(status=combine(evidence), statement=stated.value or None, evidence=tuple(evidence))
+def verify(
+    item: Item,
+    collection: Collection,
+    as_of: dt.date,
+    embedded: EmbeddedFindings | None = None,
+    review: ReviewDecision | None = None,
+) -> Verdict:
+    """The item's verdict from every source of evidence, each recorded."""
+    stated, term = statement_evidence(item, collection)
+    evidence: list[Evidence] = [stated]
+    holds: list[Hold] = []
+    conflicts: list[str] = []
+    everywhere = all_jurisdictions()
+
+    if term is not None and term.restriction:
+        holds.append(Hold("rights:restricted", "statement", f"{term.label}: {term.restriction} restriction", True))
+
+    findings = term_findings(
+        as_of=as_of,
+        death_year=item.creator_death_year,
+        created=parse_year_range(item.date),
+        published_year=_published_year(item),
+        us_federal=(item.us_federal_work or "").strip().lower() in _TRUE,
+        anonymous=(item.creator or "").strip().lower() in _ANONYMOUS,
+        codes=sorted(everywhere),
+    )
+    by_terms = term_evidence(findings)
+    if by_terms is not None:
+        evidence.append(by_terms)
+    pd_by_terms = frozenset(f.jurisdiction for f in findings if f.public_domain is True)
+    protected_by_terms = frozenset(f.jurisdiction for f in findings if f.public_domain is False)
+
+    claims_copyright: list[Evidence] = []
+    if embedded is not None:
+        evidence.extend(embedded.evidence)
+        claims_copyright = [e for e in embedded.evidence if e.status == "not_public_domain"]
+        if embedded.data_mining_prohibited:
+            holds.append(
+                Hold(
+                    "preference:data-mining-prohibited",
+                    "embedded",
+                    f"XMP-plus:DataMining is {embedded.data_mining_prohibited}",
+                    False,
+                )
+            )
+
+    for text, source in ((item.ai_preferences, "items"), (collection.ai_preferences, "collection.yaml")):
+        if text:
+            evidence.append(Evidence("preference", "ai_preferences", text, INFO, f"{source}: AI preference {text}"))
+            hold = ai_training_hold(text, source)
+            if hold:
+                holds.append(hold)
+    labels = split_labels(item.local_contexts) + list(collection.local_contexts)
+    if labels:
+        evidence.append(Evidence("preference", "local_contexts", "; ".join(labels), INFO, "Local Contexts labels"))
+        hold = local_contexts_hold(labels, "local-contexts")
+        if hold:
+            holds.append(hold)
+
+    decided_by = "statement"
+    if stated.status == "not_public_domain":
+        status, pd_in = "not_public_domain", frozenset[str]()
+        if pd_by_terms:
+            conflicts.append(
+                "the statement says in copyright, but term rules find it public domain in "
+                + ", ".join(jurisdiction_list(pd_by_terms))
+            )
+    elif stated.status in ("public_domain", "public_domain_us"):
+        status = stated.status
+        pd_in = everywhere if status == "public_domain" else frozenset({"US"})
+        # CC0 is the rights holder waiving a copyright that may well still run: term rules cannot contradict it.
+        waiver = term is not None and term.label.startswith("CC0")
+        still_protected = frozenset() if waiver else protected_by_terms & pd_in
+        if still_protected:
+            conflicts.append(
+                "the statement says public domain, but term rules find it still protected in "
+                + ", ".join(sorted(still_protected))
+            )
+        if claims_copyright:
+            conflicts.append("the statement says public domain, but " + claims_copyright[0].finding)
+    else:
+        status, pd_in = "undetermined", frozenset[str]()
+        if not (term is not None and term.restriction) and pd_by_terms:
+            pd_in = pd_by_terms
+            decided_by = "term-rule"
+            if pd_in >= everywhere:
+                status = "public_domain"
+            elif pd_in == {"US"}:
+                status = "public_domain_us"
+            if claims_copyright:
+                conflicts.append("term rules find it public domain, but " + claims_copyright[0].finding)
+
+    if conflicts:
+        decided_by = "conflict"
+        evidence.extend(Evidence("conflict", "", "", INFO, text) for text in conflicts)
+
+    overridden = False
+    if review is not None:
+        evidence.append(Evidence("review", "review.csv", review.decision, INFO, review.summary))
+        copyright_claimed = stated.status == "not_public_domain" or bool(claims_copyright)
+        if review.decision == "hold":
+            holds.append(Hold("review:hold", "review", review.summary, False))
+        elif copyright_claimed and not review.override:
+            evidence.append(
+                Evidence(
+                    "review",
+                    "override",
+                    "",
+                    INFO,
+                    "a decision to ship does not overrule a claim of copyright without override=yes and a reason",
+                )
+            )
+        else:
+            status, pd_in, decided_by = "public_domain", everywhere, "review"
+            conflicts = []
+            holds = [h for h in holds if not h.reviewable]
+            overridden = copyright_claimed
+
+    return Verdict(
+        status=status,
+        statement=stated.value or None,
+        evidence=tuple(evidence),
+        decided_by=decided_by,
+        public_domain_in=pd_in,
+        conflict=bool(conflicts),
+        holds=tuple(holds),
+        overridden=overridden,
+    )
+
+
+def policy_codes(policy: str) -> frozenset[str]:
+    """The jurisdictions where a release policy needs an item to be public domain."""
+    return frozenset(expand(policy))
+
+
+def decide(verdict: Verdict, policy: str) -> tuple[str, str] | None:
+    """(reason code, message) when the verdict keeps the item out under ``policy``; None to ship."""
+    if verdict.holds:
+        hold = verdict.holds[0]
+        return hold.reason, hold.detail
+    if verdict.conflict:
+        return "rights:conflict", verdict.summary
+    if verdict.status == "not_public_domain":
+        return "rights:not-public-domain", verdict.summary
+    needed = policy_codes(policy)
+    if needed <= verdict.public_domain_in:
+        return None
+    if verdict.public_domain_in == {"US"}:
+        return "rights:us-only", verdict.summary
+    if verdict.public_domain_in:
+        missing = ", ".join(sorted(needed - verdict.public_domain_in))
+        return "rights:partial", f"{verdict.summary}; not established for {missing}"
+    return "rights:undetermined", verdict.summary

@@ -25,6 +25,8 @@ class Term:
     label: str
     canonical: str
     note: str = ""
+    # non-commercial | contractual | other-legal: no copyright, but use is restricted; held for review
+    restriction: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class _Table:
     uris: dict[str, Term]
     patterns: tuple[tuple[re.Pattern[str], Term], ...]
     labels: dict[str, Term]
+    label_patterns: tuple[tuple[re.Pattern[str], Term], ...]
 
 
 @cache
@@ -39,20 +42,29 @@ def _table() -> _Table:
     uris: dict[str, Term] = {}
     patterns: list[tuple[re.Pattern[str], Term]] = []
     labels: dict[str, Term] = {}
+    label_patterns: list[tuple[re.Pattern[str], Term]] = []
     text = resources.files("packager.rights").joinpath("vocabulary.csv").read_text(encoding="utf-8")
     for row in csv.DictReader(text.splitlines()):
         if row["status"] not in STATUSES:
             raise ValueError(f"vocabulary.csv: unknown status {row['status']!r} for {row['value']!r}")
-        term = Term(status=row["status"], label=row["label"], canonical=row["value"], note=row["note"] or "")
+        term = Term(
+            status=row["status"],
+            label=row["label"],
+            canonical=row["value"],
+            note=row["note"] or "",
+            restriction=row["restriction"] or "",
+        )
         if row["match"] == "uri":
             uris[row["value"].lower()] = term
         elif row["match"] == "uri-pattern":
             patterns.append((re.compile(row["value"] + "$"), term))
         elif row["match"] == "label":
             labels[normalise_label(row["value"])] = term
+        elif row["match"] == "label-pattern":
+            label_patterns.append((re.compile(row["value"] + "$"), term))
         else:
             raise ValueError(f"vocabulary.csv: unknown match kind {row['match']!r}")
-    return _Table(uris, tuple(patterns), labels)
+    return _Table(uris, tuple(patterns), labels, tuple(label_patterns))
 
 
 _DEED_TAIL = re.compile(r"/(deed(\.[a-z_-]+)?|legalcode(\.[a-z_-]+)?|rdf)/?$", re.IGNORECASE)
@@ -80,8 +92,13 @@ def normalise_uri(value: str) -> str | None:
 
 
 def normalise_label(value: str) -> str:
+    """Lower case, single spaces, no closing full stop, no Wikimedia template braces."""
     text = re.sub(r"[\s_]+", " ", value.strip().lower())
+    text = text.removeprefix("{{").removesuffix("}}").strip()
     return text.rstrip(".").strip()
+
+
+_PD_ART = re.compile(r"^pd-(?:art|scan)(?:-two)?\|(.+)$")
 
 
 def lookup(statement: str) -> Term | None:
@@ -96,4 +113,19 @@ def lookup(statement: str) -> Term | None:
             if pattern.match(uri):
                 return Term(status=generic.status, label=generic.label, canonical=uri, note=generic.note)
         return None
-    return table.labels.get(normalise_label(statement))
+    label = normalise_label(statement)
+    art = _PD_ART.match(label)
+    if art:
+        # {{PD-Art|PD-old-100}}: a faithful reproduction of a 2D work; the inner template decides.
+        inner = table.labels.get(art.group(1).split("|")[0].strip())
+        if inner is None:
+            return None
+        note = "faithful reproduction of a 2D work; reproduction rights may be claimed outside the US"
+        return Term(inner.status, f"PD-Art ({inner.label})", label, note, inner.restriction)
+    term = table.labels.get(label)
+    if term is not None:
+        return term
+    for pattern, generic in table.label_patterns:
+        if pattern.match(label):
+            return Term(generic.status, generic.label, label, generic.note, generic.restriction)
+    return None

@@ -1,0 +1,101 @@
+"""Stewards' decisions on items held for review, read from ``review.csv`` beside the manifest.
+
+Columns: id, decision (ship | hold), reviewer, date (YYYY-MM-DD), note, override (yes | no).
+A decision to ship settles undetermined, restricted and conflicting items; it
+overrides an explicit in-copyright statement or an embedded copyright notice
+only with ``override=yes`` and a note giving the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packager.collection import Collection, ManifestError
+
+REVIEW_FILE = "review.csv"
+COLUMNS = ("id", "decision", "reviewer", "date", "note", "override")
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    id: str
+    decision: str  # ship | hold
+    reviewer: str
+    date: str
+    note: str
+    override: bool
+    row: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            "reviewer": self.reviewer,
+            "date": self.date,
+            "note": self.note,
+            "override": self.override,
+        }
+
+    @property
+    def summary(self) -> str:
+        text = f"{REVIEW_FILE} row {self.row}: {self.decision} by {self.reviewer} on {self.date}"
+        if self.override:
+            text += " (override)"
+        return text + (f": {self.note}" if self.note else "")
+
+
+def review_path(collection: Collection) -> Path:
+    return collection.root / REVIEW_FILE
+
+
+def load_reviews(collection: Collection) -> dict[str, ReviewDecision]:
+    """The decisions in the collection's review.csv by item id (empty when there is none)."""
+    path = review_path(collection)
+    if not path.is_file():
+        return {}
+    decisions: dict[str, ReviewDecision] = {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip().lower() for h in reader.fieldnames or []]
+            missing = [c for c in ("id", "decision", "reviewer", "date") if c not in header]
+            if missing:
+                raise ManifestError(path, f"the header lacks {', '.join(missing)}", row=1, column=missing[0])
+            reader.fieldnames = header
+            for row, record in enumerate(reader, start=2):
+                decision = _decision(path, row, {k: (v or "").strip() for k, v in record.items() if k})
+                if decision.id in decisions:
+                    first = decisions[decision.id].row
+                    raise ManifestError(path, f"{decision.id!r} was already decided in row {first}", row, "id")
+                decisions[decision.id] = decision
+    except UnicodeDecodeError as exc:
+        raise ManifestError(path, "is not UTF-8; save it as 'CSV UTF-8'") from exc
+    return decisions
+
+
+def _decision(path: Path, row: int, record: dict[str, str]) -> ReviewDecision:
+    def required(column: str) -> str:
+        value = record.get(column, "")
+        if not value:
+            raise ManifestError(path, "is empty", row=row, column=column)
+        return value
+
+    decision = required("decision").lower()
+    if decision not in {"ship", "hold"}:
+        raise ManifestError(path, f"{decision!r} is not a decision; write ship or hold", row, "decision")
+    date = required("date")
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError as exc:
+        raise ManifestError(path, f"{date!r} is not a date like 2026-12-01", row, "date") from exc
+    override_text = record.get("override", "").lower()
+    if override_text not in {"", "yes", "no", "true", "false"}:
+        raise ManifestError(path, f"{override_text!r}: write yes or no", row, "override")
+    override = override_text in {"yes", "true"}
+    note = record.get("note", "")
+    if override and not note:
+        raise ManifestError(path, "an override needs a note giving the reason", row, "note")
+    return ReviewDecision(required("id"), decision, required("reviewer"), date, note, override, row)

@@ -1,0 +1,512 @@
+"""Copyright-term rules: is a work in the public domain in a jurisdiction on a given day?
+
+The terms per jurisdiction live in ``terms.csv`` beside this module, as data that can be
+reviewed against its sources. The rules follow rights-vocabulary.md §4 ("Public-domain
+term rules as of 2026-01-01"):
+
+* Terms run to the end of the calendar year: a work whose author died in year D with a
+  life+N term is public domain from 1 January of D+N+1 (Public Domain Day).
+* Where an extension was not retroactive (Canada, Japan, Australia), authors who died
+  before the cutoff keep the older, shorter term; Spain works the other way round and
+  keeps the longer life+80 for authors who died before 1988. The same two columns encode
+  both.
+* The United States is not life-based only: see ``_us_finding``.
+
+Every rule answers True (public domain there), False (still protected there) or None
+(cannot tell). The margins all lean one way: doubtful or inconsistent data give None,
+never True, because a wrong True puts a protected work into a public-domain dataset.
+
+This module must not import ``packager.rights.verify`` at module level: verify imports
+this module, and ``Evidence`` is only needed inside ``term_evidence``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from packager.rights.dates import YearRange, describe, format_year
+
+if TYPE_CHECKING:  # verify imports this module; importing it back at run time would be circular
+    from packager.rights.verify import Evidence
+
+# "c. 1890" means about 1890: the work may be up to this many years later (or earlier).
+CIRCA_MARGIN = 10
+# Qualifiers whose years are approximate, so the margin applies.
+_APPROXIMATE = frozenset({"circa", "active"})
+# Qualifiers with no lower bound on when the work was made ("exhibited 1818": it existed by then).
+_NO_LOWER_BOUND = frozenset({"before", "exhibited", "died"})
+# Qualifiers with no upper bound ("born 1930", "after 1850": made any time since).
+_NO_UPPER_BOUND = frozenset({"born", "after"})
+
+US_PUBLICATION_TERM = 95  # 17 U.S.C. §304: the longest term for works published 1923–1977
+US_LIFE_TERM = 70  # 17 U.S.C. §§302, 303
+US_ANONYMOUS_CREATION_TERM = 120  # 17 U.S.C. §302(c), §303(a): unpublished anonymous works
+# §303(a): a work made before 1978 but first published 1978–2002 is protected to at least 31 Dec 2047.
+US_LATE_PUBLICATION_END = 2002
+
+_INT_COLUMNS = (
+    "life_years",
+    "anonymous_years",
+    "old_term_died_before",
+    "old_life_years",
+    "old_term_published_before",
+    "old_anonymous_years",
+)
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """One row of terms.csv."""
+
+    code: str
+    name: str
+    life_years: int
+    anonymous_years: int | None  # years after publication; None: no anonymous-work rule recorded
+    member_of: str  # "EU" for member states; "" otherwise
+    # Authors who died before this year keep old_life_years (a non-retroactive extension, or Spain's life+80).
+    old_term_died_before: int | None
+    old_life_years: int | None
+    # Anonymous works published before this year keep old_anonymous_years.
+    old_term_published_before: int | None
+    old_anonymous_years: int | None
+    # Death years for which an extension that is not modelled may apply: such authors are left undetermined.
+    uncertain_death_years: tuple[tuple[int, int], ...]
+    note: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TermFinding:
+    """What one jurisdiction's rules say about one work."""
+
+    jurisdiction: str
+    public_domain: bool | None  # True: PD there; False: still protected there; None: cannot tell
+    rule: str  # short id of the rule used, e.g. "life+70", "us-published-before-1931"
+    explanation: str  # one sentence for a person, naming the years used
+    # (item field, text) for each input the rule used, e.g. ("creator_death_year", "death 1850").
+    inputs: tuple[tuple[str, str], ...] = ()
+
+
+def _int_or_none(row: dict[str, str], column: str) -> int | None:
+    text = (row.get(column) or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise ValueError(f"terms.csv: {column} for {row['code']!r} is not a whole number: {text!r}") from exc
+
+
+def _year_spans(code: str, text: str) -> tuple[tuple[int, int], ...]:
+    spans = []
+    for part in text.split():
+        first, _, last = part.partition("-")
+        try:
+            spans.append((int(first), int(last or first)))
+        except ValueError as exc:
+            raise ValueError(f"terms.csv: uncertain_death_years for {code!r}: {part!r} is not YEAR-YEAR") from exc
+    return tuple(spans)
+
+
+@cache
+def jurisdictions() -> dict[str, Jurisdiction]:
+    """Every jurisdiction in terms.csv, by code, in file order."""
+    text = resources.files("packager.rights").joinpath("terms.csv").read_text(encoding="utf-8")
+    table: dict[str, Jurisdiction] = {}
+    for row in csv.DictReader(text.splitlines()):
+        code = row["code"].strip()
+        if code in table:
+            raise ValueError(f"terms.csv: {code!r} appears twice")
+        values = {column: _int_or_none(row, column) for column in _INT_COLUMNS}
+        life_years = values.pop("life_years")
+        if life_years is None:
+            raise ValueError(f"terms.csv: {code!r} has no life_years")
+        for year, years in (
+            ("old_term_died_before", "old_life_years"),
+            ("old_term_published_before", "old_anonymous_years"),
+        ):
+            if (values[year] is None) != (values[years] is None):
+                raise ValueError(f"terms.csv: {code!r} needs both {year} and {years}, or neither")
+        table[code] = Jurisdiction(
+            code=code,
+            name=row["name"].strip(),
+            life_years=life_years,
+            member_of=row["member_of"].strip(),
+            uncertain_death_years=_year_spans(code, row["uncertain_death_years"]),
+            note=row["note"].strip(),
+            source=row["source"].strip(),
+            **values,
+        )
+    for j in table.values():
+        if j.member_of and j.member_of not in table:
+            raise ValueError(f"terms.csv: {j.code!r} is a member of unknown {j.member_of!r}")
+    return table
+
+
+def _groups() -> set[str]:
+    return {j.member_of for j in jurisdictions().values() if j.member_of}
+
+
+def expand(code: str) -> list[str]:
+    """Codes for a jurisdiction name: "EU" -> its members, "worldwide" -> every country, "FR" -> ["FR"]."""
+    table = jurisdictions()
+    wanted = code.strip()
+    groups = _groups()
+    if wanted.lower() == "worldwide":
+        # Groups such as EU are left out: their members are all listed, and some differ from the group's term.
+        return [c for c in table if c not in groups]
+    wanted = wanted.upper()
+    if wanted in groups:
+        return [c for c, j in table.items() if j.member_of == wanted]
+    if wanted in table:
+        return [wanted]
+    known = ", ".join(["worldwide", *table])
+    raise ValueError(f"unknown jurisdiction {code!r}; known: {known}")
+
+
+# --- the inputs, and what can be trusted in them ----------------------------------------------------------
+
+
+def _earliest_made(created: YearRange | None) -> int | None:
+    """The earliest year the work can have been made, with margin; None when there is no lower bound."""
+    if created is None or created.qualifier in _NO_LOWER_BOUND:
+        return None
+    return created.earliest - (CIRCA_MARGIN if created.qualifier in _APPROXIMATE else 0)
+
+
+def _latest_made(created: YearRange | None) -> int | None:
+    """The latest year the work can have been made, with margin; None when there is no upper bound."""
+    if created is None or created.qualifier in _NO_UPPER_BOUND:
+        return None
+    return created.latest + (CIRCA_MARGIN if created.qualifier in _APPROXIMATE else 0)
+
+
+def _made_by(created: YearRange, latest: int) -> str:
+    if latest != created.latest:
+        return f"made by {format_year(latest)} ({created.text.strip()!r} plus {CIRCA_MARGIN} years' margin)"
+    return f"made by {format_year(latest)} ({created.text.strip()!r})"
+
+
+def _date_problem(what: str, year: int, as_of_year: int, created: YearRange | None) -> str | None:
+    """Why a death or publication year cannot be used with this creation date, or None when it can."""
+    if year > as_of_year:
+        # Invented or mistyped data: a year still to come says nothing about the term.
+        return f"{what} year {format_year(year)} is after {as_of_year}, so it cannot be right"
+    if what == "death" and created is not None and created.qualifier == "died" and created.latest != year:
+        return f"death year {format_year(year)} does not match the date {created.text.strip()!r}"
+    earliest = _earliest_made(created)
+    if created is not None and earliest is not None and year < earliest:
+        return (
+            f"{what} year {format_year(year)} is before the work's earliest date"
+            f" {format_year(earliest)} ({created.text.strip()!r}), so the dates are inconsistent"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One rule's answer, before the answers for a jurisdiction are combined."""
+
+    public_domain: bool | None
+    rule: str
+    explanation: str
+    inputs: tuple[tuple[str, str], ...]
+
+
+def _death_input(death: int) -> tuple[str, str]:
+    return ("creator_death_year", f"death {format_year(death)}")
+
+
+def _created_input(created: YearRange) -> tuple[str, str]:
+    return ("date", f"created {describe(created)}")
+
+
+def _published_input(published: int) -> tuple[str, str]:
+    return ("published", f"published {format_year(published)}")
+
+
+_ANONYMOUS_INPUT = ("anonymous", "anonymous")
+_FEDERAL_INPUT = ("us_federal", "US federal work")
+
+
+def _term_years(start: int, old_before: int | None, old_years: int | None, new_years: int) -> tuple[int, int | None]:
+    """(years, cutoff) for a term counted from ``start``; cutoff is set when the older term applied."""
+    if old_before is not None and old_years is not None and start < old_before:
+        return old_years, old_before
+    return new_years, None
+
+
+def _ended(kind: str, end: int, as_of_year: int) -> tuple[bool, str]:
+    if end < as_of_year:
+        return True, f"{kind} ended 31 Dec {format_year(end)}"
+    return False, f"{kind} runs to 31 Dec {format_year(end)} (public domain from 1 Jan {format_year(end + 1)})"
+
+
+# --- rules for life-based jurisdictions -------------------------------------------------------------------
+
+
+def _life_part(j: Jurisdiction, as_of_year: int, death: int, created: YearRange | None) -> _Part:
+    inputs: tuple[tuple[str, str], ...] = (_death_input(death),)
+    problem = _date_problem("death", death, as_of_year, created)
+    if problem is not None:
+        if created is not None:
+            inputs += (_created_input(created),)
+        return _Part(None, "inconsistent-dates", problem, inputs)
+    for first, last in j.uncertain_death_years:
+        if first <= death <= last:
+            return _Part(
+                None,
+                "unmodelled-extension",
+                f"author died {death}; in {j.name} authors who died {first}–{last} may have a longer term ({j.note})",
+                inputs,
+            )
+    years, cutoff = _term_years(death, j.old_term_died_before, j.old_life_years, j.life_years)
+    pd, when = _ended(f"life+{years}", death + years, as_of_year)
+    if cutoff is not None and years < j.life_years:
+        # The extension did not revive terms that had already ended: name the last death year it left alone.
+        rule = f"not-retroactive-{cutoff - 1}"
+        why = f"author died {format_year(death)}, before the life+{j.life_years} extension (not retroactive)"
+    elif cutoff is not None:
+        rule = f"life+{years}"
+        why = f"author died {format_year(death)}, before {cutoff}, so the older life+{years} applies"
+    else:
+        rule = f"life+{years}"
+        why = f"author died {format_year(death)}"
+    return _Part(pd, rule, f"{why}; {when}", inputs)
+
+
+def _anonymous_part(j: Jurisdiction, as_of_year: int, published: int | None, created: YearRange | None) -> _Part:
+    if j.anonymous_years is None:
+        return _Part(
+            None, "no-anonymous-rule", f"no rule for anonymous works is recorded for {j.name}", (_ANONYMOUS_INPUT,)
+        )
+    if published is None:
+        # The term runs from when the work was made available; a creation date is not that.
+        inputs = (_ANONYMOUS_INPUT, _created_input(created)) if created is not None else (_ANONYMOUS_INPUT,)
+        return _Part(
+            None,
+            "no-publication-year",
+            "anonymous work with no publication year: its term runs from publication, which a creation date cannot"
+            " stand in for",
+            inputs,
+        )
+    inputs = (_ANONYMOUS_INPUT, _published_input(published))
+    problem = _date_problem("publication", published, as_of_year, created)
+    if problem is not None:
+        return _Part(None, "inconsistent-dates", problem, inputs + ((_created_input(created),) if created else ()))
+    years, cutoff = _term_years(published, j.old_term_published_before, j.old_anonymous_years, j.anonymous_years)
+    pd, when = _ended(f"{years} years from publication", published + years, as_of_year)
+    if cutoff is not None and years < j.anonymous_years:
+        rule = f"anonymous-not-retroactive-{cutoff - 1}"
+        why = f"anonymous, published {format_year(published)}, before the extension to {j.anonymous_years} years"
+    else:
+        rule = f"anonymous+{years}"
+        why = f"anonymous, published {format_year(published)}"
+    return _Part(pd, rule, f"{why}; {when}", inputs)
+
+
+def _combine(code: str, parts: list[_Part]) -> TermFinding:
+    """One finding from several rules: they must agree, or the answer is None."""
+    values = {p.public_domain for p in parts}
+    public_domain = values.pop() if len(values) == 1 else None
+    inputs: dict[tuple[str, str], None] = {}
+    for p in parts:
+        inputs.update(dict.fromkeys(p.inputs))
+    return TermFinding(
+        jurisdiction=code,
+        public_domain=public_domain,
+        rule="+".join(p.rule for p in parts),
+        explanation="; ".join(p.explanation for p in parts),
+        inputs=tuple(inputs),
+    )
+
+
+def _life_based_finding(
+    j: Jurisdiction,
+    as_of_year: int,
+    death_year: int | None,
+    created: YearRange | None,
+    published_year: int | None,
+    anonymous: bool,
+) -> TermFinding:
+    parts: list[_Part] = []
+    if anonymous:
+        parts.append(_anonymous_part(j, as_of_year, published_year, created))
+    if death_year is not None:
+        # An "anonymous" work with a known author: both terms must have ended.
+        parts.append(_life_part(j, as_of_year, death_year, created))
+    if not parts:
+        parts.append(_Part(None, "no-death-year", "no death year for the author, so no life term can be counted", ()))
+    return _combine(j.code, parts)
+
+
+# --- the United States ------------------------------------------------------------------------------------
+
+
+def _us_finding(
+    as_of_year: int,
+    death_year: int | None,
+    created: YearRange | None,
+    published_year: int | None,
+    us_federal: bool,
+    anonymous: bool,
+) -> TermFinding:
+    """The US rules of rights-vocabulary.md §4, in order; anything they do not cover is None, never False.
+
+    The US answer is never False because the exceptions (no notice, no renewal) can free a work
+    that the general terms would protect, and this module cannot see them.
+    """
+    cutoff = as_of_year - US_PUBLICATION_TERM - 1  # last publication year whose term has ended
+    if us_federal:
+        return TermFinding(
+            "US",
+            True,
+            "us-federal-work",
+            "a work of the US federal government has no copyright in the US (17 U.S.C. §105)",
+            (_FEDERAL_INPUT,),
+        )
+    reasons: list[str] = []
+    inputs: dict[tuple[str, str], None] = {}
+    published_ok = False
+    if published_year is not None:
+        inputs[_published_input(published_year)] = None
+        problem = _date_problem("publication", published_year, as_of_year, created)
+        if problem is not None:
+            reasons.append(problem)
+        else:
+            published_ok = True
+            if published_year <= cutoff:
+                return TermFinding(
+                    "US",
+                    True,
+                    f"us-published-before-{cutoff + 1}",
+                    f"published {format_year(published_year)}; US terms for works published before {cutoff + 1}"
+                    f" ended by 31 Dec {cutoff + US_PUBLICATION_TERM}",
+                    tuple(inputs),
+                )
+    # A work made before the cutoff but first published after it may have a later term:
+    # 95 years from publication (1931–1977), or to at least 2047 (1978–2002).
+    late_publication = (
+        published_ok and published_year is not None and cutoff < published_year <= US_LATE_PUBLICATION_END
+    )
+    residual = (
+        f"the US term would still run if it was first published {cutoff + 1}–{US_LATE_PUBLICATION_END}"
+        " (95 years from publication, or to at least 31 Dec 2047)"
+    )
+    if created is not None:
+        inputs[_created_input(created)] = None
+
+    def made_by(limit: int) -> int | None:
+        """The latest year the work can have been made when that is by ``limit``; else None, noting why."""
+        latest = _latest_made(created)
+        if created is None or latest is None:
+            reasons.append("no creation date that bounds when the work was made")
+            return None
+        if latest > limit:
+            reasons.append(f"{_made_by(created, latest)}, after {format_year(limit)}")
+            return None
+        if late_publication:
+            reasons.append(f"first published {published_year}; {residual}")
+            return None
+        return latest
+
+    if death_year is not None and not anonymous:
+        inputs[_death_input(death_year)] = None
+        problem = _date_problem("death", death_year, as_of_year, created)
+        if problem is not None:
+            reasons.append(problem)
+        elif death_year + US_LIFE_TERM >= as_of_year:
+            reasons.append(f"author died {format_year(death_year)}; life+70 runs to 31 Dec {death_year + US_LIFE_TERM}")
+        elif (latest := made_by(cutoff)) is not None and created is not None:
+            return TermFinding(
+                "US",
+                True,
+                f"us-life+70-made-before-{cutoff + 1}",
+                f"author died {format_year(death_year)} (life+70 ended 31 Dec {format_year(death_year + US_LIFE_TERM)})"
+                f" and the work was {_made_by(created, latest)}, before {cutoff + 1}; {residual}",
+                tuple(inputs),
+            )
+    if anonymous:
+        inputs[_ANONYMOUS_INPUT] = None
+        limit = as_of_year - US_ANONYMOUS_CREATION_TERM - 1
+        if (latest := made_by(limit)) is not None and created is not None:
+            return TermFinding(
+                "US",
+                True,
+                f"us-anonymous-made-before-{limit + 1}",
+                f"anonymous work {_made_by(created, latest)}; 120 years from creation ended by"
+                f" 31 Dec {format_year(latest + US_ANONYMOUS_CREATION_TERM)};"
+                f" {residual}",
+                tuple(inputs),
+            )
+    if death_year is None and not anonymous and published_year is None:
+        reasons.append("no publication year, no death year and not marked anonymous")
+    elif death_year is None and not anonymous and published_ok:
+        reasons.append(f"published {published_year}, after {cutoff}, and no death year")
+    return TermFinding("US", None, "us-undetermined", "no US rule applies: " + "; ".join(reasons), tuple(inputs))
+
+
+# --- entry points -----------------------------------------------------------------------------------------
+
+
+def term_findings(
+    *,
+    as_of: date,
+    death_year: int | None,
+    created: YearRange | None,
+    published_year: int | None,
+    us_federal: bool,
+    anonymous: bool,
+    codes: list[str],
+) -> list[TermFinding]:
+    """One finding per code (codes as in terms.csv; use ``expand`` for "EU" members or "worldwide")."""
+    table = jurisdictions()
+    findings: list[TermFinding] = []
+    for code in dict.fromkeys(codes):
+        j = table.get(code)
+        if j is None:
+            raise ValueError(f"unknown jurisdiction {code!r}; known: {', '.join(table)}")
+        if code == "US":
+            findings.append(_us_finding(as_of.year, death_year, created, published_year, us_federal, anonymous))
+        else:
+            findings.append(_life_based_finding(j, as_of.year, death_year, created, published_year, anonymous))
+    return findings
+
+
+def term_evidence(findings: list[TermFinding]) -> Evidence | None:
+    """Summarise findings as one term-rule Evidence; None when no rule could say anything."""
+    if all(f.public_domain is None for f in findings):
+        return None
+    # Imported here: verify imports this module.
+    from packager.rights.verify import Evidence
+
+    values = [f.public_domain for f in findings]
+    if all(v is True for v in values):
+        status = "public_domain"
+    elif all(v is False for v in values):
+        status = "not_public_domain"
+    elif any(f.jurisdiction == "US" and f.public_domain is True for f in findings):
+        status = "public_domain_us"
+    else:
+        status = "undetermined"
+    inputs: dict[tuple[str, str], None] = {}
+    for f in findings:
+        inputs.update(dict.fromkeys(f.inputs))
+    fields = dict.fromkeys(name for name, _ in inputs)
+    # Jurisdictions that share an explanation are listed together, so "EU" does not repeat one sentence 27 times.
+    grouped: dict[str, list[str]] = {}
+    for f in findings:
+        grouped.setdefault(f.explanation, []).append(f.jurisdiction)
+    finding = " | ".join(f"{', '.join(codes)}: {text}" for text, codes in grouped.items())
+    return Evidence(
+        source="term-rule",
+        field=",".join(fields),
+        value="; ".join(text for _, text in inputs),
+        status=status,
+        finding=finding,
+    )

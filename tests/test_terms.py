@@ -1,0 +1,436 @@
+"""Copyright-term rules: Public Domain Day, non-retroactive extensions, the US rules, and summaries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from packager.rights.dates import YearRange, parse_year_range
+from packager.rights.terms import (
+    CIRCA_MARGIN,
+    Jurisdiction,
+    TermFinding,
+    expand,
+    jurisdictions,
+    term_evidence,
+    term_findings,
+)
+from packager.rights.verify import Evidence
+
+NEW_YEAR_2026 = date(2026, 1, 1)
+EVE_2025 = date(2025, 12, 31)
+EU_MEMBERS = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+]
+
+
+def created(text: str) -> YearRange:
+    parsed = parse_year_range(text)
+    assert parsed is not None, text
+    return parsed
+
+
+def findings(
+    codes: list[str],
+    *,
+    as_of: date = NEW_YEAR_2026,
+    death_year: int | None = None,
+    date_text: str | None = None,
+    published_year: int | None = None,
+    us_federal: bool = False,
+    anonymous: bool = False,
+) -> list[TermFinding]:
+    return term_findings(
+        as_of=as_of,
+        death_year=death_year,
+        created=created(date_text) if date_text else None,
+        published_year=published_year,
+        us_federal=us_federal,
+        anonymous=anonymous,
+        codes=codes,
+    )
+
+
+def one(code: str, **kwargs: Any) -> TermFinding:
+    (finding,) = findings([code], **kwargs)
+    assert finding.jurisdiction == code
+    return finding
+
+
+def pd(code: str, **kwargs: Any) -> bool | None:
+    return one(code, **kwargs).public_domain
+
+
+# --- the table --------------------------------------------------------------------------------------------
+
+
+def test_table_has_every_required_code() -> None:
+    table = jurisdictions()
+    assert {"US", "GB", "CA", "MX", "JP", "AU", "EU", *EU_MEMBERS} <= set(table)
+    assert all(isinstance(j, Jurisdiction) for j in table.values())
+    assert all(j.source for j in table.values())
+    assert jurisdictions() is table  # cached
+
+
+@pytest.mark.parametrize(
+    ("code", "life"), [("EU", 70), ("GB", 70), ("US", 70), ("AU", 70), ("JP", 70), ("CA", 70), ("MX", 100)]
+)
+def test_life_terms(code: str, life: int) -> None:
+    assert jurisdictions()[code].life_years == life
+
+
+def test_expand_eu_has_27_members() -> None:
+    members = expand("EU")
+    assert len(members) == 27
+    assert sorted(members) == sorted(EU_MEMBERS)
+    assert expand("eu") == members
+
+
+def test_expand_worldwide_is_every_country_including_mexico() -> None:
+    worldwide = expand("worldwide")
+    assert "MX" in worldwide
+    assert "EU" not in worldwide  # its members are all there
+    assert set(worldwide) == set(jurisdictions()) - {"EU"}
+    assert expand("Worldwide") == worldwide
+
+
+def test_expand_single_code() -> None:
+    assert expand("FR") == ["FR"]
+    assert expand("us") == ["US"]
+
+
+def test_expand_unknown_names_the_known_codes() -> None:
+    with pytest.raises(ValueError, match=r"unknown jurisdiction 'XX'; known: worldwide, EU, AT"):
+        expand("XX")
+
+
+def test_term_findings_rejects_unknown_code() -> None:
+    with pytest.raises(ValueError, match="unknown jurisdiction 'Mars'"):
+        findings(["Mars"], death_year=1800)
+
+
+# --- Public Domain Day ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["EU", "DE", "FR", "IT", "GB"])
+def test_died_1955_enters_the_public_domain_on_1_january_2026(code: str) -> None:
+    before = one(code, as_of=EVE_2025, death_year=1955)
+    after = one(code, as_of=NEW_YEAR_2026, death_year=1955)
+    assert before.public_domain is False
+    assert before.rule == "life+70"
+    assert before.explanation == "author died 1955; life+70 runs to 31 Dec 2025 (public domain from 1 Jan 2026)"
+    assert after.public_domain is True
+    assert after.explanation == "author died 1955; life+70 ended 31 Dec 2025"
+
+
+def test_explanation_names_the_years() -> None:
+    finding = one("DE", death_year=1850)
+    assert finding == TermFinding(
+        "DE", True, "life+70", "author died 1850; life+70 ended 31 Dec 1920", (("creator_death_year", "death 1850"),)
+    )
+
+
+def test_us_published_1930_enters_the_public_domain_on_1_january_2026() -> None:
+    before = one("US", as_of=EVE_2025, published_year=1930)
+    after = one("US", as_of=NEW_YEAR_2026, published_year=1930)
+    assert before.public_domain is None
+    assert after.public_domain is True
+    assert after.rule == "us-published-before-1931"
+    assert after.explanation == "published 1930; US terms for works published before 1931 ended by 31 Dec 2025"
+    assert one("US", as_of=EVE_2025, published_year=1929).rule == "us-published-before-1930"
+
+
+# --- extensions that were not retroactive -----------------------------------------------------------------
+
+
+def test_canada_died_1971_stays_public_domain() -> None:
+    finding = one("CA", death_year=1971)
+    assert finding.public_domain is True
+    assert finding.rule == "not-retroactive-1971"
+    assert "life+50 ended 31 Dec 2021" in finding.explanation
+
+
+def test_canada_died_1972_is_protected_until_2043() -> None:
+    assert pd("CA", death_year=1972) is False
+    assert pd("CA", death_year=1972, as_of=date(2042, 12, 31)) is False
+    assert pd("CA", death_year=1972, as_of=date(2043, 1, 1)) is True
+    assert one("CA", death_year=1972).rule == "life+70"
+
+
+def test_japan_died_1967_versus_1968() -> None:
+    assert pd("JP", death_year=1967) is True
+    assert one("JP", death_year=1967).rule == "not-retroactive-1967"
+    assert pd("JP", death_year=1968) is False
+    assert one("JP", death_year=1968).explanation == (
+        "author died 1968; life+70 runs to 31 Dec 2038 (public domain from 1 Jan 2039)"
+    )
+    assert pd("JP", death_year=1968, as_of=date(2039, 1, 1)) is True
+
+
+def test_mexico_life_plus_100() -> None:
+    assert pd("MX", death_year=1925) is True  # 1925 + 100 = 2025, ended at the end of 2025
+    assert one("MX", death_year=1925).explanation == "author died 1925; life+100 ended 31 Dec 2025"
+    assert pd("MX", death_year=1926) is False
+    assert pd("MX", death_year=1926, as_of=date(2027, 1, 1)) is True
+
+
+def test_australia_died_1954_and_1955() -> None:
+    assert pd("AU", death_year=1954) is True
+    assert one("AU", death_year=1954).rule == "not-retroactive-1954"
+    assert pd("AU", death_year=1955, as_of=EVE_2025) is False
+    assert pd("AU", death_year=1955) is True
+    assert one("AU", death_year=1955).rule == "life+70"
+
+
+def test_old_term_applies_only_from_its_own_end() -> None:
+    # Japan, as of 2010: an author who died in 1960 still had life+50, to the end of 2010.
+    assert pd("JP", death_year=1960, as_of=date(2010, 12, 31)) is False
+    assert pd("JP", death_year=1960, as_of=date(2011, 1, 1)) is True
+
+
+def test_spain_keeps_life_plus_80_for_authors_who_died_before_1988() -> None:
+    assert pd("ES", death_year=1955) is False
+    assert one("ES", death_year=1955).explanation == (
+        "author died 1955, before 1988, so the older life+80 applies;"
+        " life+80 runs to 31 Dec 2035 (public domain from 1 Jan 2036)"
+    )
+    assert pd("ES", death_year=1945) is True
+    assert pd("ES", death_year=1990, as_of=date(2061, 1, 1)) is True  # life+70 after 1987
+
+
+def test_france_war_deaths_are_left_undetermined() -> None:
+    finding = one("FR", death_year=1916)
+    assert finding.public_domain is None
+    assert finding.rule == "unmodelled-extension"
+    assert pd("FR", death_year=1919) is True
+
+
+def test_eu_members_disagree_when_spain_differs() -> None:
+    results = findings(expand("EU"), death_year=1955)
+    assert {f.jurisdiction for f in results if f.public_domain is not True} == {"ES"}
+    evidence = term_evidence(results)
+    assert evidence is not None
+    assert evidence.status == "undetermined"
+
+
+# --- the United States ------------------------------------------------------------------------------------
+
+
+def test_us_federal_work_is_public_domain_in_the_us_only() -> None:
+    results = findings(["US", "FR", "GB"], us_federal=True, date_text="2020")
+    assert [(f.jurisdiction, f.public_domain) for f in results] == [("US", True), ("FR", None), ("GB", None)]
+    assert results[0].rule == "us-federal-work"
+    evidence = term_evidence(results)
+    assert evidence is not None
+    assert evidence.status == "public_domain_us"
+    assert evidence.field == "us_federal"
+
+
+def test_us_life_plus_70_for_a_work_made_before_1931() -> None:
+    finding = one("US", death_year=1850, date_text="1840-1845")
+    assert finding.public_domain is True
+    assert finding.rule == "us-life+70-made-before-1931"
+    assert "1931–2002" in finding.explanation  # the residual case is named
+
+
+def test_us_life_plus_70_needs_the_author_dead_by_1955() -> None:
+    assert pd("US", death_year=1955, date_text="1920") is True
+    assert pd("US", death_year=1956, date_text="1920") is None
+    assert pd("US", death_year=1955, date_text="1920", as_of=EVE_2025) is None
+
+
+def test_us_creation_cutoff_uses_the_latest_year() -> None:
+    assert pd("US", death_year=1940, date_text="1925-1930") is True
+    assert pd("US", death_year=1940, date_text="1925-1931") is None
+    assert pd("US", death_year=1940, date_text="1920s") is True
+    assert pd("US", death_year=1940, date_text="1930s") is None
+    assert pd("US", death_year=1950, date_text="before 1930") is True
+    assert pd("US", death_year=1950, date_text="after 1900") is None  # no upper bound
+    assert pd("US", death_year=1950) is None  # no creation date at all
+
+
+def test_us_circa_adds_ten_years_margin() -> None:
+    assert CIRCA_MARGIN == 10
+    assert pd("US", death_year=1950, date_text="c. 1920") is True  # made by 1930
+    assert pd("US", death_year=1950, date_text="c. 1921") is None  # made as late as 1931
+    assert pd("US", death_year=1950, date_text="1921") is True
+    assert pd("US", death_year=1950, date_text="active 1915-1921") is None
+    finding = one("US", death_year=1950, date_text="c. 1920")
+    assert "made by 1930 ('c. 1920' plus 10 years' margin)" in finding.explanation
+
+
+def test_us_first_publication_1931_to_2002_blocks_the_life_rule() -> None:
+    assert pd("US", death_year=1850, date_text="1840", published_year=1990) is None
+    assert pd("US", death_year=1850, date_text="1840", published_year=1950) is None
+    assert pd("US", death_year=1850, date_text="1840", published_year=2005) is True
+
+
+def test_us_anonymous_work_made_by_1905() -> None:
+    finding = one("US", anonymous=True, date_text="1890s")
+    assert finding.public_domain is True
+    assert finding.rule == "us-anonymous-made-before-1906"
+    assert pd("US", anonymous=True, date_text="1906") is None
+    assert pd("US", anonymous=True) is None
+
+
+def test_us_is_never_false() -> None:
+    finding = one("US", death_year=2000, date_text="1990", published_year=1990)
+    assert finding.public_domain is None
+    assert finding.rule == "us-undetermined"
+    assert finding.explanation.startswith("no US rule applies: ")
+
+
+# --- anonymous works outside the US -----------------------------------------------------------------------
+
+
+def test_eu_anonymous_work_counts_from_publication() -> None:
+    assert pd("DE", anonymous=True, published_year=1955) is True
+    assert pd("DE", anonymous=True, published_year=1956) is False
+    assert one("DE", anonymous=True, published_year=1955).explanation == (
+        "anonymous, published 1955; 70 years from publication ended 31 Dec 2025"
+    )
+
+
+def test_anonymous_with_only_a_creation_date_is_unknown() -> None:
+    finding = one("DE", anonymous=True, date_text="1700")
+    assert finding.public_domain is None
+    assert finding.rule == "no-publication-year"
+
+
+def test_japan_anonymous_not_retroactive() -> None:
+    assert pd("JP", anonymous=True, published_year=1967) is True
+    assert pd("JP", anonymous=True, published_year=1968) is False
+
+
+def test_no_anonymous_rule_for_canada_or_mexico() -> None:
+    assert one("CA", anonymous=True, published_year=1800).rule == "no-anonymous-rule"
+    assert pd("MX", anonymous=True, published_year=1800) is None
+
+
+# --- data that cannot be trusted --------------------------------------------------------------------------
+
+
+def test_nga_shape_born_1908_died_2008_is_not_public_domain_anywhere() -> None:
+    results = findings(expand("worldwide"), death_year=2008, date_text="born 1908")
+    assert all(f.public_domain is not True for f in results)
+    assert {f.jurisdiction for f in results if f.public_domain is None} == {"US"}
+    evidence = term_evidence(results)
+    assert evidence is not None
+    assert evidence.status == "undetermined"
+
+
+def test_death_year_after_as_of_is_not_used() -> None:
+    finding = one("DE", death_year=2030)
+    assert finding.public_domain is None
+    assert finding.rule == "inconsistent-dates"
+    assert "2030 is after 2026" in finding.explanation
+    assert pd("US", death_year=2030, date_text="1900") is None
+
+
+def test_death_before_creation_is_inconsistent() -> None:
+    assert one("DE", death_year=1800, date_text="1850").rule == "inconsistent-dates"
+    assert pd("US", death_year=1800, date_text="1850") is None
+    assert pd("DE", death_year=1800, date_text="born 1830") is None
+    # circa allows the margin; "exhibited" and "before" say nothing about the earliest year
+    assert pd("DE", death_year=1845, date_text="c. 1850") is True
+    assert pd("DE", death_year=1800, date_text="exhibited 1818") is True
+    assert pd("DE", death_year=1800, date_text="before 1850") is True
+
+
+def test_died_date_must_match_death_year() -> None:
+    assert pd("DE", death_year=1860, date_text="died 1850") is None
+    assert pd("DE", death_year=1850, date_text="died 1850") is True
+
+
+def test_publication_inconsistencies() -> None:
+    assert pd("US", published_year=2030) is None
+    assert pd("US", published_year=1900, date_text="1920") is None  # published before it was made
+
+
+def test_no_death_year_says_nothing() -> None:
+    finding = one("FR")
+    assert finding.public_domain is None
+    assert finding.rule == "no-death-year"
+
+
+# --- the longest term wins worldwide ----------------------------------------------------------------------
+
+
+def test_worldwide_includes_mexico_so_the_longest_term_applies() -> None:
+    results = findings(expand("worldwide"), death_year=1950, date_text="1920")
+    by_code = {f.jurisdiction: f.public_domain for f in results}
+    assert by_code["MX"] is False
+    assert by_code["DE"] is True
+    assert by_code["US"] is True
+    evidence = term_evidence(results)
+    assert evidence is not None
+    assert evidence.status == "public_domain_us"
+
+
+# --- term_evidence ----------------------------------------------------------------------------------------
+
+
+def test_evidence_public_domain_everywhere() -> None:
+    evidence = term_evidence(findings(["US", "FR", "MX"], death_year=1850, date_text="1840-1845"))
+    assert isinstance(evidence, Evidence)
+    assert evidence.source == "term-rule"
+    assert evidence.status == "public_domain"
+    assert evidence.field == "date,creator_death_year"
+    assert evidence.value == "created 1840–1845; death 1850"
+    assert "FR: author died 1850; life+70 ended 31 Dec 1920" in evidence.finding
+    assert "MX: author died 1850; life+100 ended 31 Dec 1950" in evidence.finding
+
+
+def test_evidence_groups_jurisdictions_with_one_explanation() -> None:
+    evidence = term_evidence(findings(expand("EU"), death_year=1900))
+    assert evidence is not None
+    assert evidence.status == "public_domain"
+    assert evidence.finding.count("life+70 ended 31 Dec 1970") == 1
+    assert evidence.finding.startswith("AT, BE, BG,")
+
+
+def test_evidence_not_public_domain_everywhere() -> None:
+    evidence = term_evidence(findings(["FR", "GB", "MX"], death_year=1990))
+    assert evidence is not None
+    assert evidence.status == "not_public_domain"
+    assert evidence.value == "death 1990"
+
+
+def test_evidence_none_when_no_rule_could_say_anything() -> None:
+    assert term_evidence(findings(["US", "FR"], date_text="1900")) is None
+    assert term_evidence([]) is None
+
+
+def test_us_undetermined_says_why() -> None:
+    assert one("US", death_year=1850).explanation == (
+        "no US rule applies: no creation date that bounds when the work was made"
+    )
+    assert one("US").explanation == "no US rule applies: no publication year, no death year and not marked anonymous"
