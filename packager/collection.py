@@ -46,6 +46,7 @@ ITEM_FIELDS = (
     "us_federal_work",  # yes: a work of the US federal government (17 U.S.C. 105)
     "ai_preferences",  # IETF AI-preferences, e.g. "train-ai=n"
     "local_contexts",  # Local Contexts TK/BC labels and notices, separated by ";"
+    "copyright_notice",  # the record's own copyright line, e.g. "© Tate": evidence, checked for claims
 )
 COLLECTION_KEYS = {
     "id",
@@ -57,6 +58,8 @@ COLLECTION_KEYS = {
     "description",
     "ai_preferences",
     "local_contexts",
+    "columns",
+    "values",
 }
 DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}."
 TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url"}
@@ -97,6 +100,10 @@ class Collection:
     description: str | None = None
     ai_preferences: str | None = None
     local_contexts: tuple[str, ...] = ()
+    # The institution's own column names for pdpack's fields (their name -> ours), so an export can be
+    # dropped in unchanged; and value translations per field (e.g. rights: {"True": "Public Domain"}).
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
 
@@ -120,6 +127,7 @@ class Item:
     us_federal_work: str | None = None
     ai_preferences: str | None = None
     local_contexts: str | None = None
+    copyright_notice: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -176,9 +184,11 @@ def load_collection(folder: Path | str) -> Collection:
         if key not in COLLECTION_KEYS
     )
     manifest = _find_manifest(root)
+    columns = _column_map(meta.get("columns"), meta_path)
+    values = _value_map(meta.get("values"), meta_path)
     if manifest.suffix == ".csv":
         # Fail on a broken header now, before any item is processed.
-        rows = _read_csv(manifest)
+        rows = _read_csv(manifest, columns)
         try:
             next(rows, None)
         finally:
@@ -195,6 +205,8 @@ def load_collection(folder: Path | str) -> Collection:
         description=text("description"),
         ai_preferences=text("ai_preferences"),
         local_contexts=_labels(meta.get("local_contexts"), meta_path),
+        columns=columns,
+        values=values,
         warnings=warnings,
     )
 
@@ -222,6 +234,42 @@ def _institution(value: Any, meta_path: Path) -> Institution:
             raise ManifestError(meta_path, "institution url must be text", column="institution.url")
         return Institution(name=value["name"].strip(), url=url.strip() if url else None)
     raise ManifestError(meta_path, 'is required: give {name: "...", url: "https://..."}', column="institution")
+
+
+def _column_map(value: Any, meta_path: Path) -> dict[str, str]:
+    """collection.yaml ``columns: {title: "Object Title", ...}`` as {their column: our field}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ManifestError(
+            meta_path, 'must map pdpack fields to your column names, e.g. {title: "Object Title"}', column="columns"
+        )
+    renames: dict[str, str] = {}
+    for ours, theirs in value.items():
+        if ours not in ITEM_FIELDS:
+            raise ManifestError(
+                meta_path, f"{ours!r} is not a pdpack field ({', '.join(ITEM_FIELDS)})", column="columns"
+            )
+        if not isinstance(theirs, str) or not theirs.strip():
+            raise ManifestError(meta_path, f"the column name for {ours!r} must be text", column=f"columns.{ours}")
+        if theirs.strip() in renames:
+            raise ManifestError(meta_path, f"column {theirs!r} is named for two fields", column=f"columns.{ours}")
+        renames[theirs.strip()] = ours
+    return renames
+
+
+def _value_map(value: Any, meta_path: Path) -> dict[str, dict[str, str]]:
+    """collection.yaml ``values: {rights: {"True": "Public Domain", "False": "In Copyright"}}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ManifestError(meta_path, "must map a field to {your value: pdpack value}", column="values")
+    result: dict[str, dict[str, str]] = {}
+    for name, table in value.items():
+        if name not in ITEM_FIELDS or not isinstance(table, dict):
+            raise ManifestError(meta_path, f"{name!r} must be a pdpack field with a mapping of values", column="values")
+        result[name] = {str(k).strip(): str(v).strip() for k, v in table.items()}
+    return result
 
 
 def _labels(value: Any, meta_path: Path) -> tuple[str, ...]:
@@ -279,7 +327,7 @@ def _entries(collection: Collection) -> Iterator[tuple[str, Item | Rejection]]:
         yield from read_iiif(collection)
         return
     reader = _read_csv if collection.manifest.suffix == ".csv" else _read_jsonl
-    for row, record in reader(collection.manifest):
+    for row, record in reader(collection.manifest, collection.columns):
         yield f"row {row}", _to_item(collection, row, record)
 
 
@@ -306,7 +354,7 @@ def _utf8_lines(handle: IO[bytes]) -> Iterator[str]:
         yield from (part for part in _LONE_CR.split(text) if part)
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _read_csv(path: Path, renames: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (row number, record) with the header as row 1, as a spreadsheet counts."""
     csv.field_size_limit(MAX_CELL_CHARS)
     with path.open("rb") as handle:
@@ -317,7 +365,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             header = next(reader, None)
             if header is None:
                 raise ManifestError(path, "is empty; the first row must name the columns (id, file, ...)")
-            columns = _check_header(path, header)
+            columns = _check_header(path, [(renames or {}).get(h.strip(), h) for h in header])
             for row, values in enumerate(reader, start=2):
                 if not any(v.strip() for v in values):
                     continue
@@ -352,7 +400,7 @@ def _check_header(path: Path, header: list[str]) -> list[str]:
     return columns
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _read_jsonl(path: Path, renames: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
     with path.open("rb") as handle:
         for row, raw in enumerate(handle, start=1):
             if row == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -370,7 +418,7 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             if not isinstance(record, dict):
                 yield row, 'must be a JSON object like {"id": ..., "file": ...}'
                 continue
-            yield row, {str(k).strip(): v for k, v in record.items()}
+            yield row, {(renames or {}).get(str(k).strip(), str(k).strip()): v for k, v in record.items()}
 
 
 def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> Item | Rejection:
@@ -400,6 +448,9 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         else:
             text = json.dumps(value, ensure_ascii=False, sort_keys=True)
         if target in ITEM_FIELDS:
+            translations = collection.values.get(target)
+            if translations and text is not None and text in translations:
+                text = translations[text] or None
             values[target] = text
         elif text is not None:
             extra[target] = text
@@ -423,7 +474,10 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
     death_year: int | None = None
     if values.get("creator_death_year"):
         try:
-            death_year = int(str(values["creator_death_year"]).strip())
+            # Several creators ("1890 | 1921", as the Met exports them): the term runs from the last death.
+            death_year = max(
+                int(part) for part in re.split(r"[|;,]", str(values["creator_death_year"])) if part.strip()
+            )
         except ValueError:
             return Rejection(
                 collection.id,
@@ -451,5 +505,6 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         us_federal_work=values.get("us_federal_work"),
         ai_preferences=values.get("ai_preferences"),
         local_contexts=values.get("local_contexts"),
+        copyright_notice=values.get("copyright_notice"),
         extra=dict(sorted(extra.items())),
     )

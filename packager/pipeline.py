@@ -1,8 +1,9 @@
 """The per-item stages, and running them over collections in a fixed order.
 
 ``process_item`` is a pure function of (collection, item, settings, review), so it can run in
-any process (each process keeps one ExifTool process for the files it reads). ``run`` yields results in build order (collection id, then item id)
-whatever the number of workers, which is what makes shards byte-identical.
+any process (each process keeps one ExifTool process for the files it reads). ``run`` yields
+results in build order (collection id, then item id) whatever the number of workers, which is
+what makes shards byte-identical.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import multiprocessing
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from packager.captions.clean import clean_text

@@ -68,7 +68,7 @@ from typing import Any
 import exiftool
 from exiftool.exceptions import ExifToolNotRunning
 
-from packager.rights.verify import Evidence
+from packager.rights.evidence import Evidence
 from packager.rights.vocabulary import Term, lookup
 
 # Family-1 names exactly as `exiftool -j -G1 -n` prints them (12.57). EXIF:Copyright

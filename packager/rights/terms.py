@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from packager.rights.dates import YearRange, describe, format_year
 
 if TYPE_CHECKING:  # verify imports this module; importing it back at run time would be circular
-    from packager.rights.verify import Evidence
+    from packager.rights.evidence import Evidence
 
 # "c. 1890" means about 1890: the work may be up to this many years later (or earlier).
 CIRCA_MARGIN = 10
@@ -483,7 +483,7 @@ def term_evidence(findings: list[TermFinding]) -> Evidence | None:
     if all(f.public_domain is None for f in findings):
         return None
     # Imported here: verify imports this module.
-    from packager.rights.verify import Evidence
+    from packager.rights.evidence import Evidence
 
     values = [f.public_domain for f in findings]
     if all(v is True for v in values):

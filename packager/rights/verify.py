@@ -11,11 +11,15 @@ held for review, never a reason to ship.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from packager.collection import Collection, Item
 from packager.rights.dates import parse_year_range
+from packager.rights.embedded import copyright_notice
+from packager.rights.evidence import INFO, Evidence
 from packager.rights.preferences import Hold, ai_training_hold, local_contexts_hold, split_labels
 from packager.rights.terms import expand, term_evidence, term_findings
 from packager.rights.vocabulary import Term, lookup
@@ -25,29 +29,16 @@ if TYPE_CHECKING:
     from packager.rights.review import ReviewDecision
 
 STATUSES = ("public_domain", "public_domain_us", "not_public_domain", "undetermined")
-INFO = "info"  # evidence recorded for people, which decides nothing
 _ANONYMOUS = {"anonymous", "anon", "anon.", "unknown", "unknown artist", "unknown maker", "unidentified artist"}
 _TRUE = {"yes", "true", "y", "1"}
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """One source's reading of an item's rights."""
-
-    source: str  # manifest | collection | embedded | term-rule | preference | review | conflict
-    field: str
-    value: str
-    status: str  # one of STATUSES, or "info"
-    finding: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "field": self.field,
-            "value": self.value,
-            "status": self.status,
-            "finding": self.finding,
-        }
+def plain_text(value: str) -> str:
+    """Undo URL encoding that some exports apply to text fields ("%C2%A9%20Estate" -> "© Estate")."""
+    if _PERCENT_ESCAPE.search(value) and not value.lower().startswith(("http://", "https://")):
+        return unquote(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -91,7 +82,7 @@ def jurisdiction_list(codes: frozenset[str]) -> list[str]:
 def statement_evidence(item: Item, collection: Collection) -> tuple[Evidence, Term | None]:
     """Read the manifest's rights statement, falling back to the collection default."""
     if item.rights:
-        source, statement = "manifest", item.rights
+        source, statement = "manifest", plain_text(item.rights)
     elif collection.rights:
         source, statement = "collection", collection.rights
     else:
@@ -100,6 +91,8 @@ def statement_evidence(item: Item, collection: Collection) -> tuple[Evidence, Te
     term = lookup(statement)
     where = "items" if source == "manifest" else "collection.yaml"
     if term is None:
+        if copyright_notice(statement):
+            return Evidence(source, "rights", statement, "not_public_domain", f"{where}: copyright notice"), None
         finding = f"{where}: unrecognised rights statement {statement!r}"
         return Evidence(source, "rights", statement, "undetermined", finding), None
     finding = f"{where}: {term.label}" + (f" ({term.note})" if term.note else "")
@@ -147,9 +140,19 @@ def verify(
     protected_by_terms = frozenset(f.jurisdiction for f in findings if f.public_domain is False)
 
     claims_copyright: list[Evidence] = []
+    if item.copyright_notice:
+        notice = plain_text(item.copyright_notice)
+        if copyright_notice(notice):
+            claim = Evidence(
+                "manifest", "copyright_notice", notice, "not_public_domain", f"items: copyright notice {notice!r}"
+            )
+            claims_copyright.append(claim)
+            evidence.append(claim)
+        else:
+            evidence.append(Evidence("manifest", "copyright_notice", notice, INFO, "items: no copyright claimed"))
     if embedded is not None:
         evidence.extend(embedded.evidence)
-        claims_copyright = [e for e in embedded.evidence if e.status == "not_public_domain"]
+        claims_copyright += [e for e in embedded.evidence if e.status == "not_public_domain"]
         if embedded.data_mining_prohibited:
             holds.append(
                 Hold(
