@@ -1,8 +1,11 @@
 """Images: decode and check, record what they are, and pass them on as shippable bytes.
 
-JPEG, PNG and WebP pass through byte for byte; other formats are converted to
-PNG (lossless). Every image is fully decoded once, so truncated and corrupt
-files are caught here rather than by whoever trains on the data.
+JPEG, PNG and WebP pass through byte for byte unless a resize or a re-encoding is
+asked for; other formats (TIFF masters, BMP, GIF) are converted, PNG by default.
+Every image is fully decoded once, so truncated and corrupt files are caught
+here rather than by whoever trains on the data. Local files are opened from
+disk rather than read into memory first: a several-hundred-megabyte TIFF master
+is decoded once and never held as raw bytes beside its pixels.
 """
 
 from __future__ import annotations
@@ -11,14 +14,22 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
-from PIL import Image, UnidentifiedImageError
+import imagehash
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 PASSTHROUGH = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONVERTIBLE = {"TIFF", "BMP", "GIF", "MPO"}
+ENCODINGS = ("original", "jpg", "png", "webp")
+_PIL_FORMAT = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
 # Pillow's own bomb limit (89 Mpx warns, twice that raises); we treat the warning as fatal too.
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 PNG_MODES = {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"}
+# Where a file can carry the rights tags ExifTool reads; a file with none of them has nothing to find.
+_METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "iptc", "Copyright", "Rights")
+_TIFF_METADATA_TAGS = (33432, 33723, 34377, 700)  # Copyright, IPTC, Photoshop, XMP
 
 
 class MediaError(Exception):
@@ -28,41 +39,64 @@ class MediaError(Exception):
 
 
 @dataclass(frozen=True)
+class ImageOptions:
+    """How shipped images are made: untouched by default."""
+
+    max_side: int | None = None  # longest side in pixels; larger images are resized
+    encode: str = "original"  # original | jpg | png | webp
+    quality: int = 90  # for jpg and webp
+
+    def __post_init__(self) -> None:
+        if self.encode not in ENCODINGS:
+            raise ValueError(f"unknown encoding {self.encode!r}; choose one of {', '.join(ENCODINGS)}")
+        if self.max_side is not None and self.max_side < 16:
+            raise ValueError("max_side must be at least 16 pixels")
+        if not 1 <= self.quality <= 100:
+            raise ValueError("quality must be between 1 and 100")
+
+
+@dataclass(frozen=True)
 class ImageData:
     """A checked image: the bytes to ship and what we learned about the original."""
 
     payload: bytes
     extension: str  # jpg | png | webp: the tar member's extension
     original_format: str
-    width: int
+    width: int  # of the shipped image
     height: int
+    original_width: int
+    original_height: int
     sha256: str  # of the original bytes
     original_size: int
-    converted: bool
+    converted: bool  # the shipped bytes are not the original bytes
+    phash: str  # perceptual hash (imagehash.phash), 16 hex digits
+    has_metadata: bool  # the file has EXIF, XMP, IPTC or text blocks that may carry rights
 
 
-def inspect_image(data: bytes) -> ImageData:
-    """Decode ``data`` fully and return what to ship, or raise MediaError with a reason code."""
-    if not data:
+def file_sha256(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def inspect_image(source: bytes | Path, options: ImageOptions | None = None) -> ImageData:
+    """Decode ``source`` fully and return what to ship, or raise MediaError with a reason code."""
+    options = options or ImageOptions()
+    if isinstance(source, Path):
+        digest, size = file_sha256(source)
+    else:
+        digest, size = hashlib.sha256(source).hexdigest(), len(source)
+    if size == 0:
         raise MediaError("image:unreadable", "the file is empty (0 bytes)")
-    digest = hashlib.sha256(data).hexdigest()
-    with warnings.catch_warnings():
+    handle: IO[bytes] = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
+    with handle, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data)) as image:
-                fmt = image.format or "unknown"
-                if fmt not in PASSTHROUGH and fmt not in CONVERTIBLE:
-                    raise MediaError("image:unsupported-format", f"{fmt} images are not accepted")
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise MediaError(
-                        "image:decompression-bomb",
-                        f"{width}x{height} pixels is over the limit of {MAX_PIXELS} pixels",
-                    )
-                image.load()
-                if fmt in PASSTHROUGH:
-                    return ImageData(data, PASSTHROUGH[fmt], fmt, width, height, digest, len(data), False)
-                return ImageData(_to_png(image), "png", fmt, width, height, digest, len(data), True)
+            return _decode(handle, source, digest, size, options)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise MediaError("image:decompression-bomb", str(exc)) from exc
         except UnidentifiedImageError as exc:
@@ -76,18 +110,91 @@ def inspect_image(data: bytes) -> ImageData:
             raise MediaError("image:unreadable", f"the image could not be decoded: {exc}") from exc
 
 
-def _to_png(image: Image.Image) -> bytes:
-    """Encode the first frame losslessly as PNG, in a mode PNG can hold."""
+def _decode(handle: IO[bytes], source: bytes | Path, digest: str, size: int, options: ImageOptions) -> ImageData:
+    with Image.open(handle) as image:
+        fmt = image.format or "unknown"
+        if fmt not in PASSTHROUGH and fmt not in CONVERTIBLE:
+            raise MediaError("image:unsupported-format", f"{fmt} images are not accepted")
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise MediaError(
+                "image:decompression-bomb", f"{width}x{height} pixels is over the limit of {MAX_PIXELS} pixels"
+            )
+        has_metadata = _has_metadata(image)
+        resize = options.max_side is not None and max(width, height) > options.max_side
+        if resize and fmt == "JPEG":
+            assert options.max_side is not None
+            # Decode at a reduced DCT scale (1/2, 1/4, 1/8) no smaller than the target: most of the speed of
+            # resizing, and the whole file is still decoded, so damage is still caught.
+            scale = options.max_side / max(width, height)
+            image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
+        image.load()
+        phash = str(imagehash.phash(image))
+        target = _target_extension(fmt, options)
+        if not resize and target == PASSTHROUGH.get(fmt):
+            payload = source.read_bytes() if isinstance(source, Path) else source
+            return ImageData(
+                payload, target, fmt, width, height, width, height, digest, size, False, phash, has_metadata
+            )
+        frame = _first_frame(image)
+        if resize:
+            frame = ImageOps.exif_transpose(frame)
+            assert options.max_side is not None
+            frame.thumbnail((options.max_side, options.max_side), Image.Resampling.LANCZOS)
+        payload = _encode(frame, target, options.quality)
+        return ImageData(
+            payload, target, fmt, frame.width, frame.height, width, height, digest, size, True, phash, has_metadata
+        )
+
+
+def _target_extension(fmt: str, options: ImageOptions) -> str:
+    if options.encode != "original":
+        return options.encode
+    return PASSTHROUGH.get(fmt, "png")
+
+
+def _has_metadata(image: Image.Image) -> bool:
+    if any(key in image.info for key in _METADATA_KEYS):
+        return True
+    if image.format == "TIFF":
+        tags = getattr(image, "tag_v2", {})
+        return any(tag in tags for tag in _TIFF_METADATA_TAGS)
+    if image.format == "PNG":
+        # Any text chunk may hold XMP or a copyright line.
+        return bool(getattr(image, "text", None))
+    return False
+
+
+def _first_frame(image: Image.Image) -> Image.Image:
     image.seek(0)
-    frame = image
-    if frame.mode.startswith("I;16"):
-        pass  # PNG stores 16-bit greyscale in either byte order; converting would clip to 8 bits.
-    elif frame.mode == "I":
-        frame = frame.convert("I;16")
-    elif frame.mode not in PNG_MODES:
-        has_alpha = "A" in frame.getbands() or "transparency" in frame.info
-        frame = frame.convert("RGBA" if has_alpha else "RGB")
+    return image
+
+
+def _encode(frame: Image.Image, extension: str, quality: int) -> bytes:
     out = io.BytesIO()
-    # No timestamps or text chunks are written by Pillow's PNG encoder: same pixels, same bytes.
-    frame.save(out, format="PNG", optimize=False, compress_level=6)
+    if extension == "png":
+        frame = _png_mode(frame)
+        # No timestamps or text chunks are written by Pillow's PNG encoder: same pixels, same bytes.
+        frame.save(out, format="PNG", optimize=False, compress_level=6)
+    elif extension == "jpg":
+        if frame.mode not in ("RGB", "L"):
+            frame = frame.convert("RGB")
+        frame.save(out, format="JPEG", quality=quality, optimize=False, progressive=False)
+    else:
+        if frame.mode not in ("RGB", "RGBA"):
+            has_alpha = "A" in frame.getbands() or "transparency" in frame.info
+            frame = frame.convert("RGBA" if has_alpha else "RGB")
+        frame.save(out, format=_PIL_FORMAT[extension], quality=quality, method=4)
     return out.getvalue()
+
+
+def _png_mode(frame: Image.Image) -> Image.Image:
+    """A mode PNG can hold, keeping 16-bit depth where there is one."""
+    if frame.mode.startswith("I;16"):
+        return frame  # PNG stores 16-bit greyscale in either byte order; converting would clip to 8 bits.
+    if frame.mode == "I":
+        return frame.convert("I;16")
+    if frame.mode not in PNG_MODES:
+        has_alpha = "A" in frame.getbands() or "transparency" in frame.info
+        return frame.convert("RGBA" if has_alpha else "RGB")
+    return frame

@@ -21,9 +21,11 @@ from packager.captions.clean import clean_text
 from packager.captions.template import caption_from_metadata, credit_line
 from packager.collection import Collection, Item, read_items
 from packager.fetch import FetchError, fetch
-from packager.media import ImageData, MediaError, inspect_image
+from packager.media import ImageData, ImageOptions, MediaError, inspect_image
+from packager.order import sorted_entries
 from packager.rejection import Rejection
 from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
+from packager.rights.evidence import INFO, Evidence
 from packager.rights.review import ReviewDecision, load_reviews
 from packager.rights.terms import expand
 from packager.rights.verify import Verdict, decide, verify
@@ -45,6 +47,7 @@ class Settings:
     fetch_timeout: float = 30.0
     fetch_retries: int = 3
     max_download_bytes: int = 200_000_000
+    image: ImageOptions = field(default_factory=ImageOptions)
 
     def __post_init__(self) -> None:
         expand(self.policy)  # raises ValueError naming the known policies
@@ -94,13 +97,13 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         return reject(exc.reason, str(exc))
 
     try:
-        image = inspect_image(data)
+        image = inspect_image(data, settings.image)
     except MediaError as exc:
         return reject(exc.reason, f"{item.source}: {exc}")
 
     if settings.embedded:
         try:
-            findings = _embedded(collection, item, data, image.extension)
+            findings = _embedded(collection, item, data, image)
         except EmbeddedReadError as exc:
             return reject("embedded:unreadable", str(exc))
         verdict = verify(item, collection, settings.as_of_date, embedded=findings, review=review)
@@ -121,26 +124,40 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
     )
 
 
-def _read_source(collection: Collection, item: Item, settings: Settings) -> bytes:
+def _read_source(collection: Collection, item: Item, settings: Settings) -> bytes | Path:
+    """A local file's checked path (opened later, never read whole before it must be), or a URL's bytes."""
     if item.file is not None:
         path = resolve_inside(collection.root, item.file)
         if not path.is_file():
             raise FileNotFoundError(path)
-        return path.read_bytes()
+        with path.open("rb"):
+            pass  # unreadable files (permissions) fail here with an OSError naming the cause
+        return path
     assert item.url is not None
     return fetch(
         item.url, timeout=settings.fetch_timeout, max_bytes=settings.max_download_bytes, retries=settings.fetch_retries
     )
 
 
-def _embedded(collection: Collection, item: Item, data: bytes, extension: str) -> EmbeddedFindings:
-    """Rights tags from the file itself: read in place for local files, from a temporary copy for URLs."""
+NO_METADATA = Evidence(
+    "embedded", "", "", INFO, "the file carries no EXIF, XMP, IPTC or text metadata that could state rights"
+)
+
+
+def _embedded(collection: Collection, item: Item, source: bytes | Path, image: ImageData) -> EmbeddedFindings:
+    """Rights tags from the file itself: read in place for local files, from a temporary copy for URLs.
+
+    ExifTool is asked only when the decoder saw a metadata block: a file without one has no rights
+    tags to find, and skipping the call is most of the speed of a passthrough build.
+    """
+    if not image.has_metadata:
+        return EmbeddedFindings(evidence=(NO_METADATA,), data_mining_prohibited=None)
     reader = shared_reader()
-    if item.file is not None:
-        return embedded_findings(reader.read(resolve_inside(collection.root, item.file)))
+    if isinstance(source, Path):
+        return embedded_findings(reader.read(source))
     with tempfile.TemporaryDirectory(prefix="pdpack-") as folder:
-        path = Path(folder) / f"download.{extension}"
-        path.write_bytes(data)
+        path = Path(folder) / f"download.{image.extension}"
+        path.write_bytes(source)
         return embedded_findings(reader.read(path))
 
 
@@ -182,6 +199,9 @@ def _metadata(
         "sha256": image.sha256,
         "width": image.width,
         "height": image.height,
+        "original_width": image.original_width,
+        "original_height": image.original_height,
+        "phash": image.phash,
         "original_format": image.original_format,
         "original_size": image.original_size,
         "converted": image.converted,
@@ -190,9 +210,9 @@ def _metadata(
     }
 
 
-def ordered_entries(collection: Collection) -> list[Item | Rejection]:
-    """Every manifest row of the collection, in build order (item id, then row)."""
-    return sorted(read_items(collection), key=lambda e: (e.id, e.row or 0))
+def ordered_entries(collection: Collection) -> Iterator[Item | Rejection]:
+    """Every manifest row of the collection, in build order (item id, then manifest position)."""
+    return sorted_entries(read_items(collection))
 
 
 def batched(entries: Iterable[Any], size: int) -> Iterator[list[Any]]:

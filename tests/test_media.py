@@ -7,6 +7,7 @@ import io
 import random
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,10 +74,15 @@ def test_passthrough_is_byte_identical(fmt: str, extension: str, options: dict[s
         original_format=fmt,
         width=64,
         height=48,
+        original_width=64,
+        original_height=48,
         sha256=hashlib.sha256(data).hexdigest(),
         original_size=len(data),
         converted=False,
+        phash=result.phash,
+        has_metadata=False,
     )
+    assert len(result.phash) == 16
     assert result.payload is data
 
 
@@ -272,3 +278,46 @@ def test_png_header_just_over_the_limit_is_a_decompression_bomb() -> None:
 def test_png_header_within_the_limit_but_short_of_data_is_truncated() -> None:
     # The same crafted header at a size under the limit: the 4x4 pixel data runs out, so it is cut short.
     assert media_error(png_with_size(2_000, 2_000)).reason == "image:truncated"
+
+
+def test_resize_jpeg_uses_draft_and_keeps_aspect(tmp_path: Path) -> None:
+    from packager.media import ImageOptions
+
+    data = encode(gradient(size=(2000, 1000)), "JPEG", quality=90)
+    result = inspect_image(data, ImageOptions(max_side=512))
+    assert (result.width, result.height) == (512, 256)
+    assert (result.original_width, result.original_height) == (2000, 1000)
+    assert result.converted and result.extension == "jpg"
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    small = inspect_image(encode(gradient(size=(300, 200)), "JPEG"), ImageOptions(max_side=512))
+    assert not small.converted  # already small enough: passed through untouched
+
+
+def test_reencode_to_webp_and_from_a_path(tmp_path: Path) -> None:
+    from packager.media import ImageOptions
+
+    path = tmp_path / "master.tif"
+    path.write_bytes(encode(gradient(size=(640, 480)), "TIFF"))
+    result = inspect_image(path, ImageOptions(max_side=320, encode="webp", quality=80))
+    assert (result.extension, result.width, result.height) == ("webp", 320, 240)
+    assert Image.open(io.BytesIO(result.payload)).format == "WEBP"
+    assert result.original_size == path.stat().st_size
+
+
+def test_truncated_file_is_caught_even_when_resizing() -> None:
+    from packager.media import ImageOptions
+
+    data = encode(gradient(size=(1600, 1200)), "JPEG")
+    with pytest.raises(MediaError) as caught:
+        inspect_image(data[: len(data) // 2], ImageOptions(max_side=256))
+    assert caught.value.reason == "image:truncated"
+
+
+def test_metadata_presence_is_detected() -> None:
+    image = gradient(size=(32, 32))
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x8298] = "(c) 2001 Someone"
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    assert inspect_image(out.getvalue()).has_metadata
+    assert not inspect_image(encode(image, "JPEG")).has_metadata
