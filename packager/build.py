@@ -1,17 +1,20 @@
-"""A build: collections in, shards and reports out."""
+"""A build: collections in, shards and reports out; resumable after a crash."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from packager import checkpoint
 from packager.collection import Collection, ManifestError, load_collection
+from packager.dedup import Deduplicator
 from packager.pipeline import Result, Settings, run
 from packager.report import BuildReport
 from packager.sample import Sample
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardWriter
+from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after
 
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md")
 
@@ -40,6 +43,7 @@ def clear_previous(out_dir: Path) -> None:
                 path.unlink()
     for name in BUILD_OUTPUTS:
         (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(checkpoint.state_dir(out_dir), ignore_errors=True)
 
 
 def build(
@@ -50,17 +54,71 @@ def build(
     max_count: int = DEFAULT_MAX_COUNT,
     max_size: int = DEFAULT_MAX_SIZE,
     on_result: Callable[[Collection, Result], None] | None = None,
+    resume: bool = False,
+    near_duplicates: int | None = 3,
 ) -> dict[str, Any]:
-    """Build shards and reports into ``out_dir``; return the report."""
+    """Build shards and reports into ``out_dir``; return the report.
+
+    With ``resume``, carry on from the last checkpoint of an interrupted build of the
+    same inputs and settings (or start afresh when there is none).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    clear_previous(out_dir)
-    recorded = {**asdict(settings), "shard_max_count": max_count, "shard_max_size": max_size}
-    with BuildReport(out_dir, recorded) as report, ShardWriter(out_dir, max_count, max_size) as writer:
-        for collection, result in run(collections, settings, workers):
-            if isinstance(result, Sample):
-                writer.write(result)
-            report.add(collection, result)
-            if on_result is not None:
-                on_result(collection, result)
-        shards = writer.close()
+    recorded = {
+        **asdict(settings),
+        "shard_max_count": max_count,
+        "shard_max_size": max_size,
+        "near_duplicates": near_duplicates,
+    }
+    fingerprint = checkpoint.fingerprint(list(collections), recorded)
+    previous = checkpoint.load(out_dir) if resume else None
+    if previous is not None and previous.fingerprint != fingerprint:
+        raise checkpoint.ResumeError(
+            f"{out_dir} holds an interrupted build of other inputs or settings; build without --resume to start over"
+        )
+    if previous is None:
+        clear_previous(out_dir)
+        (out_dir / "rejected.jsonl").touch()
+        previous = checkpoint.Checkpoint(fingerprint, consumed=0, rejected_offset=0)
+    done = [ShardInfo(**info) for info in previous.shards]
+    if (out_dir / "data").is_dir():
+        discard_after(out_dir / "data", keep=len(done))
+
+    dedup = Deduplicator(checkpoint.state_dir(out_dir) / "dedup.sqlite", near_duplicates)
+    dedup.rollback(previous.consumed)
+    position = previous.consumed
+    with BuildReport(out_dir, recorded, resume_offset=previous.rejected_offset) as report:
+        report.restore(previous.tallies, previous.overrides, list(collections))
+
+        def record(_: ShardInfo) -> None:
+            # Called when a shard is complete, before the sample at ``position`` is added anywhere.
+            dedup.commit()
+            checkpoint.save(
+                out_dir,
+                checkpoint.Checkpoint(
+                    fingerprint,
+                    consumed=position,
+                    rejected_offset=report.rejected_offset,
+                    shards=[s.to_json() for s in writer.shards],
+                    tallies=report.snapshot(),
+                    overrides=report.overrides,
+                ),
+            )
+
+        with ShardWriter(out_dir, max_count, max_size, existing=done, on_finish=record) as writer:
+            for position, (collection, result) in enumerate(
+                run(collections, settings, workers, skip=previous.consumed), start=previous.consumed
+            ):
+                outcome: Result = result
+                if isinstance(result, Sample):
+                    duplicate = dedup.check(position, result)
+                    if duplicate is not None:
+                        outcome = duplicate
+                    else:
+                        writer.write(result)
+                report.add(collection, outcome)
+                if on_result is not None:
+                    on_result(collection, outcome)
+            position = sum(t.items for t in report.tallies.values())  # everything is accounted for
+            shards = writer.close()
+        dedup.close()
         return report.write(shards)

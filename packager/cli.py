@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -14,7 +15,10 @@ import click
 
 from packager import __version__
 from packager.build import build, load_collections
+from packager.checkpoint import ResumeError
 from packager.collection import Collection, ManifestError
+from packager.dedup import MAX_BAND_DISTANCE
+from packager.media import ENCODINGS, ImageOptions
 from packager.pipeline import Result, Settings, run
 from packager.rejection import REASONS, Rejection
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
@@ -90,8 +94,32 @@ def rights_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def _settings(policy: str, as_of: str | None) -> Settings:
-    return Settings(policy=policy, as_of=as_of) if as_of else Settings(policy=policy)
+def _settings(policy: str, as_of: str | None, image: ImageOptions | None = None) -> Settings:
+    extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
+    return Settings(policy=policy, image=image or ImageOptions(), **extra)
+
+
+class Progress:
+    """A progress bar on stderr while items are processed; silent when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __enter__(self) -> Progress:
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit=" items", desc="building", file=sys.stderr, dynamic_ncols=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def update(self, collection: Collection, result: Result) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(collection.id, refresh=False)
+            self.bar.update(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -262,6 +290,27 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     type=ByteSize(),
     help="Most bytes in one shard (e.g. 1000000, 500MB, 1GB).",
 )
+@click.option(
+    "--max-side",
+    type=click.IntRange(min=16),
+    help="Resize images whose longest side is larger than this (pixels); others pass through untouched.",
+)
+@click.option(
+    "--encode",
+    type=click.Choice(ENCODINGS),
+    default="original",
+    show_default=True,
+    help="Image format in the shards: 'original' keeps JPEG, PNG and WebP as they are.",
+)
+@click.option("--quality", type=click.IntRange(1, 100), default=90, show_default=True, help="JPEG/WebP quality.")
+@click.option(
+    "--near-duplicates",
+    type=click.IntRange(-1, MAX_BAND_DISTANCE),
+    default=MAX_BAND_DISTANCE,
+    show_default=True,
+    help="Hold back pictures within this perceptual-hash distance of an earlier one (-1: exact copies only).",
+)
+@click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
 def build_command(
     folders: tuple[Path, ...],
     out: Path,
@@ -270,6 +319,11 @@ def build_command(
     as_of: str | None,
     shard_max_count: int,
     shard_max_size: int,
+    max_side: int | None,
+    encode: str,
+    quality: int,
+    near_duplicates: int,
+    resume: bool,
 ) -> None:
     """Build WebDataset shards from one or more collection folders.
 
@@ -290,13 +344,33 @@ def build_command(
       pdpack build manifests/examples/* --out dist/
       pdpack build my-collection/ --out dist/ --workers 4 --shard-max-size 500MB
       pdpack build my-collection/ --policy GB --as-of 2027-01-01
+      pdpack build my-collection/ --max-side 512 --encode webp --quality 85
+      pdpack build my-collection/ --out dist/ --resume     # after an interruption
     """
     collections = _load_or_exit(folders)
-    settings = _settings(policy, as_of)
+    settings = _settings(policy, as_of, ImageOptions(max_side=max_side, encode=encode, quality=quality))
     try:
-        report = build(collections, out, settings, workers, shard_max_count, shard_max_size, on_result=None)
-    except ManifestError as exc:
+        with Progress() as progress:
+            report = build(
+                collections,
+                out,
+                settings,
+                workers,
+                shard_max_count,
+                shard_max_size,
+                on_result=progress.update,
+                resume=resume,
+                near_duplicates=None if near_duplicates < 0 else near_duplicates,
+            )
+    except (ManifestError, ResumeError) as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except (OSError, sqlite3.Error) as exc:
+        # A full disk or a file-size limit: nothing half-written is left as if complete.
+        click.echo(
+            f"Error: could not write to {out}: {getattr(exc, 'strerror', None) or exc}. Free space, then run again with --resume.",
+            err=True,
+        )
         sys.exit(1)
     _print_build_summary(report, out)
 
@@ -368,3 +442,7 @@ def main() -> None:
 
 
 __all__ = ["Result", "cli", "main"]
+
+
+if __name__ == "__main__":
+    main()

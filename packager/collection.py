@@ -354,6 +354,18 @@ def _utf8_lines(handle: IO[bytes]) -> Iterator[str]:
         yield from (part for part in _LONE_CR.split(text) if part)
 
 
+def _rename(column: str, renames: dict[str, str] | None) -> str:
+    """The pdpack field a column feeds. A column that carries a field's own name while another column
+    is mapped to that field keeps its value under ``original_<name>`` in ``extra``."""
+    if not renames:
+        return column
+    if column in renames:
+        return renames[column]
+    if column.lower() in ITEM_FIELDS and column.lower() in renames.values():
+        return f"original_{column}"
+    return column
+
+
 def _read_csv(path: Path, renames: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (row number, record) with the header as row 1, as a spreadsheet counts."""
     csv.field_size_limit(MAX_CELL_CHARS)
@@ -365,7 +377,7 @@ def _read_csv(path: Path, renames: dict[str, str] | None = None) -> Iterator[tup
             header = next(reader, None)
             if header is None:
                 raise ManifestError(path, "is empty; the first row must name the columns (id, file, ...)")
-            columns = _check_header(path, [(renames or {}).get(h.strip(), h) for h in header])
+            columns = _check_header(path, [_rename(h.strip(), renames) for h in header])
             for row, values in enumerate(reader, start=2):
                 if not any(v.strip() for v in values):
                     continue
@@ -418,7 +430,7 @@ def _read_jsonl(path: Path, renames: dict[str, str] | None = None) -> Iterator[t
             if not isinstance(record, dict):
                 yield row, 'must be a JSON object like {"id": ..., "file": ...}'
                 continue
-            yield row, {(renames or {}).get(str(k).strip(), str(k).strip()): v for k, v in record.items()}
+            yield row, {_rename(str(k).strip(), renames): v for k, v in record.items()}
 
 
 def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> Item | Rejection:

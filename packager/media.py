@@ -154,15 +154,20 @@ def _target_extension(fmt: str, options: ImageOptions) -> str:
 
 
 def _has_metadata(image: Image.Image) -> bool:
+    """Whether the file may carry rights tags. Only formats whose metadata blocks Pillow fully
+    exposes can answer no; for any other format (GIF, BMP, ...) ExifTool is always asked."""
     if any(key in image.info for key in _METADATA_KEYS):
         return True
+    if image.format == "JPEG":
+        # Every APPn segment: APP1 holds EXIF and XMP, APP13 IPTC; others may hold vendor metadata.
+        return any(marker != "APP0" for marker, _ in getattr(image, "applist", []))
     if image.format == "TIFF":
         tags = getattr(image, "tag_v2", {})
         return any(tag in tags for tag in _TIFF_METADATA_TAGS)
     if image.format == "PNG":
         # Any text chunk may hold XMP or a copyright line.
         return bool(getattr(image, "text", None))
-    return False
+    return image.format != "WEBP"
 
 
 def _first_frame(image: Image.Image) -> Image.Image:

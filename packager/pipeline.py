@@ -121,6 +121,7 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         image=image.payload,
         caption=caption,
         metadata=_metadata(key, collection, item, verdict, image, caption, caption_source),
+        row=item.row,
     )
 
 
@@ -235,23 +236,32 @@ def _tasks(collection: Collection, settings: Settings) -> Iterator[Task]:
         yield collection, entry, settings, reviews.get(entry.id)
 
 
+def all_tasks(collections: Iterable[Collection], settings: Settings, skip: int = 0) -> Iterator[Task]:
+    """Every item of every collection in build order, less the first ``skip`` (done before a resume)."""
+    stream = (task for collection in sorted(collections, key=lambda c: c.id) for task in _tasks(collection, settings))
+    return islice(stream, skip, None)
+
+
 def run(
-    collections: Iterable[Collection], settings: Settings, workers: int = 1, window: int | None = None
+    collections: Iterable[Collection],
+    settings: Settings,
+    workers: int = 1,
+    window: int | None = None,
+    skip: int = 0,
 ) -> Iterator[tuple[Collection, Result]]:
     """Yield (collection, result) for every item, in build order.
 
     Work goes to the pool in bounded windows so that at most ``window`` images
     are in memory at once, however large the collection.
     """
-    ordered = sorted(collections, key=lambda c: c.id)
+    tasks = all_tasks(collections, settings, skip)
     if workers <= 1:
-        for collection in ordered:
-            for task in _tasks(collection, settings):
-                yield collection, _process_task(task)
+        for task in tasks:
+            yield task[0], _process_task(task)
         return
     window = window or workers * 16
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        for collection in ordered:
-            for batch in batched(_tasks(collection, settings), window):
-                for result in pool.map(_process_task, batch, chunksize=max(1, len(batch) // (workers * 4))):
-                    yield collection, result
+        for batch in batched(tasks, window):
+            results = pool.map(_process_task, batch, chunksize=max(1, len(batch) // (workers * 4)))
+            for task, result in zip(batch, results, strict=True):
+                yield task[0], result

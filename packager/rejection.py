@@ -48,6 +48,8 @@ REASONS: dict[str, str] = {
         "The item carries Local Contexts labels or notices: decide with the community, then record it in review.csv."
     ),
     "review:hold": "A steward decided in review.csv to hold this item back.",
+    "duplicate:exact": "The same file is already in the release under another id; the first one ships.",
+    "duplicate:near": "A near copy of this picture is already in the release; the first one ships.",
     "embedded:unreadable": "The file's embedded metadata could not be read, so its rights could not be checked.",
     "rights:us-only": (
         "The work is public domain in the United States only; this release ships worldwide public domain only."

@@ -6,6 +6,7 @@ the same input give the same report bytes.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,13 +50,20 @@ class CollectionTally:
 class BuildReport:
     """Tallies results as they stream past and writes the report files at the end."""
 
-    def __init__(self, out_dir: Path, settings: dict[str, Any]) -> None:
+    def __init__(self, out_dir: Path, settings: dict[str, Any], resume_offset: int | None = None) -> None:
         self.out_dir = out_dir
         self.settings = settings
         self.tallies: dict[str, CollectionTally] = {}
         # Samples a steward shipped over an explicit claim of copyright: listed for every reader of the report.
         self.overrides: list[dict[str, Any]] = []
-        self._rejected: IO[bytes] = (out_dir / "rejected.jsonl").open("wb")
+        path = out_dir / "rejected.jsonl"
+        if resume_offset is None:
+            self._rejected: IO[bytes] = path.open("wb")
+        else:
+            # Lines written after the checkpoint belong to work that will be done again.
+            self._rejected = path.open("r+b")
+            self._rejected.truncate(resume_offset)
+            self._rejected.seek(resume_offset)
 
     def __enter__(self) -> BuildReport:
         return self
@@ -64,6 +72,37 @@ class BuildReport:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._rejected.close()
+
+    @property
+    def rejected_offset(self) -> int:
+        self._rejected.flush()
+        return self._rejected.tell()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The tallies as plain data, for a checkpoint."""
+        return {
+            cid: {
+                "items": t.items,
+                "shipped": t.shipped,
+                "verdicts": dict(t.verdicts),
+                "reasons": dict(t.reasons),
+                "caption_sources": dict(t.caption_sources),
+            }
+            for cid, t in self.tallies.items()
+        }
+
+    def restore(self, snapshot: dict[str, Any], overrides: list[dict[str, Any]], collections: list[Collection]) -> None:
+        by_id = {c.id: c for c in collections}
+        for cid, data in snapshot.items():
+            self.tallies[cid] = CollectionTally(
+                by_id[cid],
+                items=data["items"],
+                shipped=data["shipped"],
+                verdicts=Counter(data["verdicts"]),
+                reasons=Counter(data["reasons"]),
+                caption_sources=Counter(data["caption_sources"]),
+            )
+        self.overrides = list(overrides)
 
     def add(self, collection: Collection, result: Sample | Rejection) -> None:
         tally = self.tallies.setdefault(collection.id, CollectionTally(collection))
@@ -117,9 +156,15 @@ class BuildReport:
         """Write report.json and ATTRIBUTION.md; return the report."""
         self._rejected.flush()
         report = self.summary(shards)
-        (self.out_dir / "report.json").write_text(dumps_pretty(report), encoding="utf-8")
-        (self.out_dir / "ATTRIBUTION.md").write_text(attribution_markdown(self.tallies), encoding="utf-8")
+        write_atomic(self.out_dir / "report.json", dumps_pretty(report))
+        write_atomic(self.out_dir / "ATTRIBUTION.md", attribution_markdown(self.tallies))
         return report
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def attribution_markdown(tallies: dict[str, CollectionTally]) -> str:

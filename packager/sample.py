@@ -121,6 +121,7 @@ class Sample:
     image: bytes
     caption: str
     metadata: dict[str, Any]
+    row: int | None = None  # the manifest row, for messages; not written to the shard
 
     @cached_property
     def members(self) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,14 @@ TAR_USER = "pdpack"
 DEFAULT_MAX_COUNT = 10_000
 DEFAULT_MAX_SIZE = 1_000_000_000  # about 1 GB, the size the Hub and webdataset recommend
 TAR_BLOCK = 512
+
+
+def discard_after(data_dir: Path, keep: int, prefix: str = "train") -> None:
+    """Delete shards numbered ``keep`` and later, and any unfinished temporary file."""
+    for path in sorted(data_dir.glob(f"{prefix}-*")):
+        number = path.name[len(prefix) + 1 :].split(".", 1)[0]
+        if path.name.endswith(".tmp") or (number.isdigit() and int(number) >= keep):
+            path.unlink()
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,8 @@ class ShardWriter:
         max_count: int = DEFAULT_MAX_COUNT,
         max_size: int = DEFAULT_MAX_SIZE,
         prefix: str = "train",
+        existing: list[ShardInfo] | None = None,
+        on_finish: Callable[[ShardInfo], None] | None = None,
     ) -> None:
         if max_count < 1:
             raise ValueError("max_count must be at least 1")
@@ -83,8 +94,9 @@ class ShardWriter:
         self.max_count = max_count
         self.max_size = max_size
         self.prefix = prefix
-        self.shards: list[ShardInfo] = []
-        self._keys: set[str] = set()
+        # Shards finished by an earlier, interrupted run of the same build: numbering continues after them.
+        self.shards: list[ShardInfo] = list(existing or [])
+        self.on_finish = on_finish
         self._handle: BinaryIO | None = None
         self._tar: wds.TarWriter | None = None
         self._rows: list[dict[str, Any]] = []
@@ -107,8 +119,6 @@ class ShardWriter:
 
     def write(self, sample: Sample) -> str:
         """Add a sample; returns the name of the shard it went into."""
-        if sample.key in self._keys:
-            raise ValueError(f"duplicate sample key {sample.key!r}")
         size = member_size(sample)
         if self._tar is not None and (len(self._rows) >= self.max_count or self._size + size > self.max_size):
             self._finish_shard()
@@ -116,7 +126,6 @@ class ShardWriter:
             self._open_shard()
         assert self._tar is not None
         self._tar.write({"__key__": sample.key, **sample.members})
-        self._keys.add(sample.key)
         self._rows.append(sample.index_row())
         self._size += size
         return self._current_name + ".tar"
@@ -161,6 +170,8 @@ class ShardWriter:
         )
         self._tar = None
         self._handle = None
+        if self.on_finish is not None:
+            self.on_finish(self.shards[-1])
 
     def _abandon(self) -> None:
         if self._tar is not None and self._handle is not None:

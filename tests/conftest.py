@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,18 @@ CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 def image_bytes(
     fmt: str = "PNG", size: tuple[int, int] = (32, 24), color: tuple[int, int, int] = (200, 30, 30)
 ) -> bytes:
-    """A small real image in the given Pillow format."""
+    """A small real image in the given Pillow format.
+
+    The colour seeds a pattern as well, so images of different colours are different pictures
+    (flat images would all share one perceptual hash and be held back as near duplicates).
+    """
     out = io.BytesIO()
     mode = "CMYK" if fmt == "TIFF-CMYK" else "RGB"
-    image = Image.new(mode, size, color if mode == "RGB" else (10, 20, 30, 40))
+    rng = random.Random(color[0] * 65536 + color[1] * 256 + color[2])
+    noise = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    image = Image.blend(Image.new("RGB", size, color), noise, 0.5)
+    if mode == "CMYK":
+        image = image.convert("CMYK")
     image.save(out, format="TIFF" if fmt == "TIFF-CMYK" else fmt)
     return out.getvalue()
 

@@ -1,0 +1,90 @@
+"""Duplicates: the same file (sha256) or the same picture (perceptual hash) shipped twice.
+
+The first occurrence in build order ships; later ones are held back naming it. The
+index lives in SQLite beside the build, so memory stays flat however many images a
+release holds, and it rolls back with the build when a killed build resumes.
+Near duplicates are found with four 16-bit bands of the 64-bit pHash: two hashes
+within Hamming distance 3 share at least one band exactly (pigeonhole), so
+looking up the four bands finds every candidate.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from packager.rejection import Rejection
+from packager.rights.evidence import INFO, Evidence
+from packager.sample import Sample
+
+MAX_BAND_DISTANCE = 3  # the largest distance the band index is guaranteed to find
+
+
+def _bands(value: int) -> tuple[int, int, int, int]:
+    return (value >> 48) & 0xFFFF, (value >> 32) & 0xFFFF, (value >> 16) & 0xFFFF, value & 0xFFFF
+
+
+class Deduplicator:
+    def __init__(self, path: Path, near_distance: int | None = MAX_BAND_DISTANCE) -> None:
+        if near_distance is not None and not 0 <= near_distance <= MAX_BAND_DISTANCE:
+            raise ValueError(f"near-duplicate distance must be between 0 and {MAX_BAND_DISTANCE}")
+        self.near_distance = near_distance
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS seen (position INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, phash INTEGER,"
+            " b0 INTEGER, b1 INTEGER, b2 INTEGER, b3 INTEGER, collection TEXT NOT NULL, id TEXT NOT NULL)"
+        )
+        for column in ("sha256", "b0", "b1", "b2", "b3"):
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS seen_{column} ON seen ({column})")
+
+    def check(self, position: int, sample: Sample) -> Rejection | None:
+        """A Rejection if ``sample`` repeats an earlier one; otherwise remember it and return None."""
+        meta = sample.metadata
+        sha256 = meta["sha256"]
+        first = self.db.execute(
+            "SELECT collection, id FROM seen WHERE sha256 = ? ORDER BY position LIMIT 1", (sha256,)
+        ).fetchone()
+        if first:
+            return self._duplicate(sample, "duplicate:exact", "sha256", sha256, first, "the same file as")
+        phash = int(meta["phash"], 16)
+        # SQLite integers are signed 64-bit: store the hash's two's-complement form.
+        stored = phash - (1 << 64) if phash >= 1 << 63 else phash
+        bands = _bands(phash)
+        if self.near_distance is not None:
+            rows = self.db.execute(
+                "SELECT phash, collection, id FROM seen WHERE b0 = ? OR b1 = ? OR b2 = ? OR b3 = ? ORDER BY position",
+                bands,
+            )
+            for other, collection, item_id in rows:
+                if ((other & ((1 << 64) - 1)) ^ phash).bit_count() <= self.near_distance:
+                    return self._duplicate(
+                        sample, "duplicate:near", "phash", meta["phash"], (collection, item_id), "a near copy of"
+                    )
+        self.db.execute(
+            "INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (position, sha256, stored, *bands, meta["collection"], meta["id"]),
+        )
+        return None
+
+    @staticmethod
+    def _duplicate(
+        sample: Sample, reason: str, field: str, value: str, first: tuple[str, str], words: str
+    ) -> Rejection:
+        collection, item_id = first
+        meta = sample.metadata
+        message = f"{words} {collection}/{item_id}, which ships"
+        evidence = Evidence("dedup", field, value, INFO, message).to_json()
+        return Rejection(meta["collection"], meta["id"], reason, message, row=sample.row, evidence=[evidence])
+
+    def rollback(self, position: int) -> None:
+        """Forget everything seen at or after ``position``: the build resumes from there."""
+        self.db.execute("DELETE FROM seen WHERE position >= ?", (position,))
+        self.db.commit()
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
