@@ -17,6 +17,8 @@ from packager.sample import Sample
 from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after
 
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md")
+# Settings that depend on the machine, not on what is built: kept out of the report and the fingerprint.
+MACHINE_SETTINGS = ("fetch_cache", "max_per_host")
 
 
 def load_collections(folders: Sequence[Path | str]) -> list[Collection]:
@@ -64,7 +66,7 @@ def build(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded = {
-        **asdict(settings),
+        **{k: v for k, v in asdict(settings).items() if k not in MACHINE_SETTINGS},
         "shard_max_count": max_count,
         "shard_max_size": max_size,
         "near_duplicates": near_duplicates,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
 import sys
@@ -20,6 +21,7 @@ from packager.collection import Collection, ManifestError
 from packager.dedup import MAX_BAND_DISTANCE
 from packager.media import ENCODINGS, ImageOptions
 from packager.pipeline import Result, Settings, run
+from packager.publish.push_command import push
 from packager.rejection import REASONS, Rejection
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
@@ -94,9 +96,40 @@ def rights_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def _settings(policy: str, as_of: str | None, image: ImageOptions | None = None) -> Settings:
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("PDPACK_CACHE_DIR") or Path(base) / "pdpack")
+
+
+def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--cache, --no-cache and --max-per-host, for commands that may download images."""
+    command = click.option(
+        "--max-per-host",
+        type=click.IntRange(min=1),
+        default=4,
+        show_default=True,
+        help="Most simultaneous downloads from one host, across all workers.",
+    )(command)
+    command = click.option("--no-cache", is_flag=True, help="Do not keep or reuse downloaded images.")(command)
+    return click.option(
+        "--cache",
+        "cache_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder for downloaded images (default: $PDPACK_CACHE_DIR or ~/.cache/pdpack).",
+    )(command)
+
+
+def _settings(
+    policy: str,
+    as_of: str | None,
+    image: ImageOptions | None = None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    max_per_host: int = 4,
+) -> Settings:
     extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
-    return Settings(policy=policy, image=image or ImageOptions(), **extra)
+    cache = None if no_cache else str(cache_dir or default_cache_dir())
+    return Settings(policy=policy, image=image or ImageOptions(), fetch_cache=cache, max_per_host=max_per_host, **extra)
 
 
 class Progress:
@@ -311,6 +344,7 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     help="Hold back pictures within this perceptual-hash distance of an earlier one (-1: exact copies only).",
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
+@fetch_options
 def build_command(
     folders: tuple[Path, ...],
     out: Path,
@@ -324,6 +358,9 @@ def build_command(
     quality: int,
     near_duplicates: int,
     resume: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    max_per_host: int,
 ) -> None:
     """Build WebDataset shards from one or more collection folders.
 
@@ -348,7 +385,8 @@ def build_command(
       pdpack build my-collection/ --out dist/ --resume     # after an interruption
     """
     collections = _load_or_exit(folders)
-    settings = _settings(policy, as_of, ImageOptions(max_side=max_side, encode=encode, quality=quality))
+    image = ImageOptions(max_side=max_side, encode=encode, quality=quality)
+    settings = _settings(policy, as_of, image, cache_dir, no_cache, max_per_host)
     try:
         with Progress() as progress:
             report = build(
@@ -368,7 +406,8 @@ def build_command(
     except (OSError, sqlite3.Error) as exc:
         # A full disk or a file-size limit: nothing half-written is left as if complete.
         click.echo(
-            f"Error: could not write to {out}: {getattr(exc, 'strerror', None) or exc}. Free space, then run again with --resume.",
+            f"Error: could not write to {out}: {getattr(exc, 'strerror', None) or exc}. "
+            "Free space, then run again with --resume.",
             err=True,
         )
         sys.exit(1)
@@ -435,6 +474,9 @@ def _print_build_summary(report: dict[str, Any], out: Path) -> None:
         click.echo(f"  {shard['name']}: {shard['count']} samples, {shard['bytes']:,} bytes")
     if totals["rejected"]:
         click.echo(f"Held-back items and reasons: {out / 'rejected.jsonl'}")
+
+
+cli.add_command(push)
 
 
 def main() -> None:

@@ -48,6 +48,9 @@ class Settings:
     fetch_retries: int = 3
     max_download_bytes: int = 200_000_000
     image: ImageOptions = field(default_factory=ImageOptions)
+    # Where fetched images are cached; machine-specific, so neither reported nor fingerprinted.
+    fetch_cache: str | None = None
+    max_per_host: int = 4
 
     def __post_init__(self) -> None:
         expand(self.policy)  # raises ValueError naming the known policies
@@ -136,7 +139,12 @@ def _read_source(collection: Collection, item: Item, settings: Settings) -> byte
         return path
     assert item.url is not None
     return fetch(
-        item.url, timeout=settings.fetch_timeout, max_bytes=settings.max_download_bytes, retries=settings.fetch_retries
+        item.url,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_download_bytes,
+        retries=settings.fetch_retries,
+        cache_dir=Path(settings.fetch_cache) if settings.fetch_cache else None,
+        max_per_host=settings.max_per_host,
     )
 
 

@@ -18,6 +18,7 @@ REASONS: dict[str, str] = {
     "url:unsupported-scheme": "Only http and https addresses can be fetched.",
     "url:http-error": "The server answered with an error for this address.",
     "url:unreachable": "The server could not be reached (timeout or connection error).",
+    "url:not-an-image": "The address answered with something that is not an image (a web page, an error page).",
     "url:too-large": "The download was larger than the size limit.",
     "image:unreadable": "The file is not an image that can be opened (corrupt, or not an image format).",
     "image:truncated": "The image file is cut short; export it again.",

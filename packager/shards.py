@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from packager.sample import INDEX_SCHEMA, Sample
-
-if TYPE_CHECKING:
-    import webdataset as wds
 
 # Fixed tar metadata: the same samples must give the same bytes on any machine, any day.
 TAR_MTIME = 0
@@ -30,6 +28,26 @@ TAR_USER = "pdpack"
 DEFAULT_MAX_COUNT = 10_000
 DEFAULT_MAX_SIZE = 1_000_000_000  # about 1 GB, the size the Hub and webdataset recommend
 TAR_BLOCK = 512
+
+
+def _webdataset() -> Any:
+    """The webdataset package, imported without torch when torch is not loaded yet.
+
+    Only ``TarWriter`` is used here, but the package imports torch at import time when it is
+    installed (seconds of start-up on every build). webdataset falls back to stand-ins when torch
+    is missing, so torch is hidden for the length of the import and is importable again after.
+    """
+    if "webdataset" in sys.modules or "torch" in sys.modules:
+        import webdataset
+
+        return webdataset
+    sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import webdataset
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return webdataset
 
 
 def discard_after(data_dir: Path, keep: int, prefix: str = "train") -> None:
@@ -98,7 +116,7 @@ class ShardWriter:
         self.shards: list[ShardInfo] = list(existing or [])
         self.on_finish = on_finish
         self._handle: BinaryIO | None = None
-        self._tar: wds.TarWriter | None = None
+        self._tar: Any = None
         self._rows: list[dict[str, Any]] = []
         self._size = 0
 
@@ -136,10 +154,7 @@ class ShardWriter:
         return self.shards
 
     def _open_shard(self) -> None:
-        # Imported here: the webdataset package imports torch when it is installed (seconds),
-        # which `pdpack --help` and the worker processes should not pay for.
-        import webdataset as wds
-
+        wds = _webdataset()
         self._handle = (self.data_dir / f"{self._current_name}.tar.tmp").open("wb")
         self._tar = wds.TarWriter(self._handle, encoder=False, mtime=TAR_MTIME, user=TAR_USER, group=TAR_USER)
         self._rows = []

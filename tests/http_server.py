@@ -18,6 +18,9 @@ class ImageServer(ThreadingHTTPServer):
         self.files = files
         self.hits: Counter[str] = Counter()
         self.flaky_failures = 2  # /flaky/* answers 503 this many times, then the file
+        self.concurrent = 0
+        self.max_concurrent = 0
+        self._lock = threading.Lock()
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that timed out on purpose (the slow route) closes its end: not a test failure.
@@ -36,9 +39,20 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        with self.server._lock:
+            self.server.concurrent += 1
+            self.server.max_concurrent = max(self.server.max_concurrent, self.server.concurrent)
+        try:
+            self._answer()
+        finally:
+            with self.server._lock:
+                self.server.concurrent -= 1
+
+    def _answer(self) -> None:
         path = self.path
         self.server.hits[path] += 1
         kind, _, name = path.lstrip("/").partition("/")
+        name = name.split("?", 1)[0]
         data = self.server.files.get(name)
         if kind == "status":
             self.send_error(int(name))
@@ -50,9 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(503)
             return
         if kind == "slow":
-            time.sleep(2.0)
+            time.sleep(0.6 if "?" in path else 2.0)
         self.send_response(200)
-        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Type", "text/html" if kind == "html" else "image/png")
         if kind == "truncated":
             self.send_header("Content-Length", str(len(data) * 2))
             self.end_headers()

@@ -71,3 +71,45 @@ def test_build_with_url_items(tmp_path: Path, collection_factory: Any) -> None:
         r["id"]: r["reason"] for r in map(json.loads, (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines())
     }
     assert rejected == {"gone": "url:http-error", "ftp": "url:unsupported-scheme"}
+
+
+def test_cache_serves_a_rebuild_without_fetching_and_rejects_damage(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with serve({"a.png": PNG}) as server:
+        url = f"{server.base}/file/a.png"
+        assert fetch(url, cache_dir=cache) == PNG
+        assert fetch(url, cache_dir=cache) == PNG
+        assert server.hits["/file/a.png"] == 1
+        (body,) = (cache / "fetch").rglob("*.bin")
+        body.write_bytes(b"damaged")
+        assert fetch(url, cache_dir=cache) == PNG  # the checksum no longer matches: fetched again
+        assert server.hits["/file/a.png"] == 2
+
+
+def test_non_images_are_refused_by_content_type_and_by_magic_bytes() -> None:
+    with serve({"a.png": PNG, "page.png": b"<html>hello</html>"}) as server:
+        with pytest.raises(FetchError) as caught:
+            fetch(f"{server.base}/html/a.png")
+        assert caught.value.reason == "url:not-an-image" and "text/html" in str(caught.value)
+        with pytest.raises(FetchError) as caught:
+            fetch(f"{server.base}/file/page.png")
+        assert caught.value.reason == "url:not-an-image"
+
+
+def test_connections_per_host_are_bounded(tmp_path: Path) -> None:
+    import threading
+
+    with serve({"a.png": PNG}) as server:
+        url = f"{server.base}/slow/a.png"
+        # Separate URLs per thread so the cache cannot serve any of them.
+        threads = [
+            threading.Thread(
+                target=fetch, args=(f"{url}?n={n}",), kwargs={"cache_dir": tmp_path / "c", "max_per_host": 2}
+            )
+            for n in range(5)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert server.max_concurrent == 2

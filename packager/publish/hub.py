@@ -1,0 +1,493 @@
+"""Publish a build folder to a Hugging Face dataset repo: plan what changed, then send it in ordered commits.
+
+``plan_push`` compares the folder with the repo's current tree, file by file: a file is skipped when the repo
+already holds the same bytes (same sha256 for a file stored with LFS or Xet, same git blob id for a file stored
+in git). The Hub, not the client, decides how a new file is stored (its ``preupload`` answer), so the plan does
+not guess: it compares with how the remote copy is actually stored.
+
+``push`` creates the repo if needed and sends the changed files through ``HfApi.create_commit`` in commits of
+at most ``max_files_per_commit`` files: data files first, then the other release files, the dataset card
+(README.md) last, so that a push cut short never shows a card describing shards that are not there yet. A
+commit that fails for a passing reason (HTTP 408/429/5xx, a dropped connection) is retried with backoff; a
+push that still fails can simply be run again: it plans afresh and sends only what is missing.
+
+The token comes from ``huggingface_hub.get_token()`` (HF_TOKEN, then the saved ``hf auth login`` token). It is
+never printed or logged, and every error message is scrubbed of it before it leaves this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+    from huggingface_hub.hf_api import CommitInfo, RepoFile
+
+REPO_TYPE = "dataset"
+CARD = "README.md"
+DATA_DIR = "data/"
+DEFAULT_MAX_FILES_PER_COMMIT = 100  # the Hub's advice: about 50-100 files per commit
+DEFAULT_RETRIES = 3
+RETRY_BASE_DELAY = 1.0  # seconds before the first retry of a commit; doubles after each
+TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+NO_TOKEN = "No Hugging Face token: set HF_TOKEN or run `hf auth login`"  # noqa: S105 (a message)
+TOKEN_REJECTED = (
+    "The Hub rejected the token (401): it is invalid, expired or revoked. "  # noqa: S105 (a message)
+    "Set HF_TOKEN to a valid token with write access, or run `hf auth login` again."
+)
+_TOKEN_LIKE = re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")
+_BLOCK = 1 << 20
+
+T = TypeVar("T")
+
+
+class PushError(Exception):
+    """A push that cannot go on, with a message for people (never holding the token)."""
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file of the folder to push."""
+
+    path: str  # POSIX path in the repo, relative to the folder
+    source: Path  # the file on disk
+    size: int
+    sha256: str  # its LFS / Xet object id
+    git_oid: str  # its git blob id, sha1(b"blob <size>\0" + data), when stored in git
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    file: LocalFile
+    send: bool
+    reason: str  # "new", "changed" or "unchanged"
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    repo_id: str
+    revision: str
+    endpoint: str
+    dist: Path
+    repo_exists: bool
+    remote_commit: str | None  # the commit of `revision` the plan compared with
+    remote_private: bool | None
+    files: tuple[PlannedFile, ...]  # in commit order: data files, other files, the card
+    remote_only: tuple[str, ...]  # files in the repo that the folder does not have (left in place)
+
+    @property
+    def url(self) -> str:
+        return f"{self.endpoint}/datasets/{self.repo_id}"
+
+    @property
+    def to_send(self) -> list[LocalFile]:
+        return [p.file for p in self.files if p.send]
+
+    @property
+    def unchanged(self) -> list[LocalFile]:
+        return [p.file for p in self.files if not p.send]
+
+    @property
+    def bytes_to_send(self) -> int:
+        return sum(f.size for f in self.to_send)
+
+    def batches(self, max_files_per_commit: int = DEFAULT_MAX_FILES_PER_COMMIT) -> list[list[LocalFile]]:
+        """The files to send, commit by commit, in commit order."""
+        if max_files_per_commit < 1:
+            raise ValueError("max_files_per_commit must be at least 1")
+        files = self.to_send
+        return [files[i : i + max_files_per_commit] for i in range(0, len(files), max_files_per_commit)]
+
+
+@dataclass
+class PushResult:
+    repo_id: str
+    url: str
+    files_sent: int = 0
+    bytes_sent: int = 0
+    commits: int = 0
+    files_skipped: int = 0
+    repo_created: bool = False
+    tag: str | None = None
+    tag_created: bool = False
+    head: str | None = None  # the commit the branch (and the tag) points at after the push
+    commit_urls: list[str] = field(default_factory=list)
+
+
+def hub_endpoint() -> str | None:
+    """HF_ENDPOINT as set now (huggingface_hub reads it once, at import); None for the client's default."""
+    value = os.environ.get("HF_ENDPOINT", "").strip().rstrip("/")
+    return value or None
+
+
+def make_api(token: str | None) -> HfApi:
+    """An HfApi on HF_ENDPOINT with this token (``None``: send no token)."""
+    from huggingface_hub import HfApi
+
+    return HfApi(endpoint=hub_endpoint(), token=token or False)
+
+
+def find_token() -> str | None:
+    """HF_TOKEN, else the token saved by ``hf auth login`` (huggingface_hub's own lookup)."""
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
+def commit_order(path: str) -> tuple[int, str]:
+    """Data files first, then the other release files, the dataset card last; by path within each."""
+    if path == CARD:
+        return (2, path)
+    return (0 if path.startswith(DATA_DIR) else 1, path)
+
+
+def local_files(dist: Path) -> list[LocalFile]:
+    """Every file a release is made of, in commit order.
+
+    Skips names starting with a dot (and folders such as .cache), *.tmp files a build leaves while writing,
+    and symbolic links (nothing from outside the folder is published by accident).
+    """
+    if not dist.is_dir():
+        raise PushError(f"{dist} is not a folder")
+    found: list[LocalFile] = []
+    for root, dirs, names in os.walk(dist):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not Path(root, d).is_symlink())
+        for name in names:
+            path = Path(root, name)
+            if name.startswith(".") or name.endswith(".tmp") or path.is_symlink() or not path.is_file():
+                continue
+            found.append(_describe(path, path.relative_to(dist).as_posix()))
+    if not found:
+        raise PushError(f"Nothing to push: {dist} holds no files")
+    return sorted(found, key=lambda f: commit_order(f.path))
+
+
+def _describe(source: Path, path: str) -> LocalFile:
+    size = source.stat().st_size
+    sha256 = hashlib.sha256()
+    sha1 = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
+    with source.open("rb") as handle:
+        for block in iter(lambda: handle.read(_BLOCK), b""):
+            sha256.update(block)
+            sha1.update(block)
+    return LocalFile(path, source, size, sha256.hexdigest(), sha1.hexdigest())
+
+
+def same_content(local: LocalFile, remote: RepoFile) -> bool:
+    """Whether the repo's file holds these bytes, compared the way the Hub stores it."""
+    if remote.size != local.size:
+        return False
+    if remote.lfs is not None:
+        return remote.lfs.sha256 == local.sha256
+    return remote.blob_id == local.git_oid
+
+
+def plan_push(api: HfApi, dist: Path, repo_id: str, revision: str = "main") -> PushPlan:
+    """Compare ``dist`` with the repo: which files to send, which are there already. Only reads the Hub."""
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+    from huggingface_hub.hf_api import RepoFile
+
+    files = local_files(dist)
+
+    def read_remote() -> tuple[Any, dict[str, RepoFile]]:
+        try:
+            info = api.repo_info(repo_id, repo_type=REPO_TYPE, revision=revision)
+        except RepositoryNotFoundError:
+            return None, {}
+        except RevisionNotFoundError:
+            return False, {}
+        tree = api.list_repo_tree(repo_id, repo_type=REPO_TYPE, revision=info.sha or revision, recursive=True)
+        return info, {entry.path: entry for entry in tree if isinstance(entry, RepoFile)}
+
+    info, remote = _hub(api, f"Could not read {repo_id} on the Hub", read_remote)
+    if info is False:
+        raise PushError(f"The dataset repo {repo_id} has no branch {revision!r}")
+    planned = []
+    for local in files:
+        entry = remote.get(local.path)
+        if entry is None:
+            planned.append(PlannedFile(local, True, "new"))
+        else:
+            unchanged = same_content(local, entry)
+            planned.append(PlannedFile(local, not unchanged, "unchanged" if unchanged else "changed"))
+    ours = {f.path for f in files}
+    remote_only = sorted(p for p in remote if p not in ours and not any(s.startswith(".") for s in p.split("/")))
+    return PushPlan(
+        repo_id=repo_id,
+        revision=revision,
+        endpoint=api.endpoint.rstrip("/"),
+        dist=dist,
+        repo_exists=info is not None,
+        remote_commit=info.sha if info is not None else None,
+        remote_private=info.private if info is not None else None,
+        files=tuple(planned),
+        remote_only=tuple(remote_only),
+    )
+
+
+def push(
+    api: HfApi,
+    plan: PushPlan,
+    *,
+    private: bool,
+    tag: str | None,
+    commit_message: str,
+    max_files_per_commit: int = DEFAULT_MAX_FILES_PER_COMMIT,
+    retries: int = DEFAULT_RETRIES,
+) -> PushResult:
+    """Send what ``plan`` says changed; tag the result if asked. See the module docstring.
+
+    ``retries`` is the number of further attempts at a commit after a passing failure, waiting
+    RETRY_BASE_DELAY seconds before the first and twice as long before each next one.
+    """
+    if max_files_per_commit < 1:
+        raise ValueError("max_files_per_commit must be at least 1")
+    if not _token_of(api):
+        raise PushError(NO_TOKEN)
+    result = PushResult(plan.repo_id, plan.url, files_skipped=len(plan.unchanged), tag=tag)
+    if plan.repo_exists and private and plan.remote_private is False:
+        raise PushError(
+            f"{plan.repo_id} already exists and is public; --private only applies to a new repo. "
+            "Change its visibility in the repo settings on the Hub, or push without --private."
+        )
+    existing_tag = _check_tag(api, plan, tag) if tag and plan.repo_exists else None
+    if not plan.repo_exists:
+        _hub(
+            api,
+            f"Could not create the dataset repo {plan.repo_id}",
+            lambda: api.create_repo(plan.repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True),
+        )
+        result.repo_created = True
+    result.head = plan.remote_commit
+    batches = plan.batches(max_files_per_commit)
+    for number, batch in enumerate(batches, 1):
+        message = commit_message if len(batches) == 1 else f"{commit_message} (part {number} of {len(batches)})"
+        info = _commit_with_retries(api, plan, batch, message, retries, f"Commit {number} of {len(batches)}", result)
+        if info.oid == result.head:  # the Hub had these bytes already (pushed meanwhile): nothing was committed
+            result.files_skipped += len(batch)
+        else:
+            result.commits += 1
+            result.commit_urls.append(info.commit_url)
+            result.files_sent += len(batch)
+            result.bytes_sent += sum(f.size for f in batch)
+        result.head = info.oid
+    if tag and existing_tag is None:
+        result.tag_created = _create_tag(api, plan, tag, result.head, commit_message)
+    return result
+
+
+def _check_tag(api: HfApi, plan: PushPlan, tag: str) -> str | None:
+    """The commit ``tag`` points at, if it exists and may stay; a PushError if the push would outrun it."""
+    existing = _tag_target(api, plan, tag)
+    if existing is None:
+        return None
+    if plan.to_send:
+        raise PushError(
+            f"Tag {tag!r} already exists on {plan.repo_id} (commit {existing[:12]}), and this folder differs from "
+            f"the repo in {len(plan.to_send)} file(s). A release tag is never moved: choose a new tag. "
+            "Nothing was sent."
+        )
+    if existing != plan.remote_commit:
+        raise PushError(
+            f"Tag {tag!r} already points at commit {existing[:12]}, not at the current {plan.revision} "
+            f"({(plan.remote_commit or '')[:12]}). A release tag is never moved: choose a new tag."
+        )
+    return existing
+
+
+def _tag_target(api: HfApi, plan: PushPlan, tag: str) -> str | None:
+    refs = _hub(
+        api, f"Could not list the tags of {plan.repo_id}", lambda: api.list_repo_refs(plan.repo_id, repo_type=REPO_TYPE)
+    )
+    return next((ref.target_commit for ref in refs.tags if ref.name == tag), None)
+
+
+def _create_tag(api: HfApi, plan: PushPlan, tag: str, head: str | None, message: str) -> bool:
+    from huggingface_hub.errors import HfHubHTTPError
+
+    assert head is not None
+
+    def create() -> bool:
+        try:
+            api.create_tag(plan.repo_id, tag=tag, tag_message=message, revision=head, repo_type=REPO_TYPE)
+        except HfHubHTTPError as exc:
+            if exc.response is None or exc.response.status_code != 409:
+                raise
+            return False
+        return True
+
+    if _hub(api, f"The files were sent, but tag {tag!r} could not be created", create):
+        return True
+    existing = _tag_target(api, plan, tag)  # created meanwhile by someone else
+    if existing != head:
+        raise PushError(
+            f"The files were sent, but tag {tag!r} was created meanwhile on commit {(existing or '?')[:12]}, "
+            f"not on the pushed commit {head[:12]}."
+        )
+    return False
+
+
+def _commit_with_retries(
+    api: HfApi,
+    plan: PushPlan,
+    batch: list[LocalFile],
+    message: str,
+    retries: int,
+    what: str,
+    done: PushResult,
+) -> CommitInfo:
+    from huggingface_hub import CommitOperationAdd
+
+    attempt = 0
+    while True:
+        attempt += 1
+        # Fresh operations each time: create_commit marks them as it goes. Files already uploaded are not sent
+        # again (the LFS batch answer says so), and files already committed are dropped by create_commit.
+        operations = [CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.source)) for f in batch]
+        failure: Exception | None = None
+        try:
+            return api.create_commit(
+                plan.repo_id, operations, commit_message=message, repo_type=REPO_TYPE, revision=plan.revision
+            )
+        except Exception as exc:
+            failure = exc
+        if attempt <= retries and is_transient(failure):
+            time.sleep(RETRY_BASE_DELAY * 2 ** (attempt - 1))
+            continue
+        names = ", ".join(f.path for f in batch[:3]) + (f" and {len(batch) - 3} more" if len(batch) > 3 else "")
+        attempts = f"{attempt} attempt{'s' if attempt != 1 else ''}"
+        progress = (
+            f"{done.files_sent} file(s) in {done.commits} earlier commit(s) reached the Hub. "
+            "Run the same command again to send the rest: files already there are skipped."
+        )
+        error = _push_error(api, f"{what} ({names}) failed after {attempts}", failure, suffix=progress)
+        raise error
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether an error may pass if tried again: HTTP 408, 429, 5xx, or a connection dropped or timed out."""
+    network = _network_errors()
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        status = _status(current)
+        if status is not None:
+            return status in TRANSIENT_STATUS
+        if isinstance(current, network):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _network_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [ConnectionError, TimeoutError]
+    for module in ("httpx2", "httpx"):  # huggingface_hub 2.x uses httpx2, 1.x httpx
+        try:
+            http = __import__(module)
+        except ImportError:
+            continue
+        errors += [http.TimeoutException, http.NetworkError, http.RemoteProtocolError]
+    return tuple(errors)
+
+
+def _status(exc: BaseException) -> int | None:
+    from huggingface_hub.errors import HfHubHTTPError
+
+    if isinstance(exc, HfHubHTTPError) and exc.response is not None:
+        return int(exc.response.status_code)
+    return None
+
+
+def _token_of(api: HfApi) -> str | None:
+    if isinstance(api.token, str):
+        return api.token or None
+    if api.token is False:
+        return None
+    return find_token()
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` without the given secrets or anything shaped like a Hugging Face token."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return _TOKEN_LIKE.sub("hf_***", text)
+
+
+def _secrets(api: HfApi) -> list[str]:
+    found = [api.token] if isinstance(api.token, str) else []
+    try:
+        token = find_token()
+    except Exception:  # e.g. an OIDC exchange failing: nothing more to scrub then
+        token = None
+    return [*found, token] if token else found
+
+
+def _push_error(api: HfApi, what: str, exc: BaseException, suffix: str = "") -> PushError:
+    status = _status(exc)
+    if status == 401:
+        return PushError(TOKEN_REJECTED)
+    if status == 403:
+        return PushError(
+            f"{what}: the Hub refused (403 Forbidden). The token is read-only or may not write to this "
+            "namespace: use a token with write access to it."
+        )
+    reason = f"{type(exc).__name__}: {_one_line(exc)}"
+    cause = exc.__cause__
+    if cause is not None and status is None:
+        reason += f" ({type(cause).__name__}: {_one_line(cause)})"
+    text = f"{what}: {reason}" + (f"\n{suffix}" if suffix else "")
+    return PushError(scrub(text, _secrets(api)))
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error's message on one line, without the client's pointer to the HTTP status documentation."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    return "; ".join(line for line in lines if line and not line.startswith("For more information check:"))
+
+
+def _hub(api: HfApi, what: str, call: Callable[[], T]) -> T:
+    """Run a Hub call; turn its errors into a PushError without the token and without the original chained."""
+    failure: Exception | None = None
+    try:
+        return call()
+    except PushError:
+        raise
+    except Exception as exc:
+        failure = exc
+    raise _push_error(api, what, failure)
+
+
+__all__ = [
+    "CARD",
+    "DEFAULT_MAX_FILES_PER_COMMIT",
+    "NO_TOKEN",
+    "TOKEN_REJECTED",
+    "LocalFile",
+    "PlannedFile",
+    "PushError",
+    "PushPlan",
+    "PushResult",
+    "commit_order",
+    "find_token",
+    "hub_endpoint",
+    "is_transient",
+    "local_files",
+    "make_api",
+    "plan_push",
+    "push",
+    "same_content",
+    "scrub",
+]
