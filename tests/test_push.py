@@ -474,3 +474,26 @@ def test_transient_errors_and_scrubbing() -> None:
     assert is_transient(wrapped)
     assert not is_transient(ValueError("bad"))
     assert scrub(f"Bearer {TOKEN} and {BAD_TOKEN}", [TOKEN]) == "Bearer *** and hf_***"
+
+
+def test_a_smaller_release_deletes_stale_shards_in_its_last_commit(hub: HubServer, tmp_path: Path) -> None:
+    """Shards of an earlier, larger release must not stay behind data/*.tar on the Hub."""
+    from huggingface_hub import HfApi
+
+    from packager.publish.hub import plan_push, push
+
+    repo = "my-museum/stale-test"
+    api = HfApi(endpoint=hub.base, token=TOKEN)
+    big = tmp_path / "big"
+    (big / "data").mkdir(parents=True)
+    for n in range(3):
+        (big / "data" / f"train-{n:06d}.tar").write_bytes(b"x" * (100 + n))
+    push(api, plan_push(api, big, repo), private=False, tag=None, commit_message="big")
+    small = tmp_path / "small"
+    (small / "data").mkdir(parents=True)
+    (small / "data" / "train-000000.tar").write_bytes(b"y" * 50)
+    (small / "README.md").write_text("---\nlicense: cc0-1.0\n---\n# card\n", encoding="utf-8")
+    result = push(api, plan_push(api, small, repo), private=False, tag=None, commit_message="small")
+    assert result.files_deleted == 2
+    files = sorted(api.list_repo_files(repo, repo_type="dataset"))
+    assert [f for f in files if f.startswith("data/")] == ["data/train-000000.tar"]

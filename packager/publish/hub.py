@@ -123,6 +123,7 @@ class PushResult:
     tag_created: bool = False
     head: str | None = None  # the commit the branch (and the tag) points at after the push
     commit_urls: list[str] = field(default_factory=list)
+    files_deleted: int = 0  # stale data/ files of an earlier release removed from the repo
 
 
 def hub_endpoint() -> str | None:
@@ -245,6 +246,7 @@ def push(
     commit_message: str,
     max_files_per_commit: int = DEFAULT_MAX_FILES_PER_COMMIT,
     retries: int = DEFAULT_RETRIES,
+    delete_stale: bool = True,
 ) -> PushResult:
     """Send what ``plan`` says changed; tag the result if asked. See the module docstring.
 
@@ -271,9 +273,18 @@ def push(
         result.repo_created = True
     result.head = plan.remote_commit
     batches = plan.batches(max_files_per_commit)
+    # Shards of an earlier, larger release would still match data/*.tar: they go in the last commit,
+    # with the card, so the repo never shows a card without its shards or shards without their card.
+    stale = [path for path in plan.remote_only if path.startswith("data/")] if delete_stale else []
+    if stale and not batches:
+        batches = [[]]
     for number, batch in enumerate(batches, 1):
         message = commit_message if len(batches) == 1 else f"{commit_message} (part {number} of {len(batches)})"
-        info = _commit_with_retries(api, plan, batch, message, retries, f"Commit {number} of {len(batches)}", result)
+        deletes = stale if number == len(batches) else []
+        info = _commit_with_retries(
+            api, plan, batch, message, retries, f"Commit {number} of {len(batches)}", result, deletes
+        )
+        result.files_deleted += len(deletes)
         if info.oid == result.head:  # the Hub had these bytes already (pushed meanwhile): nothing was committed
             result.files_skipped += len(batch)
         else:
@@ -346,15 +357,17 @@ def _commit_with_retries(
     retries: int,
     what: str,
     done: PushResult,
+    deletes: list[str] | None = None,
 ) -> CommitInfo:
-    from huggingface_hub import CommitOperationAdd
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     attempt = 0
     while True:
         attempt += 1
         # Fresh operations each time: create_commit marks them as it goes. Files already uploaded are not sent
         # again (the LFS batch answer says so), and files already committed are dropped by create_commit.
-        operations = [CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.source)) for f in batch]
+        operations: list[Any] = [CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.source)) for f in batch]
+        operations += [CommitOperationDelete(path_in_repo=path) for path in deletes or []]
         failure: Exception | None = None
         try:
             return api.create_commit(

@@ -141,6 +141,8 @@ def _print_result(plan: PushPlan, result: PushResult, private: bool) -> None:
         f"Sent {_plural(result.files_sent, 'file')} ({result.bytes_sent:,} bytes) in "
         f"{_plural(result.commits, 'commit')} to {result.url}; skipped {result.files_skipped:,} unchanged"
     )
+    if result.files_deleted:
+        line += f"; deleted {_plural(result.files_deleted, 'stale shard file')}"
     if result.tag:
         line += f"; tagged {result.tag}" + ("" if result.tag_created else " (already on this commit)")
     click.echo(line)
@@ -152,11 +154,19 @@ def _print_result(plan: PushPlan, result: PushResult, private: bool) -> None:
 def _print_notes(plan: PushPlan) -> None:
     if not any(p.path == CARD for p in plan.files):
         click.echo(f"Note: {plan.dist} has no {CARD}: the repo will show no dataset card.")
-    if plan.remote_only:
-        shown = ", ".join(plan.remote_only[:5]) + (" ..." if len(plan.remote_only) > 5 else "")
+    stale = [p for p in plan.remote_only if p.startswith("data/")]
+    others = [p for p in plan.remote_only if not p.startswith("data/")]
+    if stale:
+        shown = ", ".join(stale[:5]) + (" ..." if len(stale) > 5 else "")
         click.echo(
-            f"Note: the repo also holds {_plural(len(plan.remote_only), 'file')} this folder does not have, "
-            f"left in place: {shown}. Delete them on the Hub if they belong to an older release."
+            f"Note: {_plural(len(stale), 'shard file')} of an earlier release under data/ "
+            f"are deleted in the last commit, so loaders do not mix releases: {shown}."
+        )
+    if others:
+        shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+        click.echo(
+            f"Note: the repo also holds {_plural(len(others), 'file')} this folder does not have, "
+            f"left in place: {shown}."
         )
 
 
