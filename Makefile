@@ -7,14 +7,14 @@ BIN    := $(VENV)/bin
 BASE_STAMP := $(VENV)/.stamp-base
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: demo test lint setup setup-test exiftool bench clean
+.PHONY: demo test lint setup setup-test exiftool chromium bench clean
 
 demo: setup exiftool
 	rm -rf dist
 	$(BIN)/pdpack validate manifests/examples/*/
 	$(BIN)/pdpack build manifests/examples/*/ --out dist --workers 2
 
-test: setup-test exiftool
+test: setup-test exiftool chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -51,6 +51,17 @@ exiftool:
 	  echo "  Debian/Ubuntu: sudo apt-get install libimage-exiftool-perl"; \
 	  echo "  macOS:         brew install exiftool"; \
 	  exit 1; \
+	fi
+
+# Headless Chromium renders report.html in the tests (a screenshot is kept in test-artifacts/).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then \
+	  echo "chromium found"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (Debian package chromium)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "no chromium: the report.html screenshot test is skipped (sudo apt-get install chromium)"; \
 	fi
 
 bench: setup-test

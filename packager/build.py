@@ -11,12 +11,14 @@ from typing import Any
 from packager import checkpoint
 from packager.collection import Collection, ManifestError, load_collection
 from packager.dedup import Deduplicator
+from packager.engines import Engine
 from packager.pipeline import Result, Settings, run
 from packager.report import BuildReport
+from packager.report_html import REPORT_FILE, write_build_report_html
 from packager.sample import Sample
 from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after
 
-BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md")
+BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 # Settings that depend on the machine, not on what is built: kept out of the report and the fingerprint.
 MACHINE_SETTINGS = ("fetch_cache", "max_per_host")
 
@@ -58,6 +60,7 @@ def build(
     on_result: Callable[[Collection, Result], None] | None = None,
     resume: bool = False,
     near_duplicates: int | None = 3,
+    engine: Engine | None = None,
 ) -> dict[str, Any]:
     """Build shards and reports into ``out_dir``; return the report.
 
@@ -108,7 +111,7 @@ def build(
 
         with ShardWriter(out_dir, max_count, max_size, existing=done, on_finish=record) as writer:
             for position, (collection, result) in enumerate(
-                run(collections, settings, workers, skip=previous.consumed), start=previous.consumed
+                run(collections, settings, workers, skip=previous.consumed, engine=engine), start=previous.consumed
             ):
                 outcome: Result = result
                 if isinstance(result, Sample):
@@ -123,4 +126,6 @@ def build(
             position = sum(t.items for t in report.tallies.values())  # everything is accounted for
             shards = writer.close()
         dedup.close()
-        return report.write(shards)
+        summary = report.write(shards)
+    write_build_report_html(out_dir, list(collections), summary)  # after rejected.jsonl is closed
+    return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -19,6 +20,8 @@ from packager.build import build, load_collections
 from packager.checkpoint import ResumeError
 from packager.collection import Collection, ManifestError
 from packager.dedup import MAX_BAND_DISTANCE
+from packager.engines import ENGINES, make_engine
+from packager.init_command import init_command
 from packager.media import ENCODINGS, ImageOptions
 from packager.pipeline import Result, Settings, run
 from packager.publish.push_command import push
@@ -344,6 +347,24 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     help="Hold back pictures within this perceptual-hash distance of an earlier one (-1: exact copies only).",
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="Where per-item work runs: local processes (--workers) or a Ray cluster. The output is the same.",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDRESS",
+    help="Ray cluster to use (auto, HOST:PORT, ray://HOST:10001); default: a local Ray with --workers CPUs.",
+)
+@click.option(
+    "--takedowns",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A takedowns.csv (collection,id,sha256,date,reason): listed items never ship.",
+)
 @fetch_options
 def build_command(
     folders: tuple[Path, ...],
@@ -358,6 +379,9 @@ def build_command(
     quality: int,
     near_duplicates: int,
     resume: bool,
+    engine_name: str,
+    ray_address: str | None,
+    takedowns: Path | None,
     cache_dir: Path | None,
     no_cache: bool,
     max_per_host: int,
@@ -383,12 +407,19 @@ def build_command(
       pdpack build my-collection/ --policy GB --as-of 2027-01-01
       pdpack build my-collection/ --max-side 512 --encode webp --quality 85
       pdpack build my-collection/ --out dist/ --resume     # after an interruption
+      pdpack build manifests/*/ --engine ray --ray-address auto --workers 64
     """
     collections = _load_or_exit(folders)
     image = ImageOptions(max_side=max_side, encode=encode, quality=quality)
     settings = _settings(policy, as_of, image, cache_dir, no_cache, max_per_host)
+    if takedowns is not None:
+        settings = dataclasses.replace(settings, takedowns=str(takedowns))
     try:
-        with Progress() as progress:
+        engine = make_engine(engine_name, workers, ray_address)
+    except (ValueError, RuntimeError, ImportError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        with engine, Progress() as progress:
             report = build(
                 collections,
                 out,
@@ -399,6 +430,7 @@ def build_command(
                 on_result=progress.update,
                 resume=resume,
                 near_duplicates=None if near_duplicates < 0 else near_duplicates,
+                engine=engine,
             )
     except (ManifestError, ResumeError) as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -474,9 +506,11 @@ def _print_build_summary(report: dict[str, Any], out: Path) -> None:
         click.echo(f"  {shard['name']}: {shard['count']} samples, {shard['bytes']:,} bytes")
     if totals["rejected"]:
         click.echo(f"Held-back items and reasons: {out / 'rejected.jsonl'}")
+    click.echo(f"Report with pictures, for people: {out / 'report.html'}")
 
 
 cli.add_command(push)
+cli.add_command(init_command)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import csv
 import json
 import re
 import string
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import IO, Any
 import yaml
 
 from packager.rejection import Rejection
+from packager.yamlsafe import load_yaml
 
 COLLECTION_FILE = "collection.yaml"
 MANIFEST_NAMES = ("items.csv", "items.jsonl")
@@ -146,7 +148,7 @@ def load_collection(folder: Path | str) -> Collection:
     if meta_path.stat().st_size > MAX_YAML_BYTES:
         raise ManifestError(meta_path, f"larger than {MAX_YAML_BYTES} bytes; this file should be a few lines")
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8-sig"))
+        meta = load_yaml(meta_path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ManifestError(meta_path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except yaml.YAMLError as exc:
@@ -193,10 +195,14 @@ def load_collection(folder: Path | str) -> Collection:
             next(rows, None)
         finally:
             rows.close()
+    from packager.schema import require_valid_collection  # packager.schema imports this module
+
+    title = text("title", required=True) or ""
+    require_valid_collection(meta, meta_path)  # its warnings repeat the unknown-key ones above
     return Collection(
         id=collection_id,
         root=root,
-        title=text("title", required=True) or "",
+        title=title,
         institution=institution,
         manifest=manifest,
         rights=text("rights"),
@@ -268,7 +274,9 @@ def _value_map(value: Any, meta_path: Path) -> dict[str, dict[str, str]]:
     for name, table in value.items():
         if name not in ITEM_FIELDS or not isinstance(table, dict):
             raise ManifestError(meta_path, f"{name!r} must be a pdpack field with a mapping of values", column="values")
-        result[name] = {str(k).strip(): str(v).strip() for k, v in table.items()}
+        if not all(isinstance(v, str | int | float) or v is None for v in [*table.keys(), *table.values()]):
+            raise ManifestError(meta_path, "each value must be a single text or number", column=f"values.{name}")
+        result[name] = {str(k).strip(): "" if v is None else str(v).strip() for k, v in table.items()}
     return result
 
 
@@ -354,6 +362,21 @@ def _utf8_lines(handle: IO[bytes]) -> Iterator[str]:
         yield from (part for part in _LONE_CR.split(text) if part)
 
 
+def _encodable(value: Any) -> bool:
+    """Whether every string in a decoded JSON value can be written as UTF-8 (JSON allows lone surrogates)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k) and _encodable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_encodable(v) for v in value)
+    return True
+
+
 def _rename(column: str, renames: dict[str, str] | None) -> str:
     """The pdpack field a column feeds. A column that carries a field's own name while another column
     is mapped to that field keeps its value under ``original_<name>`` in ``extra``."""
@@ -402,7 +425,7 @@ def _check_header(path: Path, header: list[str]) -> list[str]:
     for index, name in enumerate(columns, start=1):
         if not name:
             raise ManifestError(path, f"column {index} of the header has no name", row=1)
-    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    duplicates = sorted(name for name, count in Counter(columns).items() if count > 1)
     if duplicates:
         raise ManifestError(path, f"the header repeats {', '.join(duplicates)}", row=1, column=duplicates[0])
     if "id" not in columns:
@@ -429,6 +452,9 @@ def _read_jsonl(path: Path, renames: dict[str, str] | None = None) -> Iterator[t
                 continue
             if not isinstance(record, dict):
                 yield row, 'must be a JSON object like {"id": ..., "file": ...}'
+                continue
+            if not _encodable(record):
+                yield row, "contains text that is not valid Unicode (a lone surrogate such as \\ud800)"
                 continue
             yield row, {_rename(str(k).strip(), renames): v for k, v in record.items()}
 

@@ -51,7 +51,10 @@ class Deduplicator:
         # SQLite integers are signed 64-bit: store the hash's two's-complement form.
         stored = phash - (1 << 64) if phash >= 1 << 63 else phash
         bands = _bands(phash)
-        if self.near_distance is not None:
+        # A featureless picture (blank page, flat colour) hashes to almost all zeros or ones: every other
+        # featureless picture would "match" it. Only exact copies count for those.
+        featureless = not 4 < phash.bit_count() < 60
+        if self.near_distance is not None and not featureless:
             rows = self.db.execute(
                 "SELECT phash, collection, id FROM seen WHERE b0 = ? OR b1 = ? OR b2 = ? OR b3 = ? ORDER BY position",
                 bands,

@@ -129,7 +129,7 @@ def _decode(handle: IO[bytes], source: bytes | Path, digest: str, size: int, opt
             scale = options.max_side / max(width, height)
             image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
         image.load()
-        phash = str(imagehash.phash(image))
+        phash = str(imagehash.phash(_eight_bit(image)))
         target = _target_extension(fmt, options)
         if not resize and target == PASSTHROUGH.get(fmt):
             payload = source.read_bytes() if isinstance(source, Path) else source
@@ -145,6 +145,13 @@ def _decode(handle: IO[bytes], source: bytes | Path, digest: str, size: int, opt
         return ImageData(
             payload, target, fmt, frame.width, frame.height, width, height, digest, size, True, phash, has_metadata
         )
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16- and 32-bit greyscale scaled to 8 bits: imagehash would clip them, and every one would hash alike."""
+    if image.mode.startswith("I;16") or image.mode == "I":
+        return image.convert("I").point(lambda v: v / 256).convert("L")
+    return image
 
 
 def _target_extension(fmt: str, options: ImageOptions) -> str:

@@ -9,8 +9,8 @@ what makes shards byte-identical.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -20,9 +20,11 @@ from typing import Any
 from packager.captions.clean import clean_text
 from packager.captions.template import caption_from_metadata, credit_line
 from packager.collection import Collection, Item, read_items
+from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, fetch
 from packager.media import ImageData, ImageOptions, MediaError, inspect_image
 from packager.order import sorted_entries
+from packager.publish.takedowns import load_takedowns_cached
 from packager.rejection import Rejection
 from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
 from packager.rights.evidence import INFO, Evidence
@@ -51,6 +53,8 @@ class Settings:
     # Where fetched images are cached; machine-specific, so neither reported nor fingerprinted.
     fetch_cache: str | None = None
     max_per_host: int = 4
+    # manifests/takedowns.csv: items removed from every later build, by id or by content hash.
+    takedowns: str | None = None
 
     def __post_init__(self) -> None:
         expand(self.policy)  # raises ValueError naming the known policies
@@ -81,6 +85,11 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         evidence = [e.to_json() for e in verdict.evidence] if verdict else []
         return Rejection(collection.id, item.id, reason, message, row=item.row, evidence=evidence)
 
+    takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
+    removed = takedowns.match(collection.id, item.id) if takedowns else None
+    if removed:
+        return reject("takedown", removed.message)
+
     # Rights from the manifest first: an item that cannot ship is never fetched or decoded.
     # Embedded metadata can only hold an item back, never let one in, so this early answer stands.
     verdict = verify(item, collection, settings.as_of_date, review=review)
@@ -103,6 +112,11 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         image = inspect_image(data, settings.image)
     except MediaError as exc:
         return reject(exc.reason, f"{item.source}: {exc}")
+
+    # The same image re-contributed under another id, or in another collection, is caught by its hash.
+    removed = takedowns.match(collection.id, item.id, image.sha256) if takedowns else None
+    if removed:
+        return reject("takedown", removed.message)
 
     if settings.embedded:
         try:
@@ -256,20 +270,26 @@ def run(
     workers: int = 1,
     window: int | None = None,
     skip: int = 0,
+    engine: Engine | None = None,
 ) -> Iterator[tuple[Collection, Result]]:
-    """Yield (collection, result) for every item, in build order.
+    """Yield (collection, result) for every item, in build order, whatever the engine.
 
-    Work goes to the pool in bounded windows so that at most ``window`` images
-    are in memory at once, however large the collection.
+    Work goes out in bounded windows so that at most ``window`` images are in memory
+    at once, however large the collection.
     """
     tasks = all_tasks(collections, settings, skip)
-    if workers <= 1:
+    owned = engine is None
+    active = engine or make_engine("local", workers)
+    in_flight: deque[Collection] = deque()
+
+    def feed() -> Iterator[Task]:
         for task in tasks:
-            yield task[0], _process_task(task)
-        return
-    window = window or workers * 16
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        for batch in batched(tasks, window):
-            results = pool.map(_process_task, batch, chunksize=max(1, len(batch) // (workers * 4)))
-            for task, result in zip(batch, results, strict=True):
-                yield task[0], result
+            in_flight.append(task[0])
+            yield task
+
+    try:
+        for result in active.map_ordered(_process_task, feed(), window or max(1, workers) * 16):
+            yield in_flight.popleft(), result
+    finally:
+        if owned:
+            active.close()

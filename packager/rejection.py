@@ -51,6 +51,7 @@ REASONS: dict[str, str] = {
     "review:hold": "A steward decided in review.csv to hold this item back.",
     "duplicate:exact": "The same file is already in the release under another id; the first one ships.",
     "duplicate:near": "A near copy of this picture is already in the release; the first one ships.",
+    "takedown": "The item was removed on request (manifests/takedowns.csv) and is left out of every later release.",
     "embedded:unreadable": "The file's embedded metadata could not be read, so its rights could not be checked.",
     "rights:us-only": (
         "The work is public domain in the United States only; this release ships worldwide public domain only."

@@ -190,7 +190,12 @@ class ShardWriter:
 
     def _abandon(self) -> None:
         if self._tar is not None and self._handle is not None:
-            self._handle.close()
+            try:
+                self._tar.close()
+            except (OSError, ValueError):
+                pass  # the build is failing already; the temporary file is removed below
+            finally:
+                self._handle.close()
             (self.data_dir / f"{self._current_name}.tar.tmp").unlink(missing_ok=True)
         self._tar = None
         self._handle = None

@@ -324,7 +324,7 @@ def test_cli_rejects_bad_shard_size_and_duplicate_collection_ids(tmp_path: Path,
 
 def test_every_command_help_has_an_example() -> None:
     runner = CliRunner()
-    for command in ("validate", "build"):
+    for command in ("validate", "build", "review", "init", "push"):
         result = runner.invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.output and f"pdpack {command}" in result.output

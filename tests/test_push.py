@@ -201,17 +201,17 @@ def test_second_push_of_the_same_folder_sends_nothing(hub: HubServer, sample_dis
 def test_interrupted_push_resumes_with_only_the_missing_files(hub: HubServer, sharded_dist: Path) -> None:
     local = tree(sharded_dist)
     order = sorted(local, key=commit_order)
-    assert len(local) == 20  # 8 shards, 8 indexes, report, rejected, attribution, card
+    assert len(local) == 21  # 8 shards, 8 indexes, report.json, report.html, rejected, attribution, card
     reference = run_push(sharded_dist, "--repo", "pdpack-test/reference", "--max-files-per-commit", 2)
     assert reference.exit_code == 0, reference.output
-    assert len(hub.repos["pdpack-test/reference"].pushed_commits()) == 10
+    assert len(hub.repos["pdpack-test/reference"].pushed_commits()) == 11
     fault = hub.fail("commit", nth=2, repo_id="pdpack-test/resumed")  # the 2nd commit, and every retry of it
     args = (sharded_dist, "--repo", "pdpack-test/resumed", "--max-files-per-commit", 2, "--tag", "v1")
 
     failed = run_push(*args)
 
     assert failed.exit_code == 1
-    assert f"Commit 2 of 10 ({order[2]}, {order[3]}) failed after 4 attempts: HfHubHTTPError: " in failed.stderr
+    assert f"Commit 2 of 11 ({order[2]}, {order[3]}) failed after 4 attempts: HfHubHTTPError: " in failed.stderr
     assert "'500 Internal Server Error'" in failed.stderr and "Internal error (injected fault)" in failed.stderr
     assert "Run the same command again to send the rest" in failed.stderr
     assert fault.fired == 4
@@ -225,7 +225,7 @@ def test_interrupted_push_resumes_with_only_the_missing_files(hub: HubServer, sh
 
     assert again.exit_code == 0, again.output
     rest = {p: local[p] for p in order[2:]}
-    assert sent_line(rest, 9, f"{hub.base}/datasets/pdpack-test/resumed", skipped=2) in again.stdout
+    assert sent_line(rest, 10, f"{hub.base}/datasets/pdpack-test/resumed", skipped=2) in again.stdout
     # The failed attempts had uploaded the LFS objects of commit 2 already: only the others travel now.
     uploads = [p for p in order[4:] if p.startswith("data/")]
     assert hub.requests["lfs_upload"] == len(uploads) == 12
@@ -382,7 +382,7 @@ def test_tag_is_never_moved(hub: HubServer, sample_dist: Path, tmp_path: Path) -
     assert hub.requests["commit"] == commits
     result = run_push(changed, "--repo", "pdpack-test/tags", "--tag", "v2")
     assert result.exit_code == 0, result.output
-    assert sent_line({"CHANGELOG.md": changelog}, 1, f"{hub.base}/datasets/pdpack-test/tags", skipped=6) in (
+    assert sent_line({"CHANGELOG.md": changelog}, 1, f"{hub.base}/datasets/pdpack-test/tags", skipped=7) in (
         result.stdout
     )
     repo = hub.repos["pdpack-test/tags"]

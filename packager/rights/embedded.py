@@ -468,10 +468,11 @@ def _close_shared() -> None:
 
 def _after_fork_in_child() -> None:
     global _shared, _shared_lock
-    _shared = None
-    _shared_lock = threading.Lock()
+    # Abandon first: dropping the last reference to the parent's reader would otherwise close it here.
     for reader in list(_READERS):
         reader._abandon()
+    _shared = None
+    _shared_lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

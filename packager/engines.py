@@ -1,0 +1,221 @@
+"""Execution engines: where the per-item work of a build runs.
+
+An engine maps a pure, picklable function over a stream of picklable items and yields the
+results in input order, with at most ``window`` items in flight at once (so a build never holds
+more than ``window`` images in memory, however large the collection). Because the order of the
+results never depends on the engine, shards are byte-identical whichever engine built them.
+
+- ``SerialEngine``: in this process, one item at a time.
+- ``LocalPoolEngine``: a ``spawn`` multiprocessing pool on this machine.
+- ``RayEngine``: Ray tasks on a local Ray instance or an existing cluster (``pip install 'pd-packager[ray]'``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ENGINES = ("local", "ray")
+DEFAULT_RAY_BATCH = 8
+
+
+class Engine(Protocol):
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+        """``fn(item)`` for every item, in input order, with at most ``window`` items in flight."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine started (processes, a Ray instance). Safe to call twice."""
+        ...
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class _Closing:
+    """Context-manager support: ``with make_engine(...) as engine:`` closes it on the way out."""
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class SerialEngine(_Closing):
+    """Everything in this process, one item at a time."""
+
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+        for item in items:
+            yield fn(item)
+
+
+class LocalPoolEngine(_Closing):
+    """A pool of ``workers`` spawned processes (spawn, not fork: the parent may hold threads and ExifTool pipes).
+
+    Items go to the pool a window at a time; each window is split into chunks so that every
+    worker gets several and a slow item does not leave the others idle for long.
+    """
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.workers = workers
+        self._pool: Pool | None = None
+
+    def _get_pool(self) -> Pool:
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(self.workers)
+        return self._pool
+
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+        window = max(1, window)
+        for batch in _batched(items, window):
+            pool = self._get_pool()
+            try:
+                results = pool.map(fn, batch, chunksize=max(1, len(batch) // (self.workers * 4)))
+            except BaseException:
+                self._terminate()  # interrupted mid-window: don't wait for the rest of it
+                raise
+            yield from results
+
+    def _terminate(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+    def close(self) -> None:
+        # close + join (not terminate): workers exit normally and run their finalizers (ExifTool readers).
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+
+def _call_batch(fn: Callable[[Any], Any], batch: list[Any]) -> list[Any]:
+    """The body of one Ray task: ``fn`` over a batch of items (one task per item costs more than most items)."""
+    return [fn(item) for item in batch]
+
+
+class RayEngine(_Closing):
+    """Ray tasks, each running ``fn`` over a batch of items.
+
+    With ``address`` None (and no ``RAY_ADDRESS`` in the environment) and Ray not yet initialised
+    in this process, a new local Ray instance is started (``num_cpus`` CPUs, all of them when None)
+    and shut down again by ``close``. With an address (``"auto"`` for the one ``ray start`` started
+    here, ``"10.0.0.1:6379"``, ``"ray://head:10001"``) the driver connects to that cluster, ``num_cpus``
+    is ignored, and ``close`` only disconnects; the cluster keeps running. When the caller has
+    already called ``ray.init``, the engine uses that connection and leaves it open.
+
+    Workers of a local instance run this interpreter, so they import ``packager`` as this process
+    does (an editable install included). The machines of a remote cluster need ``packager`` and
+    its dependencies (Pillow, ExifTool, ...) installed, or a ``runtime_env`` that brings them,
+    e.g. ``{"py_modules": [packager_dir]}`` or ``{"working_dir": repo_root}``.
+
+    ``num_gpus_per_task`` (fractions allowed) is asked for every Ray task, for GPU stages such as
+    caption models; a task then runs only on a node with that much GPU free.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        num_cpus: int | None = None,
+        num_gpus_per_task: float = 0,
+        runtime_env: dict[str, Any] | None = None,
+        batch_size: int = DEFAULT_RAY_BATCH,
+    ) -> None:
+        try:
+            import ray
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError("the ray engine needs Ray: pip install 'pd-packager[ray]' (or pip install ray)") from exc
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        self._ray = ray
+        self.batch_size = batch_size
+        self.num_gpus_per_task = num_gpus_per_task
+        self._owns_connection = False
+        if not ray.is_initialized():
+            options: dict[str, Any] = {}
+            address = address or os.environ.get("RAY_ADDRESS") or None  # as set by `ray job submit`
+            if address is None:
+                # A new local instance ("local": not one that `ray start` left running): size it, and
+                # keep usage statistics on this machine unless asked otherwise.
+                address = "local"
+                options["num_cpus"] = num_cpus
+                os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+            ray.init(
+                address=address,
+                include_dashboard=False,
+                ignore_reinit_error=True,
+                log_to_driver=False,
+                configure_logging=False,
+                runtime_env=runtime_env,
+                **options,
+            )
+            self._owns_connection = True
+        self._task = ray.remote(_call_batch)
+
+    @property
+    def owns_connection(self) -> bool:
+        """Whether ``close`` will call ``ray.shutdown`` (this engine called ``ray.init``)."""
+        return self._owns_connection
+
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+        ray = self._ray
+        window = max(1, window)
+        batch_size = min(self.batch_size, window)
+        max_in_flight = max(1, window // batch_size)  # batches; at most ``window`` items
+        task = self._task.options(num_gpus=self.num_gpus_per_task) if self.num_gpus_per_task else self._task
+        fn_ref = ray.put(fn)  # sent once, not with every batch
+        pending: deque[Any] = deque()
+        try:
+            for batch in _batched(items, batch_size):
+                if len(pending) >= max_in_flight:
+                    yield from ray.get(pending.popleft())  # the oldest first: results stay in input order
+                pending.append(task.remote(fn_ref, batch))
+            while pending:
+                yield from ray.get(pending.popleft())
+        finally:
+            # Abandoned part-way (an error, a consumer that stopped): don't leave work running.
+            if pending and ray.is_initialized():
+                for ref in pending:
+                    ray.cancel(ref)
+
+    def close(self) -> None:
+        if self._owns_connection and self._ray.is_initialized():
+            self._ray.shutdown()  # stops a local instance we started; only disconnects from a cluster
+        self._owns_connection = False
+
+
+def make_engine(name: str, workers: int, address: str | None = None, gpus_per_task: float = 0) -> Engine:
+    """The engine called ``name``: ``local`` (serial when ``workers`` <= 1, else a process pool) or ``ray``.
+
+    For ``ray`` without an address, a local Ray instance with ``workers`` CPUs is started.
+    """
+    if name == "local":
+        if address:
+            raise ValueError("--ray-address needs --engine ray")
+        return SerialEngine() if workers <= 1 else LocalPoolEngine(workers)
+    if name == "ray":
+        return RayEngine(address=address, num_cpus=None if address else workers, num_gpus_per_task=gpus_per_task)
+    raise ValueError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")

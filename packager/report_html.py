@@ -1,0 +1,710 @@
+"""report.html: one self-contained page per build, for the people who look after the collections.
+
+The page shows what shipped and what was held back, why, and what to change in the manifest to
+fix it, with small pictures: held-back items drawn from their local files, and a sample of the
+shipped items read back from the shards. It loads nothing from anywhere: styles are inline, the
+chart is inline SVG, every picture is a ``data:`` URI, and a Content-Security-Policy forbids
+scripts and any other source. Every piece of text from a manifest is escaped; links (to an
+institution's site or an item's record) are written only for http and https addresses.
+
+The same build gives the same bytes: no timestamps, no machine paths, thumbnails encoded with
+fixed settings, items in build order.
+
+Thumbnails never come from a file that failed to decode: only items held back for a reason that
+says nothing against the file (rights, preferences, duplicates, ...) get one, the file is decoded
+again here with the same limits as a build, and any failure leaves the thumbnail out. Items held
+back as culturally sensitive (Local Contexts) or taken down on request are never pictured.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import tarfile
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from PIL import Image, ImageOps
+
+from packager.collection import Collection, Item, read_items
+from packager.rejection import REASONS
+from packager.safepath import PathEscapeError, resolve_inside
+
+REPORT_FILE = "report.html"
+GALLERY_SIZE = 24  # shipped samples shown: the first ones in build order
+THUMBNAIL_LIMIT = 200  # held-back items that get a picture (the table lists up to HELD_ROWS_LIMIT)
+HELD_ROWS_LIMIT = 2000
+HELD_SIDE = 120
+GALLERY_SIDE = 280
+MAX_SOURCE_BYTES = 100_000_000  # a held-back file larger than this gets no thumbnail
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+THUMBNAIL_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "MPO")  # never EPS, PDF or the like
+IMAGE_EXTENSIONS = ("jpg", "png", "webp")
+# Reasons that say something is wrong with the file, the path or the row: no picture is attempted.
+NO_PICTURE_PREFIXES = ("image:", "file:", "path:", "url:", "manifest:", "sensitivity:", "embedded:", "takedown")
+# Of those, the ones whose picture is withheld on purpose (shown as "not shown", not "no picture").
+WITHHELD_PREFIXES = ("sensitivity:", "takedown")
+
+# Per reason code: a short name for the chart and tables, and what to change to fix it.
+LABELS: dict[str, str] = {
+    "manifest:missing-id": "No id",
+    "manifest:duplicate-id": "Id used twice",
+    "manifest:no-source": "No file or web address",
+    "manifest:both-sources": "Both a file and a web address",
+    "manifest:invalid-row": "Row could not be read",
+    "path:escapes-collection": "File outside the collection folder",
+    "file:missing": "File not found",
+    "file:unreadable": "File could not be read",
+    "url:unsupported-scheme": "Web address not http or https",
+    "url:http-error": "Web server answered with an error",
+    "url:unreachable": "Web server not reachable",
+    "url:too-large": "Download too large",
+    "url:not-an-image": "Web address gives no image",
+    "image:unreadable": "Not an image that can be opened",
+    "image:truncated": "Image file cut short",
+    "image:decompression-bomb": "Image far too large",
+    "image:unsupported-format": "Image format not accepted",
+    "rights:not-public-domain": "In copyright or under a licence",
+    "rights:undetermined": "Rights not established",
+    "rights:partial": "Public domain in some countries only",
+    "rights:conflict": "Rights sources disagree",
+    "rights:restricted": "No copyright, but use restricted",
+    "rights:us-only": "Public domain in the US only",
+    "preference:no-ai-training": "Not for AI training",
+    "preference:data-mining-prohibited": "File forbids data mining",
+    "sensitivity:local-contexts": "Culturally sensitive",
+    "sensitivity:needs-review": "Needs a decision with the community",
+    "review:hold": "Held by a steward",
+    "duplicate:exact": "Same file as another item",
+    "duplicate:near": "Near copy of another item",
+    "embedded:unreadable": "File's own metadata unreadable",
+    "internal:error": "pdpack failed on this item",
+    "caption:missing": "Nothing to describe the picture",
+    "takedown": "Removed on request",
+}
+
+FIXES: dict[str, str] = {
+    "manifest:missing-id": "In items.csv, fill in the id cell of this row with a code used by no other row, "
+    "such as the accession number.",
+    "manifest:duplicate-id": "Give this row an id of its own (or delete the row if it repeats an item): every row "
+    "needs a different id. The first row with the id ships.",
+    "manifest:no-source": "Fill in the file cell with the picture's path inside the collection folder "
+    "(e.g. files/1923-45.jpg), or the url cell with its web address.",
+    "manifest:both-sources": "Empty either the file cell or the url cell of this row; keep the one that leads to "
+    "the picture you want to publish.",
+    "manifest:invalid-row": "Correct the cell named in the detail: a year like 1890 in creator_death_year, no more "
+    "cells in the row than there are column names in the first row.",
+    "path:escapes-collection": "Move the picture into the collection folder (e.g. into files/) and write its path "
+    "from there, such as files/1923-45.jpg: no '..', no path starting with '/', no line breaks, no shortcut "
+    "(symbolic link) to elsewhere.",
+    "file:missing": "Put the picture at the path given in the file cell, or correct the path: check capitals, "
+    "spaces and the ending (.jpg or .jpeg, .tif or .tiff).",
+    "file:unreadable": "Check the file opens on your computer and is not locked; copy it into the folder again.",
+    "url:unsupported-scheme": "Give a web address starting with https:// or http:// in the url cell, or put the "
+    "picture in the folder and give its path in the file cell instead.",
+    "url:http-error": "Open the address in a browser; if it no longer leads to the picture, put the current address "
+    "in the url cell.",
+    "url:unreachable": "Check the address in the url cell and build again later; if the site stays down, save the "
+    "picture into the folder and use the file cell.",
+    "url:not-an-image": "Open the address in a browser: it should show the picture alone, not a web page about it. "
+    "Put the address of the image file itself (often ending in .jpg) in the url cell.",
+    "url:too-large": "Link a smaller version of the picture in the url cell (a few thousand pixels across is plenty).",
+    "image:unreadable": "Export the picture again as JPEG, PNG or TIFF and replace the file: a PDF, SVG, web page or "
+    "empty file saved under a picture's name will not open.",
+    "image:truncated": "The file is incomplete (the copy or export stopped early): copy or export it again from the "
+    "original and replace it.",
+    "image:decompression-bomb": "Export a smaller version (under 89 million pixels, e.g. 9,000 x 9,000) and "
+    "replace the file.",
+    "image:unsupported-format": "Save the picture as JPEG, PNG, WebP or TIFF and point the file cell at the new file.",
+    "rights:not-public-domain": "Nothing to change if the rights statement is right. If the work is in fact public "
+    "domain, correct the rights cell (e.g. http://creativecommons.org/publicdomain/mark/1.0/); a steward can also "
+    "record a decision in review.csv (override=yes with a note).",
+    "rights:undetermined": "Give a rights statement in the rights cell (e.g. "
+    "http://creativecommons.org/publicdomain/mark/1.0/), or the creator's death year (creator_death_year) and the "
+    "date; or have a steward record a decision for this id in review.csv.",
+    "rights:partial": "Check creator_death_year, date and published: if they are right, the work is not yet public "
+    "domain everywhere. A steward can record a decision for this id in review.csv.",
+    "rights:conflict": "Compare the rights cell with the file's own copyright notice and your catalogue record, and "
+    "correct whichever is wrong; or have a steward settle it in review.csv (override=yes with a note).",
+    "rights:restricted": "A steward must decide: add a row for this id to review.csv with decision ship or hold, "
+    "reviewer, date and a note.",
+    "rights:us-only": "Nothing to change if it is right: this release ships only works that are public domain "
+    "everywhere. If the work is free elsewhere too, give the evidence (creator_death_year, date) or a worldwide "
+    "statement in the rights cell, or record a steward's decision in review.csv.",
+    "preference:no-ai-training": "The ai_preferences (train-ai=n) in items.csv or collection.yaml keep it out; "
+    "remove them only if the rights holder agrees. An unreadable preference also holds the item: write "
+    "train-ai=y or train-ai=n.",
+    "preference:data-mining-prohibited": "The picture file itself forbids data mining (XMP-plus); if that tag is "
+    "wrong, export the file again without it.",
+    "sensitivity:local-contexts": "Nothing to change: Local Contexts labels mark it as restricted, so it does not "
+    "ship. Remove the label only on the community's word.",
+    "sensitivity:needs-review": "Decide with the community, then add a row for this id to review.csv with "
+    "decision ship or hold.",
+    "review:hold": "A steward chose to hold it in review.csv; change that row's decision to ship to publish it.",
+    "duplicate:exact": "The same file already ships under the id named in the detail: delete this row, or point its "
+    "file cell at the right picture.",
+    "duplicate:near": "A near copy already ships under the id named in the detail: delete this row if it is the same "
+    "picture, or check that its file is the right one.",
+    "embedded:unreadable": "Export the picture again (e.g. 'Save as' JPEG or TIFF) so its metadata can be read, and "
+    "replace the file.",
+    "internal:error": "Nothing to change in the manifest: send this item's detail to the pdpack maintainers.",
+    "caption:missing": "Fill in the title cell (or caption, creator, date or description) of this row.",
+    "takedown": "Nothing to change in the manifest: the item was taken down on request and is listed in "
+    "manifests/takedowns.csv. It comes back only if its row there is removed.",
+}
+
+STATUS_WORDS = {
+    "public_domain": "public domain",
+    "public_domain_us": "public domain in the US",
+    "not_public_domain": "not public domain",
+    "undetermined": "undetermined",
+}
+
+
+def label(code: str) -> str:
+    return LABELS.get(code, code)
+
+
+def fix(code: str) -> str:
+    return FIXES.get(code) or REASONS.get(code, "See the detail.")
+
+
+@dataclass(frozen=True)
+class ShippedSample:
+    """A shipped sample as the gallery shows it, read back from a shard."""
+
+    key: str
+    metadata: dict[str, Any]
+    caption: str
+    image: bytes
+    extension: str
+
+
+# --- reading a build back ---------------------------------------------------------------------------------
+
+
+def read_rejected(out_dir: Path) -> list[dict[str, Any]]:
+    path = out_dir / "rejected.jsonl"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def read_samples(out_dir: Path, report: dict[str, Any], limit: int = GALLERY_SIZE) -> list[ShippedSample]:
+    """The first ``limit`` samples in build order, read from the shards the report lists."""
+    samples: list[ShippedSample] = []
+    for shard in report.get("shards", []):
+        if len(samples) >= limit:
+            break
+        path = out_dir / shard["name"]
+        if not path.is_file():
+            continue
+        with tarfile.open(path) as tar:
+            members: dict[str, dict[str, bytes]] = {}
+            order: list[str] = []
+            for member in tar:
+                if not member.isfile():
+                    continue
+                key, _, ext = member.name.partition(".")
+                if key not in members:
+                    if len(samples) + len(order) >= limit:
+                        break
+                    members[key] = {}
+                    order.append(key)
+                handle = tar.extractfile(member)
+                if handle is not None:
+                    members[key][ext] = handle.read()
+        for key in order:
+            found = members[key]
+            extension = next((ext for ext in IMAGE_EXTENSIONS if ext in found), None)
+            if extension is None or "json" not in found:
+                continue
+            samples.append(
+                ShippedSample(
+                    key=key,
+                    metadata=json.loads(found["json"]),
+                    caption=found.get("txt", b"").decode("utf-8", errors="replace"),
+                    image=found[extension],
+                    extension=extension,
+                )
+            )
+    return samples[:limit]
+
+
+def held_back_items(
+    collections: Sequence[Collection], rejected: Sequence[dict[str, Any]]
+) -> dict[tuple[str, str, int | None], Item]:
+    """The manifest items behind held-back records, by (collection, id, row); only collections with rejections."""
+    wanted: dict[str, set[tuple[str, int | None]]] = {}
+    for record in rejected:
+        wanted.setdefault(record["collection"], set()).add((record["id"], record.get("row")))
+    found: dict[tuple[str, str, int | None], Item] = {}
+    for collection in collections:
+        keys = wanted.get(collection.id)
+        if not keys:
+            continue
+        try:
+            for entry in read_items(collection):
+                if isinstance(entry, Item) and (entry.id, entry.row) in keys:
+                    found[(collection.id, entry.id, entry.row)] = entry
+        except Exception:  # noqa: S112 - a manifest that cannot be read again only costs its pictures
+            continue
+    return found
+
+
+def held_back_thumbnails(
+    collections: Sequence[Collection],
+    rejected: Sequence[dict[str, Any]],
+    items: dict[tuple[str, str, int | None], Item] | None = None,
+    limit: int = THUMBNAIL_LIMIT,
+    side: int = HELD_SIDE,
+) -> dict[tuple[str, str, int | None], str]:
+    """data: URIs of thumbnails for held-back items whose file is local, inside the folder, and decodes."""
+    items = held_back_items(collections, rejected) if items is None else items
+    roots = {c.id: c.root for c in collections}
+    thumbnails: dict[tuple[str, str, int | None], str] = {}
+    for record in rejected:
+        if len(thumbnails) >= limit:
+            break
+        if str(record.get("reason", "")).startswith(NO_PICTURE_PREFIXES):
+            continue
+        key = (record["collection"], record["id"], record.get("row"))
+        item = items.get(key)
+        root = roots.get(record["collection"])
+        if item is None or item.file is None or root is None:
+            continue
+        try:
+            path = resolve_inside(root, item.file)
+            if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
+                continue
+        except (PathEscapeError, OSError, ValueError):
+            continue
+        uri = thumbnail_uri(path, side)
+        if uri is not None:
+            thumbnails[key] = uri
+    return thumbnails
+
+
+def thumbnail_uri(source: bytes | Path, side: int) -> str | None:
+    """A small JPEG (or PNG, for pictures with transparency) as a data: URI; None when the source does not decode."""
+    try:
+        handle: IO[bytes] = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
+        with handle, warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(handle, formats=THUMBNAIL_FORMATS) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return None
+                if image.format == "JPEG":
+                    image.draft("RGB", (side * 2, side * 2))
+                image.load()  # the whole file: a file that fails to decode gets no picture
+                frame = ImageOps.exif_transpose(_eight_bit(image))
+                frame.thumbnail((side, side), Image.Resampling.LANCZOS)
+                return _encode(frame)
+    except Exception:
+        return None
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A mode thumbnails can be made from; 16-bit and 32-bit greyscale scaled, not clipped, to 8 bits."""
+    if image.mode.startswith("I;16"):
+        return image.convert("I").point(lambda v: v / 256).convert("L")
+    if image.mode == "I":
+        return image.point(lambda v: v / 256).convert("L")
+    if image.mode == "F":
+        return image.convert("L")
+    if image.mode in ("RGB", "L", "RGBA", "LA"):
+        return image
+    if image.mode == "P" or "transparency" in image.info:
+        return image.convert("RGBA")
+    return image.convert("RGB")
+
+
+def _encode(frame: Image.Image) -> str:
+    out = io.BytesIO()
+    if frame.mode in ("RGBA", "LA"):
+        frame.convert("RGBA").save(out, format="PNG", optimize=False, compress_level=9)
+        mime = "image/png"
+    else:
+        frame.convert("RGB").save(out, format="JPEG", quality=82, optimize=False, progressive=False)
+        mime = "image/jpeg"
+    return f"data:{mime};base64,{base64.b64encode(out.getvalue()).decode('ascii')}"
+
+
+# --- writing ------------------------------------------------------------------------------------------------
+
+
+def write_build_report_html(out_dir: Path, collections: Sequence[Collection], report: dict[str, Any]) -> Path:
+    """The one call at the end of a build: read rejected.jsonl and the shards back, write report.html."""
+    return write_report_html(out_dir, report, read_rejected(out_dir), read_samples(out_dir, report), collections)
+
+
+def write_report_html(
+    out_dir: Path,
+    report: dict[str, Any],
+    rejected: Iterable[dict[str, Any]],
+    samples: Iterable[ShippedSample],
+    collections: Sequence[Collection],
+) -> Path:
+    """Write ``out_dir/report.html`` from the build's report, its rejections and a sample of what shipped."""
+    rejected = list(rejected)
+    shown = rejected[:HELD_ROWS_LIMIT]
+    items = held_back_items(collections, shown)
+    thumbnails = held_back_thumbnails(collections, shown, items)
+    page = render_report_html(report, rejected, list(samples), thumbnails, items)
+    path = out_dir / REPORT_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8", newline="\n")
+    tmp.replace(path)
+    return path
+
+
+def render_report_html(
+    report: dict[str, Any],
+    rejected: Sequence[dict[str, Any]],
+    samples: Sequence[ShippedSample],
+    thumbnails: dict[tuple[str, str, int | None], str] | None = None,
+    items: dict[tuple[str, str, int | None], Item] | None = None,
+) -> str:
+    """The page as text: a pure function of its inputs."""
+    thumbnails = thumbnails or {}
+    items = items or {}
+    totals = report.get("totals", {})
+    settings = report.get("settings", {})
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
+        "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">",
+        '<meta name="referrer" content="no-referrer">',
+        "<title>pdpack build report</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        "<h1>Build report</h1>",
+        f'<p class="lede">{_settings_sentence(report, settings)}</p>',
+        "</header>",
+        "<main>",
+        _summary(totals),
+        _chart_section(report),
+        _collections_section(report),
+        _overrides_section(report),
+        _held_section(rejected, thumbnails, items),
+        _gallery_section(samples, totals),
+        _files_section(report),
+        "</main>",
+        "<footer><p>Made by pdpack "
+        + _e(report.get("pdpack_version", ""))
+        + ". This page loads nothing from the internet; every picture is inside the file.</p></footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _link(url: Any, text: Any) -> str:
+    """An <a> for http(s) addresses only; anything else is shown as plain text."""
+    if isinstance(url, str) and _is_web_address(url):
+        return f'<a href="{_e(url.strip())}" rel="noopener noreferrer nofollow">{_e(text)}</a>'
+    return _e(text)
+
+
+def _is_web_address(url: str) -> bool:
+    text = url.strip()
+    if not text or any(ord(ch) < 32 or ch.isspace() for ch in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _settings_sentence(report: dict[str, Any], settings: dict[str, Any]) -> str:
+    policy = str(settings.get("policy", "worldwide"))
+    where = (
+        "everywhere (worldwide)" if policy == "worldwide" else ("in the United States" if policy == "us" else policy)
+    )
+    when = f" on {_e(_long_date(settings.get('as_of')))}" if settings.get("as_of") else ""
+    return f"Items ship when they are public domain {_e(where)}{when}. Everything else is held back, with the reason."
+
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _long_date(value: Any) -> str:
+    """2026-11-30 -> 30 November 2026 (written out the same on every machine, whatever its locale)."""
+    try:
+        year, month, day = (int(part) for part in str(value).split("-"))
+        return f"{day} {MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return str(value)
+
+
+def _summary(totals: dict[str, Any]) -> str:
+    shipped = int(totals.get("shipped", 0))
+    held = int(totals.get("rejected", 0))
+    items = int(totals.get("items", 0))
+    size = _size(int(totals.get("bytes", 0)))
+    cards = [
+        ("ship", _plural(shipped, "item"), "ship"),
+        ("held", _plural(held, "item"), "held back"),
+        ("all", _plural(items, "item"), "in the manifests"),
+        ("files", size, "in " + _plural(int(totals.get("shards", 0)), "data file")),
+    ]
+    body = "".join(
+        f'<div class="card {cls}"><div class="big">{_e(big)}</div><div>{_e(small)}</div></div>'
+        for cls, big, small in cards
+    )
+    return f'<section aria-label="Summary"><div class="cards">{body}</div></section>'
+
+
+def _size(count: int) -> str:
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if count >= factor:
+            return f"{count / factor:.1f} {unit}"
+    return f"{count} bytes"
+
+
+def _chart_section(report: dict[str, Any]) -> str:
+    shipped = int(report.get("totals", {}).get("shipped", 0))
+    reasons = report.get("rejected_by_reason", {}) or {}
+    bars = [("Ships", shipped, "ship")] + [
+        (label(code), int(count), _reason_class(code))
+        for code, count in sorted(reasons.items(), key=lambda kv: (-int(kv[1]), kv[0]))
+    ]
+    return (
+        '<section><h2>What happened to the items</h2><p class="note">One bar for the items that ship, one for each '
+        "reason items were held back.</p>" + _bar_chart(bars) + "</section>"
+    )
+
+
+def _reason_class(code: str) -> str:
+    return "rights" if code.startswith(("rights:", "preference:", "sensitivity:", "review:")) else "fixable"
+
+
+def _bar_chart(bars: list[tuple[str, int, str]]) -> str:
+    label_width, bar_width, row, gap = 300, 560, 26, 8
+    height = len(bars) * (row + gap) + gap
+    top = max([count for _, count, _ in bars] + [1])
+    lines = [
+        f'<svg class="chart" role="img" viewBox="0 0 {label_width + bar_width + 70} {height}" '
+        f'width="{label_width + bar_width + 70}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        "<title>Items that ship and items held back, by reason</title>",
+    ]
+    for index, (name, count, cls) in enumerate(bars):
+        y = gap + index * (row + gap)
+        width = round(bar_width * count / top) if count else 0
+        lines.append(
+            f'<text x="{label_width - 10}" y="{y + row * 0.7:.1f}" text-anchor="end" class="label">{_e(name)}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{max(width, 2)}" height="{row}" rx="3" class="{cls}"/>'
+            f'<text x="{label_width + max(width, 2) + 8}" y="{y + row * 0.7:.1f}" class="count">{count:,}</text>'
+        )
+    lines.append("</svg>")
+    return "".join(lines)
+
+
+def _collections_section(report: dict[str, Any]) -> str:
+    rows = []
+    for c in report.get("collections", []):
+        reasons = c.get("rejected_by_reason", {}) or {}
+        why = (
+            '<ul class="plain">'
+            + "".join(f"<li>{_e(label(code))}: {int(n):,}</li>" for code, n in sorted(reasons.items()))
+            + "</ul>"
+            if reasons
+            else "—"
+        )
+        institution = c.get("institution", {}) or {}
+        rows.append(
+            "<tr>"
+            f'<td><strong>{_e(c.get("title"))}</strong><br><span class="muted">{_e(c.get("id"))}</span></td>'
+            f"<td>{_link(institution.get('url'), institution.get('name'))}</td>"
+            f'<td class="num">{int(c.get("items", 0)):,}</td>'
+            f'<td class="num ship-text">{int(c.get("shipped", 0)):,}</td>'
+            f'<td class="num held-text">{int(c.get("rejected", 0)):,}</td>'
+            f"<td>{why}</td>"
+            "</tr>"
+        )
+    return (
+        "<section><h2>Collections</h2><table><thead><tr><th>Collection</th><th>Institution</th>"
+        '<th class="num">Items</th><th class="num">Ship</th><th class="num">Held back</th>'
+        "<th>Held back because</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
+    )
+
+
+def _overrides_section(report: dict[str, Any]) -> str:
+    overrides = report.get("overrides") or []
+    if not overrides:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(o.get('collection'))}</td><td>{_e(o.get('id'))}</td><td>{_e(o.get('review'))}</td></tr>"
+        for o in overrides
+    )
+    return (
+        "<section><h2>Shipped by a steward over a copyright claim</h2>"
+        '<p class="note">Each of these was decided in review.csv with override=yes.</p>'
+        "<table><thead><tr><th>Collection</th><th>Item</th><th>Decision</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _held_section(
+    rejected: Sequence[dict[str, Any]],
+    thumbnails: dict[tuple[str, str, int | None], str],
+    items: dict[tuple[str, str, int | None], Item],
+) -> str:
+    if not rejected:
+        return "<section><h2>Held back</h2><p>Nothing was held back.</p></section>"
+    rows = []
+    for record in rejected[:HELD_ROWS_LIMIT]:
+        code = str(record.get("reason", ""))
+        key = (str(record.get("collection")), str(record.get("id")), record.get("row"))
+        item = items.get(key)
+        uri = thumbnails.get(key)
+        if uri:
+            picture = f'<img class="thumb" src="{_e(uri)}" alt="">'
+        elif code.startswith(WITHHELD_PREFIXES):
+            picture = '<div class="nothumb">not shown</div>'
+        else:
+            picture = '<div class="nothumb">no picture</div>'
+        where = f"row {int(record['row'])}" if isinstance(record.get("row"), int) else ""
+        title = f"<br>{_e(item.title)}" if item is not None and item.title else ""
+        source = f'<br><span class="muted">{_e(item.source)}</span>' if item is not None and item.source else ""
+        rows.append(
+            f'<tr class="{_reason_class(code)}-row">'
+            f"<td>{picture}</td>"
+            f'<td><strong>{_e(record.get("id"))}</strong>{title}<br><span class="muted">{_e(record.get("collection"))}'
+            f"{', ' + where if where else ''}</span>{source}</td>"
+            f"<td><strong>{_e(label(code))}</strong><br>{_e(REASONS.get(code, ''))}"
+            f"<details><summary>Detail</summary><code>{_e(record.get('message'))}</code></details></td>"
+            f"<td>{_e(fix(code))}</td>"
+            "</tr>"
+        )
+    more = len(rejected) - HELD_ROWS_LIMIT
+    tail = f'<p class="note">And {more:,} more: see rejected.jsonl.</p>' if more > 0 else ""
+    return (
+        f"<section><h2>Held back ({len(rejected):,})</h2>"
+        '<p class="note">What to change is written for the manifest (items.csv) unless it says otherwise. '
+        "Pictures are shown only for files that open correctly.</p>"
+        '<table class="held"><thead><tr><th>Picture</th><th>Item</th><th>Why it was held back</th>'
+        "<th>What to change</th></tr></thead><tbody>" + "".join(rows) + f"</tbody></table>{tail}</section>"
+    )
+
+
+def _gallery_section(samples: Sequence[ShippedSample], totals: dict[str, Any]) -> str:
+    shipped = int(totals.get("shipped", 0))
+    if not samples:
+        return "<section><h2>What ships</h2><p>Nothing ships from this build.</p></section>"
+    cards = []
+    for sample in samples:
+        meta = sample.metadata
+        uri = thumbnail_uri(sample.image, GALLERY_SIDE)
+        picture = f'<img src="{_e(uri)}" alt="">' if uri else '<div class="nothumb">no picture</div>'
+        record = _link(meta.get("source_url"), "Catalogue record") if meta.get("source_url") else ""
+        status = STATUS_WORDS.get(str((meta.get("rights") or {}).get("status")), "")
+        cards.append(
+            '<figure class="sample">'
+            f"{picture}"
+            f'<figcaption><p class="caption">{_e(sample.caption)}</p>'
+            f'<p class="credit">Credit: {_e(meta.get("credit_line"))}</p>'
+            f'<p class="muted">{_e(meta.get("collection"))} / {_e(meta.get("id"))}'
+            f"{' · ' + _e(status) if status else ''}"
+            f"{' · ' + record if record else ''}</p></figcaption>"
+            "</figure>"
+        )
+    return (
+        f"<section><h2>What ships ({shipped:,})</h2>"
+        + (f'<p class="note">The first {len(samples):,} in build order.</p>' if len(samples) < shipped else "")
+        + '<p class="note">Each picture with the caption and credit line that ship with it.</p>'
+        + f'<div class="gallery">{"".join(cards)}</div></section>'
+    )
+
+
+def _files_section(report: dict[str, Any]) -> str:
+    shards = "".join(
+        f"<li>{_e(s.get('name'))}: {_plural(int(s.get('count', 0)), 'sample')}, {_size(int(s.get('bytes', 0)))}</li>"
+        for s in report.get("shards", [])
+    )
+    return (
+        "<section><h2>Files in this build</h2><ul>"
+        + shards
+        + "<li>report.json: the counts on this page, for programs</li>"
+        "<li>rejected.jsonl: one line for each item held back, with the reason</li>"
+        "<li>ATTRIBUTION.md: credits per institution</li></ul></section>"
+    )
+
+
+CSS = """
+:root{--ship:#2e7d32;--held:#b26a00;--rights:#8e3b46;--ink:#1f2328;--muted:#5b636b;--line:#d8dee4;--bg:#f6f8fa}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+color:var(--ink);background:#fff}
+header{background:var(--bg);border-bottom:1px solid var(--line);padding:24px 32px}
+h1{margin:0 0 4px;font-size:28px}
+h2{font-size:21px;margin:32px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+main{padding:0 32px 32px;max-width:1400px}
+.lede{margin:0;color:var(--muted);font-size:17px}
+.note{color:var(--muted);margin:4px 0 12px}
+.muted{color:var(--muted);font-size:14px}
+.cards{display:flex;flex-wrap:wrap;gap:16px;margin-top:24px}
+.card{border:1px solid var(--line);border-radius:8px;padding:12px 20px;min-width:180px;background:#fff}
+.card .big{font-size:26px;font-weight:700}
+.card.ship{border-left:6px solid var(--ship)}.card.held{border-left:6px solid var(--held)}
+.card.all,.card.files{border-left:6px solid var(--line)}
+svg.chart{max-width:100%;height:auto}
+svg.chart .label{font-size:15px;fill:var(--ink)}svg.chart .count{font-size:15px;font-weight:700;fill:var(--ink)}
+svg.chart rect.ship{fill:var(--ship)}svg.chart rect.fixable{fill:var(--held)}svg.chart rect.rights{fill:var(--rights)}
+table{border-collapse:collapse;width:100%;font-size:15px}
+th,td{border-bottom:1px solid var(--line);padding:8px 10px;text-align:left;vertical-align:top}
+th{background:var(--bg);font-weight:600}
+td.num,th.num{text-align:right;white-space:nowrap}
+.ship-text{color:var(--ship);font-weight:700}.held-text{color:var(--held);font-weight:700}
+ul.plain{margin:0;padding-left:18px}
+table.held td:first-child{width:136px}
+table.held td:nth-child(2){width:22%;word-break:break-word}
+table.held td:last-child{width:32%}
+tr.rights-row td:nth-child(3) strong{color:var(--rights)}tr.fixable-row td:nth-child(3) strong{color:var(--held)}
+img.thumb{display:block;max-width:120px;max-height:120px;border:1px solid var(--line)}
+.nothumb{width:120px;height:80px;display:flex;align-items:center;justify-content:center;background:var(--bg);
+color:var(--muted);font-size:13px;border:1px dashed var(--line)}
+details{margin-top:4px;font-size:14px}summary{cursor:pointer;color:var(--muted)}
+code{white-space:pre-wrap;word-break:break-word;font-size:13px}
+.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:20px}
+figure.sample{margin:0;border:1px solid var(--line);border-radius:8px;overflow:hidden;background:#fff}
+figure.sample img{display:block;width:100%;height:220px;object-fit:contain;background:var(--bg)}
+figcaption{padding:10px 12px}figcaption p{margin:0 0 6px}
+.caption{font-size:15px}.credit{font-size:14px;color:var(--ink)}
+footer{padding:16px 32px;color:var(--muted);border-top:1px solid var(--line);font-size:14px}
+"""
