@@ -178,6 +178,14 @@ def cli() -> None:
 @rights_options
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any item would be held back.")
 @click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="'github' prints GitHub Actions annotations on the manifest's file and row (for pull-request checks).",
+)
+@click.option(
     "--explain",
     "explain_ids",
     multiple=True,
@@ -190,6 +198,7 @@ def validate(
     policy: str,
     as_of: str | None,
     strict: bool,
+    output_format: str,
     explain_ids: tuple[str, ...],
 ) -> None:
     """Check collection folders and every item in them, without writing anything.
@@ -203,8 +212,10 @@ def validate(
     Examples:
       pdpack validate manifests/examples/nasa-spacex/
       pdpack validate my-collection/ --explain 1923.45 --as-of 2027-01-01
+      pdpack validate manifests/my-museum/ --format github   # in a CI workflow
     """
-    collections = _load_or_exit(folders)
+    github = output_format == "github"
+    collections = _load_or_exit(folders, github)
     tallies: dict[str, Counter[str]] = {c.id: Counter() for c in collections}
     held: dict[str, list[Rejection]] = {c.id: [] for c in collections}
     explained: list[tuple[Collection, Result]] = []
@@ -218,8 +229,12 @@ def validate(
             else:
                 tallies[collection.id]["ship"] += 1
     except ManifestError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _report_manifest_error(exc, github)
         sys.exit(1)
+    if github:
+        for collection in sorted(collections, key=lambda c: c.id):
+            for rejection in held[collection.id]:
+                click.echo(_annotation(collection, rejection))
     for collection in sorted(collections, key=lambda c: c.id):
         _print_collection_header(collection)
         tally = tallies[collection.id]
@@ -475,13 +490,49 @@ def _print_explanation(collection: Collection, result: Result) -> None:
     click.echo()
 
 
-def _load_or_exit(folders: tuple[Path, ...]) -> list[Collection]:
+def _load_or_exit(folders: tuple[Path, ...], github: bool = False) -> list[Collection]:
     try:
         collections = load_collections(folders)
     except ManifestError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _report_manifest_error(exc, github)
         sys.exit(1)
     return collections
+
+
+# Problems a contributor must fix in the manifest or the files; rights outcomes are warnings: they are
+# often exactly right (an in-copyright work held back), but worth a look on the pull request.
+_FIX_PREFIXES = ("manifest:", "path:", "file:", "image:", "url:", "caption:", "embedded:", "internal:")
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def _report_manifest_error(exc: ManifestError, github: bool) -> None:
+    if github:
+        where = f"file={_gh_escape(_relative(exc.file), True)}"
+        if exc.row is not None:
+            where += f",line={exc.row}"
+        click.echo(f"::error {where},title=Manifest error::{_gh_escape(str(exc))}")
+    click.echo(f"Error: {exc}", err=True)
+
+
+def _relative(path: str | Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _annotation(collection: Collection, rejection: Rejection) -> str:
+    level = "error" if rejection.reason.startswith(_FIX_PREFIXES) else "warning"
+    where = f"file={_gh_escape(_relative(collection.manifest), True)}"
+    if rejection.row is not None and not collection.manifest.is_dir():
+        where += f",line={rejection.row}"
+    title = _gh_escape(f"{rejection.id}: {rejection.reason}", True)
+    message = _gh_escape(f"{rejection.message} What to do: {REASONS[rejection.reason]}")
+    return f"::{level} {where},title={title}::{message}"
 
 
 def _print_collection_header(collection: Collection) -> None:

@@ -339,3 +339,26 @@ def test_jsonl_manifests_build_like_csv(tmp_path: Path, collection_factory: Any)
     (sample,) = read_samples(out)
     assert "webp" in sample
     assert json.loads(sample["json"])["extra"] == [{"name": "accession", "value": "1923"}]
+
+
+def test_validate_github_annotations_point_at_file_and_row(
+    collection_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = collection_factory(
+        [
+            {"id": "good", "file": "files/a.png", "title": "Fine"},
+            {"id": "gone", "file": "files/missing.png", "title": "Missing, with a comma"},
+            {"id": "inc", "file": "files/a.png", "title": "In copyright", "rights": "InC"},
+        ],
+        files={"files/a.png": image_bytes()},
+    )
+    monkeypatch.chdir(folder.parent)
+    result = CliRunner().invoke(cli, ["validate", folder.name, "--format", "github", "--as-of", "2026-11-30"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("::")]
+    assert lines[0].startswith("::error file=test-museum/items.csv,line=3,title=gone%3A file%3Amissing::")
+    assert lines[1].startswith("::warning file=test-museum/items.csv,line=4,title=inc%3A rights%3Anot-public-domain::")
+    (folder / "items.csv").write_text("identifier,file\nx,a.png\n", encoding="utf-8")
+    broken = CliRunner().invoke(cli, ["validate", folder.name, "--format", "github"])
+    assert broken.exit_code == 1
+    assert "::error file=test-museum/items.csv,line=1,title=Manifest error::" in broken.output
