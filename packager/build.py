@@ -16,7 +16,7 @@ from packager.pipeline import Result, Settings, run
 from packager.report import BuildReport
 from packager.report_html import REPORT_FILE, write_build_report_html
 from packager.sample import Sample
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after
+from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after, file_sha256
 
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 # Settings that depend on the machine, not on what is built: kept out of the report and the fingerprint.
@@ -70,6 +70,8 @@ def build(
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded = {
         **{k: v for k, v in asdict(settings).items() if k not in MACHINE_SETTINGS},
+        # The takedowns file by content, not by path: paths differ between machines.
+        "takedowns": file_sha256(Path(settings.takedowns)) if settings.takedowns else None,
         "shard_max_count": max_count,
         "shard_max_size": max_size,
         "near_duplicates": near_duplicates,

@@ -63,8 +63,6 @@ def input_files(collection: Collection) -> list[Path]:
 def fingerprint(collections: list[Collection], settings: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({"pdpack": __version__, "settings": settings}, sort_keys=True, default=str).encode())
-    if settings.get("takedowns") and Path(settings["takedowns"]).is_file():
-        digest.update(_file_digest(Path(settings["takedowns"])).encode())
     for collection in sorted(collections, key=lambda c: c.id):
         digest.update(collection.id.encode())
         for path in input_files(collection):

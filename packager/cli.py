@@ -25,6 +25,7 @@ from packager.init_command import init_command
 from packager.media import ENCODINGS, ImageOptions
 from packager.pipeline import Result, Settings, run
 from packager.publish.push_command import push
+from packager.publish.release_command import release
 from packager.rejection import REASONS, Rejection
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
@@ -561,6 +562,7 @@ def _print_build_summary(report: dict[str, Any], out: Path) -> None:
 
 
 cli.add_command(push)
+cli.add_command(release)
 cli.add_command(init_command)
 
 

@@ -24,7 +24,7 @@ from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, fetch
 from packager.media import ImageData, ImageOptions, MediaError, inspect_image
 from packager.order import sorted_entries
-from packager.publish.takedowns import load_takedowns_cached
+from packager.publish.takedowns import load_takedowns, load_takedowns_cached
 from packager.rejection import Rejection
 from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
 from packager.rights.evidence import INFO, Evidence
@@ -59,6 +59,8 @@ class Settings:
     def __post_init__(self) -> None:
         expand(self.policy)  # raises ValueError naming the known policies
         dt.date.fromisoformat(self.as_of)
+        if self.takedowns:
+            load_takedowns(self.takedowns)  # a broken file stops here, naming its row, not item by item
 
     @property
     def as_of_date(self) -> dt.date:

@@ -1,0 +1,331 @@
+"""A release: every collection registered under ``manifests/``, built into ``releases/<version>``.
+
+A release folder holds what ``pdpack build`` writes (shards, indexes, report.json,
+rejected.jsonl, ATTRIBUTION.md) plus:
+
+- ``release.json``: version, as-of date, policy, pdpack version, counts per collection,
+  the SHA-256 of every shard and index and of every input manifest file. It holds no
+  timestamp other than the as-of date and no path of the machine, so the same manifests
+  and as-of date give the same release.json (and the same shard bytes);
+- ``README.md``: the dataset card;
+- ``croissant.json``: Croissant metadata;
+- ``CHANGELOG.md``: what was added and removed since the previous release, and why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from packager import __version__
+from packager.build import build, load_collections
+from packager.collection import COLLECTION_FILE, Collection
+from packager.iiif import manifest_files
+from packager.jsonutil import dumps_pretty
+from packager.pipeline import Settings
+from packager.publish.card import DEFAULT_PRETTY_NAME, Change, Changelog, changelog_markdown, dataset_card
+from packager.publish.card import release_license as license_of
+from packager.publish.croissant import croissant, write_croissant
+from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
+from packager.rights.review import REVIEW_FILE
+from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, file_sha256
+
+RELEASES_FOLDER = "releases"
+RELEASE_FILE = "release.json"
+CHANGELOG_FILE = "CHANGELOG.md"
+CARD_FILE = "README.md"
+CROISSANT_FILE = "croissant.json"
+SKIPPED_FOLDERS = ("schema",)
+EXAMPLES_FOLDER = "examples"
+VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+REPO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Reported outputs whose bytes depend only on the manifests and the settings.
+HASHED_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md")
+NOT_IN_MANIFEST = "no longer in the manifest"
+COLLECTION_GONE = "collection no longer in the release"
+
+
+class ReleaseError(Exception):
+    """A release cannot be made as asked; the message says what to change."""
+
+
+class _Auto:
+    def __repr__(self) -> str:
+        return "AUTO"
+
+
+AUTO: Any = _Auto()  # find the previous release among the folders beside the output
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    out: Path
+    release: dict[str, Any]
+    report: dict[str, Any]
+    changelog: Changelog
+
+
+def default_version(as_of: str) -> str:
+    """``2026.12`` for any as-of date in December 2026."""
+    date = dt.date.fromisoformat(as_of)
+    return f"{date.year:04d}.{date.month:02d}"
+
+
+def check_version(version: str) -> str:
+    if not VERSION_PATTERN.match(version) or ".." in version:
+        raise ReleaseError(f"{version!r} is not a release version; write e.g. 2026.12 (letters, digits, '.', '-', '_')")
+    return version
+
+
+def check_repo(repo_id: str) -> str:
+    if not REPO_PATTERN.match(repo_id):
+        raise ReleaseError(f"{repo_id!r} is not a Hub repository id; write NAMESPACE/NAME")
+    return repo_id
+
+
+def discover(manifests: Path, include_examples: bool = False) -> list[Path]:
+    """Every collection folder under ``manifests`` (a folder with collection.yaml), in path order.
+
+    ``manifests/schema`` is never a collection; ``manifests/examples`` counts only when asked.
+    """
+    if not manifests.is_dir():
+        raise ReleaseError(f"{manifests} is not a folder; give the folder that holds the collections")
+    skipped = {*SKIPPED_FOLDERS, *(() if include_examples else (EXAMPLES_FOLDER,))}
+    folders = []
+    for meta in sorted(manifests.rglob(COLLECTION_FILE)):
+        relative = meta.parent.relative_to(manifests)
+        parts = relative.parts
+        if not parts or parts[0] in skipped or any(p.startswith(".") for p in parts):
+            continue
+        folders.append(meta.parent)
+    return folders
+
+
+def input_files(collection: Collection) -> list[Path]:
+    """The files of a collection that decide what ships: collection.yaml, the manifest, review.csv."""
+    files = [collection.root / COLLECTION_FILE]
+    files += manifest_files(collection.manifest) if collection.manifest.is_dir() else [collection.manifest]
+    if (collection.root / REVIEW_FILE).is_file():
+        files.append(collection.root / REVIEW_FILE)
+    return files
+
+
+def input_hashes(collections: Iterable[Collection], manifests: Path) -> dict[str, str]:
+    """SHA-256 of every input file, by its path from the manifests folder's parent (``manifests/...``)."""
+    files = [f for c in collections for f in input_files(c)]
+    if (manifests / TAKEDOWNS_FILE).is_file():
+        files.append(manifests / TAKEDOWNS_FILE)
+    hashes = {}
+    for path in files:
+        try:
+            name = (Path(manifests.resolve().name) / path.resolve().relative_to(manifests.resolve())).as_posix()
+        except ValueError:
+            name = path.name
+        hashes[name] = file_sha256(path)
+    return dict(sorted(hashes.items()))
+
+
+def previous_release(out: Path) -> Path | None:
+    """The newest other release folder beside ``out`` (by as-of date, then version), or None."""
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        return None
+    candidates = []
+    for folder in parent.iterdir():
+        if folder.resolve() == out.resolve() or not (folder / RELEASE_FILE).is_file():
+            continue
+        try:
+            meta = read_release(folder)
+        except ReleaseError:
+            continue
+        candidates.append((str(meta.get("as_of", "")), str(meta.get("version", "")), folder))
+    return max(candidates)[2] if candidates else None
+
+
+def read_release(folder: Path) -> dict[str, Any]:
+    path = folder / RELEASE_FILE
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReleaseError(f"{path}: not a pdpack release ({exc})") from exc
+    if not isinstance(meta, dict) or "version" not in meta or "shards" not in meta:
+        raise ReleaseError(f"{path}: not a pdpack release (no version or shard list)")
+    return meta
+
+
+def shipped_ids(folder: Path, shards: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(collection, id) of every sample in a release, from its parquet indexes."""
+    found: list[tuple[str, str]] = []
+    for shard in shards:
+        table = pq.read_table(folder / shard["index"], columns=["collection", "id"])
+        found += zip(table.column("collection").to_pylist(), table.column("id").to_pylist(), strict=True)
+    return found
+
+
+def rejected_reasons(folder: Path) -> dict[tuple[str, str], str]:
+    """The reason code of every held-back item of a release (the first line for an id wins)."""
+    reasons: dict[tuple[str, str], str] = {}
+    path = folder / "rejected.jsonl"
+    if path.is_file():
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    record = json.loads(line)
+                    reasons.setdefault((record["collection"], record["id"]), record["reason"])
+    return reasons
+
+
+def statements(folder: Path, shards: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Shipped samples by verdict, then by rights statement ("" when there is none)."""
+    tally: Counter[tuple[str, str]] = Counter()
+    for shard in shards:
+        table = pq.read_table(folder / shard["index"], columns=["rights_status", "rights_statement"])
+        for status, statement in zip(
+            table.column("rights_status").to_pylist(), table.column("rights_statement").to_pylist(), strict=True
+        ):
+            tally[(status or "", statement or "")] += 1
+    result: dict[str, dict[str, int]] = {}
+    for (status, statement), count in sorted(tally.items()):
+        result.setdefault(status, {})[statement] = count
+    return result
+
+
+def compare(
+    version: str,
+    as_of: str,
+    out: Path,
+    report: Mapping[str, Any],
+    previous: Path | None,
+) -> Changelog:
+    """What changed since the previous release: samples added and removed, per collection, and why."""
+    now = shipped_ids(out, report["shards"])
+    shipped = Counter(collection for collection, _ in now)
+    if previous is None:
+        return Changelog(version, as_of, None, shipped=dict(sorted(shipped.items())))
+    meta = read_release(previous)
+    before = shipped_ids(previous, meta["shards"])
+    before_set, now_set = set(before), set(now)
+    held_now = rejected_reasons(out)
+    held_before = rejected_reasons(previous)
+    collections_now = {c["id"] for c in report["collections"]}
+    collections_before = {c for c, _ in before} | {c for c, _ in held_before}
+    added = []
+    for collection, item in sorted(now_set - before_set):
+        if (collection, item) in held_before:
+            why = f"previously held back: {held_before[(collection, item)]}"
+        elif collection not in collections_before:
+            why = "new collection"
+        else:
+            why = "new in the manifest"
+        added.append(Change(collection, item, why))
+    removed = []
+    for collection, item in sorted(before_set - now_set):
+        if (collection, item) in held_now:
+            why = held_now[(collection, item)]
+        elif collection not in collections_now:
+            why = COLLECTION_GONE
+        else:
+            why = NOT_IN_MANIFEST
+        removed.append(Change(collection, item, why))
+    return Changelog(
+        version,
+        as_of,
+        str(meta["version"]),
+        previous_as_of=str(meta.get("as_of", "")) or None,
+        added=added,
+        removed=removed,
+        shipped=dict(sorted(shipped.items())),
+    )
+
+
+def _with_takedowns(settings: Settings, manifests: Path) -> Settings:
+    """Hold back the items in manifests/takedowns.csv, checking the file before the build starts."""
+    path = manifests / TAKEDOWNS_FILE
+    if not path.is_file():
+        return settings
+    load_takedowns(path)  # a broken file stops the release here, naming the row and column
+    return dataclasses.replace(settings, takedowns=str(path))
+
+
+def make_release(
+    manifests: Path,
+    out: Path,
+    settings: Settings,
+    version: str | None = None,
+    include_examples: bool = False,
+    previous: Path | Any | None = AUTO,
+    workers: int = 1,
+    max_count: int = DEFAULT_MAX_COUNT,
+    max_size: int = DEFAULT_MAX_SIZE,
+    pretty_name: str = DEFAULT_PRETTY_NAME,
+    repo_id: str | None = None,
+    source_url: str | None = None,
+) -> ReleaseResult:
+    """Build every registered collection into ``out`` and write the release files."""
+    version = check_version(version or default_version(settings.as_of))
+    if repo_id is not None:
+        check_repo(repo_id)
+    folders = discover(manifests, include_examples)
+    if not folders:
+        hint = "" if include_examples else " (pass --include-examples to release the bundled samples)"
+        raise ReleaseError(f"no collection folder (with a {COLLECTION_FILE}) under {manifests}{hint}")
+    if previous is AUTO:
+        previous = previous_release(out)
+    elif previous is not None:
+        previous = Path(previous)
+        if previous.resolve() == out.resolve():
+            raise ReleaseError(f"the previous release {previous} is the output folder; give another one")
+        read_release(previous)  # fail now, not after the build
+    collections = load_collections(folders)
+    settings = _with_takedowns(settings, manifests)
+    report = build(collections, out, settings, workers=workers, max_count=max_count, max_size=max_size)
+
+    changelog = compare(version, settings.as_of, out, report, previous)
+    shipped_by_statement = statements(out, report["shards"])
+    release: dict[str, Any] = {
+        "version": version,
+        "as_of": settings.as_of,
+        "policy": settings.policy,
+        "pdpack_version": __version__,
+        "previous": (
+            None if changelog.previous is None else {"version": changelog.previous, "as_of": changelog.previous_as_of}
+        ),
+        "license": license_of(shipped_by_statement or {"public_domain": {"": 0}}),
+        "settings": {"shard_max_count": max_count, "shard_max_size": max_size},
+        "totals": report["totals"],
+        "collections": [
+            {
+                "id": c["id"],
+                "title": c["title"],
+                "institution": c["institution"],
+                "items": c["items"],
+                "shipped": c["shipped"],
+                "rejected": c["rejected"],
+            }
+            for c in report["collections"]
+        ],
+        "changes": {"added": len(changelog.added), "removed": len(changelog.removed)},
+        "shipped_by_statement": shipped_by_statement,
+        "shards": report["shards"],
+        "inputs": input_hashes(collections, manifests),
+        "outputs": {name: file_sha256(out / name) for name in HASHED_OUTPUTS if (out / name).is_file()},
+    }
+    previous_text = None
+    if previous is not None and (previous / CHANGELOG_FILE).is_file():
+        previous_text = (previous / CHANGELOG_FILE).read_text(encoding="utf-8")
+    (out / CHANGELOG_FILE).write_text(changelog_markdown(changelog, previous_text), encoding="utf-8")
+    write_croissant(out / CROISSANT_FILE, croissant(release, report, pretty_name, repo_id, source_url))
+    files = {p.name for p in out.iterdir()} | {CARD_FILE, RELEASE_FILE}
+    card = dataset_card(release, report, changelog, pretty_name, repo_id, source_url, files)
+    (out / CARD_FILE).write_text(str(card) + "\n", encoding="utf-8")
+    (out / RELEASE_FILE).write_text(dumps_pretty(release), encoding="utf-8")
+    return ReleaseResult(out, release, report, changelog)

@@ -1,0 +1,286 @@
+"""The ``pdpack release`` command: build every registered collection into a release folder, optionally push it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from packager import __version__
+from packager.collection import ManifestError
+from packager.pipeline import Settings
+from packager.publish.card import DEFAULT_PRETTY_NAME
+from packager.publish.release import (
+    AUTO,
+    RELEASES_FOLDER,
+    ReleaseError,
+    ReleaseResult,
+    check_repo,
+    check_version,
+    default_version,
+    make_release,
+)
+from packager.rights.terms import expand
+from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
+
+
+def _check_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        expand(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date like 2027-01-01") from exc
+
+
+class _Size(click.ParamType):
+    """packager.cli's ByteSize (500MB, 1GB, ...), looked up when used: packager.cli imports this module."""
+
+    name = "bytes"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from packager.cli import ByteSize
+
+        return ByteSize().convert(value, param, ctx)
+
+
+def _check(check: Any) -> Any:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return check(value)
+        except ReleaseError as exc:
+            raise click.BadParameter(str(exc)) from exc
+
+    return callback
+
+
+@click.command(name="release")
+@click.option(
+    "--manifests",
+    default="manifests",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The folder that holds the collections: every folder in it with a collection.yaml is released.",
+)
+@click.option(
+    "--include-examples", is_flag=True, help="Also release the bundled samples in MANIFESTS/examples/ (for trials)."
+)
+@click.option(
+    "--as-of",
+    callback=_check_date,
+    metavar="YYYY-MM-DD",
+    help="Reference date for copyright terms (default: today). Terms end on 31 December.",
+)
+@click.option(
+    "--policy",
+    default="worldwide",
+    show_default=True,
+    callback=_check_policy,
+    help="Where an item must be public domain to ship: 'worldwide', 'us', or a jurisdiction code such as GB.",
+)
+@click.option(
+    "--version",
+    "version",
+    callback=_check(check_version),
+    metavar="VERSION",
+    help="The release's version (default: the year and month of --as-of, e.g. 2026.12).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Folder to write the release into (default: {RELEASES_FOLDER}/VERSION).",
+)
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The release to compare with in CHANGELOG.md (default: the newest other release beside --out).",
+)
+@click.option("--no-previous", is_flag=True, help="Compare with nothing: this is the first release.")
+@click.option(
+    "--workers", "-w", default=1, show_default=True, type=click.IntRange(min=1), help="Processes for per-item work."
+)
+@click.option(
+    "--shard-max-count",
+    default=DEFAULT_MAX_COUNT,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most samples in one shard.",
+)
+@click.option(
+    "--shard-max-size",
+    default=DEFAULT_MAX_SIZE,
+    show_default=True,
+    type=_Size(),
+    help="Most bytes in one shard (e.g. 1000000, 500MB, 1GB).",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for downloaded images (default: $PDPACK_CACHE_DIR or ~/.cache/pdpack).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not keep or reuse downloaded images.")
+@click.option(
+    "--max-per-host",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Most simultaneous downloads from one host, across all workers.",
+)
+@click.option("--name", "pretty_name", default=DEFAULT_PRETTY_NAME, show_default=True, help="The dataset's title.")
+@click.option(
+    "--source-url",
+    metavar="URL",
+    help="The repository the release is built from (https://...): the card links it for removal requests.",
+)
+@click.option("--push", "do_push", is_flag=True, help="Push the release folder to the Hub (needs --repo).")
+@click.option(
+    "--repo",
+    "repo_id",
+    callback=_check(check_repo),
+    metavar="NAMESPACE/NAME",
+    help="The dataset repo on the Hub; the card's loading examples name it.",
+)
+def release(
+    manifests: Path,
+    include_examples: bool,
+    as_of: str | None,
+    policy: str,
+    version: str | None,
+    out: Path | None,
+    previous: Path | None,
+    no_previous: bool,
+    workers: int,
+    shard_max_count: int,
+    shard_max_size: int,
+    cache_dir: Path | None,
+    no_cache: bool,
+    max_per_host: int,
+    pretty_name: str,
+    source_url: str | None,
+    do_push: bool,
+    repo_id: str | None,
+) -> None:
+    """Build every collection registered under MANIFESTS into a release folder.
+
+    Every folder under MANIFESTS with a collection.yaml is built, except
+    MANIFESTS/schema (and MANIFESTS/examples unless --include-examples). Items
+    listed in MANIFESTS/takedowns.csv are held back with reason 'takedown'.
+    The same manifests and --as-of give the same shards and release.json.
+
+    \b
+    Writes into --out, beside what `pdpack build` writes:
+      release.json     version, as-of date, policy, counts per collection,
+                       SHA-256 of every shard, index and input manifest file
+      README.md        the dataset card (YAML metadata for the Hub, and prose)
+      croissant.json   Croissant metadata: files, fields, licences
+      CHANGELOG.md     samples added and removed since the previous release, and why
+
+    \b
+    Examples:
+      pdpack release --as-of 2027-01-01
+      pdpack release --include-examples --out /tmp/trial --no-previous
+      pdpack release --push --repo my-org/public-domain-images
+    """
+    if do_push and not repo_id:
+        raise click.UsageError("--push needs --repo NAMESPACE/NAME")
+    if previous is not None and no_previous:
+        raise click.UsageError("give --previous or --no-previous, not both")
+    from packager.cli import default_cache_dir  # here, not at import: packager.cli registers this command
+
+    cache = None if no_cache else str(cache_dir or default_cache_dir())
+    extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
+    settings = Settings(policy=policy, fetch_cache=cache, max_per_host=max_per_host, **extra)
+    version = version or default_version(settings.as_of)
+    out = out or Path(RELEASES_FOLDER) / version
+    if do_push:
+        _check_push_ready()
+    try:
+        result = make_release(
+            manifests,
+            out,
+            settings,
+            version=version,
+            include_examples=include_examples,
+            previous=None if no_previous else (previous or AUTO),
+            workers=workers,
+            max_count=shard_max_count,
+            max_size=shard_max_size,
+            pretty_name=pretty_name,
+            repo_id=repo_id,
+            source_url=source_url,
+        )
+    except (ManifestError, ReleaseError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    _print_summary(result)
+    if do_push:
+        assert repo_id is not None
+        _push(result, repo_id)
+
+
+def _check_push_ready() -> None:
+    """Fail before a long build when the push could not happen anyway."""
+    from packager.publish.hub import NO_TOKEN, find_token
+
+    if not find_token():
+        click.echo(f"Error: {NO_TOKEN}", err=True)
+        sys.exit(1)
+
+
+def _push(result: ReleaseResult, repo_id: str) -> None:
+    from packager.publish.hub import PushError, find_token, make_api, plan_push, push
+
+    version = result.release["version"]
+    api = make_api(find_token())
+    try:
+        plan = plan_push(api, result.out, repo_id)
+        pushed = push(
+            api,
+            plan,
+            private=False,
+            tag=version,
+            commit_message=f"Release {version} (pdpack {__version__})",
+        )
+    except PushError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    deleted = f", deleted {pushed.files_deleted} stale shard file(s)" if pushed.files_deleted else ""
+    click.echo(
+        f"Pushed {pushed.files_sent} file(s) in {pushed.commits} commit(s) to {pushed.url}, "
+        f"skipped {pushed.files_skipped} unchanged{deleted}; tag {version}"
+    )
+
+
+def _print_summary(result: ReleaseResult) -> None:
+    meta = result.release
+    totals = meta["totals"]
+    click.echo(
+        f"Release {meta['version']} (as of {meta['as_of']}, policy {meta['policy']}): "
+        f"{totals['shipped']} sample(s) from {totals['items']} item(s) in {totals['shards']} shard(s), "
+        f"{totals['bytes']:,} bytes, into {result.out}/"
+    )
+    for c in meta["collections"]:
+        click.echo(f"  {c['id']}: {c['shipped']} shipped, {c['rejected']} held back")
+    log = result.changelog
+    if log.previous is None:
+        click.echo("  first release: nothing to compare with")
+    else:
+        click.echo(f"  since {log.previous}: {len(log.added)} added, {len(log.removed)} removed (see CHANGELOG.md)")
+
+
+__all__ = ["release"]

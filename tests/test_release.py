@@ -1,0 +1,385 @@
+"""`pdpack release`: registered collections in, a reproducible release folder out, compared with the last one."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from packager.collection import ManifestError
+from packager.pipeline import Settings
+from packager.publish.release import (
+    ReleaseError,
+    ReleaseResult,
+    check_repo,
+    check_version,
+    default_version,
+    discover,
+    make_release,
+    previous_release,
+)
+from packager.publish.release_command import release as release_command
+from tests.conftest import CC0, EXAMPLES, REPO, image_bytes, write_collection
+
+REPO_ID = "test-org/pd-images"
+SOURCE_URL = "https://git.example/pdpack"
+TAKEDOWNS_HEADER = "collection,id,sha256,date,reason\n"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(release_command, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def sample_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
+    return make_release(
+        REPO / "manifests",
+        tmp_path_factory.mktemp("first") / "releases" / "2026.11",
+        Settings(as_of="2026-11-30"),
+        include_examples=True,
+        repo_id=REPO_ID,
+        source_url=SOURCE_URL,
+    )
+
+
+def copy_gallery(manifests: Path) -> Path:
+    """A copy of the scikit-image sample collection to change between releases."""
+    folder = manifests / "scikit-image-gallery"
+    shutil.copytree(EXAMPLES / "scikit-image-gallery", folder)
+    return folder
+
+
+def edit_rows(folder: Path, change: Any) -> None:
+    path = folder / "items.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = list(reader.fieldnames or [])
+        rows = list(reader)
+    rows = change(rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# --- finding collections -----------------------------------------------------------------------------
+
+
+def test_discover_finds_collection_folders_but_not_schema_examples_or_hidden(tmp_path: Path) -> None:
+    for folder in ("b-museum", "institution/a-prints", "schema/x", "examples/e", ".hidden/h", "b-museum/files"):
+        (tmp_path / folder).mkdir(parents=True)
+    for folder in ("b-museum", "institution/a-prints", "schema/x", "examples/e", ".hidden/h"):
+        (tmp_path / folder / "collection.yaml").write_text("id: x\n", encoding="utf-8")
+    assert discover(tmp_path) == [tmp_path / "b-museum", tmp_path / "institution/a-prints"]
+    assert discover(tmp_path, include_examples=True) == [
+        tmp_path / "b-museum",
+        tmp_path / "examples/e",
+        tmp_path / "institution/a-prints",
+    ]
+    with pytest.raises(ReleaseError, match="not a folder"):
+        discover(tmp_path / "missing")
+
+
+def test_versions_and_repo_ids() -> None:
+    assert default_version("2026-12-31") == "2026.12"
+    assert default_version("2027-01-01") == "2027.01"
+    assert check_version("2026.12-rc1") == "2026.12-rc1"
+    for bad in ("", "../2026", "2026/12", ".hidden", "a..b", "x" * 65):
+        with pytest.raises(ReleaseError):
+            check_version(bad)
+    assert check_repo("org/name") == "org/name"
+    for bad in ("name", "org/name/extra", "org/", "-org/name"):
+        with pytest.raises(ReleaseError):
+            check_repo(bad)
+
+
+def test_no_registered_collection_is_an_error_with_a_hint(tmp_path: Path) -> None:
+    (tmp_path / "manifests" / "examples").mkdir(parents=True)
+    with pytest.raises(ReleaseError, match="--include-examples"):
+        make_release(tmp_path / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"))
+
+
+# --- the release folder ------------------------------------------------------------------------------
+
+
+def test_release_folder_holds_build_outputs_card_croissant_changelog(sample_release: ReleaseResult) -> None:
+    out = sample_release.out
+    for name in ("release.json", "README.md", "croissant.json", "CHANGELOG.md", "report.json", "rejected.jsonl"):
+        assert (out / name).is_file(), name
+    assert (out / "ATTRIBUTION.md").is_file()
+    assert sorted(p.name for p in (out / "data").iterdir()) == ["train-000000.parquet", "train-000000.tar"]
+
+
+def test_release_json_records_version_settings_counts_and_checksums(sample_release: ReleaseResult) -> None:
+    out = sample_release.out
+    meta = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    assert meta == sample_release.release
+    assert (meta["version"], meta["as_of"], meta["policy"], meta["pdpack_version"]) == (
+        "2026.11",
+        "2026-11-30",
+        "worldwide",
+        __import__("packager").__version__,
+    )
+    assert meta["previous"] is None
+    counts = {c["id"]: (c["items"], c["shipped"], c["rejected"]) for c in meta["collections"]}
+    assert counts == {"nasa-spacex": (3, 1, 2), "scikit-image-gallery": (11, 7, 4)}
+    assert meta["totals"]["shipped"] == 8
+    for shard in meta["shards"]:
+        assert shard["sha256"] == sha256(out / shard["name"])
+        assert shard["index_sha256"] == sha256(out / shard["index"])
+    expected_inputs = {
+        f"manifests/examples/{name}/{file}": sha256(EXAMPLES / name / file)
+        for name in ("nasa-spacex", "scikit-image-gallery")
+        for file in ("collection.yaml", "items.csv")
+    }
+    expected_inputs["manifests/takedowns.csv"] = sha256(REPO / "manifests" / "takedowns.csv")
+    assert meta["inputs"] == expected_inputs
+    assert meta["outputs"] == {name: sha256(out / name) for name in ("report.json", "rejected.jsonl", "ATTRIBUTION.md")}
+    assert meta["license"]["license"] == "other"  # CC0 and the Public Domain Mark both ship
+    by_statement = meta["shipped_by_statement"]["public_domain"]
+    assert set(by_statement) == {CC0, "http://creativecommons.org/publicdomain/mark/1.0/"}
+    assert sum(by_statement.values()) == 8
+
+
+def test_release_json_has_no_machine_paths_or_timestamps(sample_release: ReleaseResult) -> None:
+    text = (sample_release.out / "release.json").read_text(encoding="utf-8")
+    assert str(sample_release.out.parent) not in text and str(REPO) not in text
+    assert not re.search(r"\d{2}:\d{2}", text)
+    assert set(re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)) == {"2026-11-30"}
+
+
+def test_same_manifests_and_as_of_give_the_same_release_through_the_command(
+    sample_release: ReleaseResult, tmp_path: Path
+) -> None:
+    out = tmp_path / "elsewhere" / "2026.11"
+    result = run(
+        "--manifests", REPO / "manifests", "--include-examples", "--as-of", "2026-11-30", "--out", out,
+        "--no-previous", "--repo", REPO_ID, "--source-url", SOURCE_URL, "--shard-max-size", "1GB", "--workers", 2,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Release 2026.11 (as of 2026-11-30, policy worldwide): 8 sample(s) from 14 item(s)" in result.output
+    assert "first release: nothing to compare with" in result.output
+    first = sample_release.out
+    for name in ("release.json", "README.md", "croissant.json", "CHANGELOG.md", "data/train-000000.tar"):
+        assert (out / name).read_bytes() == (first / name).read_bytes(), name
+
+
+# --- comparing with the previous release -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ReleaseResult, ReleaseResult]]:
+    root = tmp_path_factory.mktemp("two")
+    manifests = root / "manifests"
+    gallery = copy_gallery(manifests)
+    spare = write_collection(
+        manifests,
+        [{"id": "p1", "file": "files/p1.png", "title": "A red square"}],
+        collection_id="spare-collection",
+        files={"files/p1.png": image_bytes("PNG", (40, 30), (180, 20, 20))},
+        rights=CC0,
+    )
+    releases = root / "releases"
+    first = make_release(manifests, releases / "2026.11", Settings(as_of="2026-11-30"))
+
+    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        kept = [r for r in rows if r["id"] != "camera"]  # removed from the manifest
+        for row in kept:
+            if row["id"] == "coffee":
+                row["rights"] = "All rights reserved"  # now held back: not public domain
+            if row["id"] == "moon":
+                row["rights"] = CC0  # was held back for want of a statement
+        return kept
+
+    edit_rows(gallery, change)
+    shutil.rmtree(spare)
+    yield first, make_release(manifests, releases / "2026.12", Settings(as_of="2026-12-02"))
+
+
+def test_changelog_says_what_was_added_and_removed_and_why(two_releases: tuple[ReleaseResult, ReleaseResult]) -> None:
+    _, second = two_releases
+    assert second.release["previous"] == {"version": "2026.11", "as_of": "2026-11-30"}
+    assert second.release["changes"] == {"added": 1, "removed": 3}
+    text = (second.out / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert text.index("## 2026.12 (as of 2026-12-02)") < text.index("## 2026.11 (as of 2026-11-30)")
+    assert "Compared with release 2026.11 (as of 2026-11-30): 1 sample(s) added, 3 removed." in text
+    assert "- camera: no longer in the manifest" in text
+    assert "- coffee: rights:not-public-domain" in text
+    assert "- moon: previously held back: rights:undetermined" in text
+    assert "- p1: collection no longer in the release" in text
+    assert "First release: 8 sample(s) from 2 collection(s)." in text  # the earlier section, kept
+    card = (second.out / "README.md").read_text(encoding="utf-8")
+    assert "| scikit-image-gallery | 1 | 2 | no longer in the manifest (1), rights:not-public-domain (1) |" in card
+
+
+def test_the_previous_release_is_the_newest_sibling(two_releases: tuple[ReleaseResult, ReleaseResult]) -> None:
+    first, second = two_releases
+    assert previous_release(second.out) == first.out
+    assert previous_release(first.out) == second.out  # the other one, whatever the order of the builds
+    assert previous_release(first.out.parent / "2027.01") == second.out  # newest as-of date
+
+
+def test_an_explicit_previous_must_be_a_release(tmp_path: Path) -> None:
+    (tmp_path / "not-a-release").mkdir()
+    with pytest.raises(ReleaseError, match="not a pdpack release"):
+        make_release(
+            REPO / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), include_examples=True,
+            previous=tmp_path / "not-a-release",
+        )  # fmt: skip
+    with pytest.raises(ReleaseError, match="is the output folder"):
+        make_release(
+            REPO / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), include_examples=True,
+            previous=tmp_path / "out",
+        )  # fmt: skip
+
+
+# --- takedowns ---------------------------------------------------------------------------------------
+
+
+def small_manifests(root: Path, takedowns: str) -> Path:
+    manifests = root / "manifests"
+    write_collection(
+        manifests,
+        [
+            {"id": "keep", "file": "files/keep.png", "title": "Kept"},
+            {"id": "gone", "file": "files/gone.png", "title": "Taken down"},
+        ],
+        collection_id="museum",
+        files={
+            "files/keep.png": image_bytes("PNG", (40, 30), (20, 180, 20)),
+            "files/gone.png": image_bytes("PNG", (30, 40), (20, 20, 180)),
+        },
+        rights=CC0,
+    )
+    (manifests / "takedowns.csv").write_text(TAKEDOWNS_HEADER + takedowns, encoding="utf-8")
+    return manifests
+
+
+def test_a_broken_takedowns_file_stops_the_release_naming_the_row(tmp_path: Path) -> None:
+    manifests = small_manifests(tmp_path, "museum,gone,,yesterday,why\n")
+    with pytest.raises(ManifestError) as info:
+        make_release(manifests, tmp_path / "out", Settings(as_of="2026-11-30"))
+    assert (info.value.row, info.value.column) == (2, "date")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_release_holds_back_taken_down_items(tmp_path: Path) -> None:
+    manifests = small_manifests(tmp_path, "museum,gone,,2026-11-01,Rights holder request\n")
+    result = make_release(manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"))
+    assert result.report["rejected_by_reason"] == {"takedown": 1}
+    assert result.release["totals"]["shipped"] == 1
+    (line,) = (result.out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()
+    assert "2026-11-01" in line and "Rights holder request" in line
+    assert result.release["inputs"]["manifests/takedowns.csv"] == sha256(manifests / "takedowns.csv")
+    assert "This release excludes 1 taken-down item(s)." in (result.out / "README.md").read_text(encoding="utf-8")
+
+
+# --- the command -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--push"], "--push needs --repo"),
+        (["--previous", ".", "--no-previous"], "not both"),
+        (["--version", "../x"], "not a release version"),
+        (["--repo", "no-slash"], "not a Hub repository id"),
+        (["--as-of", "2026-13-01"], "not a date"),
+        (["--policy", "atlantis"], "atlantis"),
+        (["--shard-max-size", "lots"], "not a size"),
+    ],
+)
+def test_command_refuses_bad_options(args: list[str], words: str, tmp_path: Path) -> None:
+    result = run("--manifests", REPO / "manifests", "--out", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert words in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_command_reports_a_manifest_error(tmp_path: Path) -> None:
+    manifests = small_manifests(tmp_path, "museum,,,2026-11-01,why\n")
+    result = run("--manifests", manifests, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "takedowns.csv, row 2, column 'id'" in result.output
+
+
+def test_push_without_a_token_fails_before_building(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(tmp_path / "hf-home" / "token"))
+    result = run("--manifests", REPO / "manifests", "--include-examples", "--out", tmp_path / "out", "--push",
+                 "--repo", REPO_ID)  # fmt: skip
+    assert result.exit_code == 1
+    assert "No Hugging Face token" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+# --- pushing to a Hub --------------------------------------------------------------------------------
+
+TOKEN = "hf_PdpackReleaseToken0123456789abcdef"
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    """A Hub on 127.0.0.1 (tests/hub_server.py), with the client pointed at it as tests/test_push.py does."""
+    from huggingface_hub import constants
+
+    from packager.publish import hub as hub_module
+    from tests.hub_server import serve
+
+    with serve({TOKEN}) as server:
+        home = tmp_path / "hf-home"
+        for name, value in {
+            "HF_ENDPOINT": server.base,
+            "HF_TOKEN": TOKEN,
+            "HF_HOME": str(home),
+            "HF_HUB_DISABLE_XET": "1",
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "NO_PROXY": "127.0.0.1,localhost",
+        }.items():
+            monkeypatch.setenv(name, value)
+        for name in ("HF_OIDC_RESOURCE", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
+        monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(home / "token"))
+        monkeypatch.setattr(hub_module, "RETRY_BASE_DELAY", 0.01)
+        yield server
+
+
+@pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
+def test_release_push_publishes_the_folder_and_tags_the_version(hub: Any, tmp_path: Path) -> None:
+    out = tmp_path / "releases" / "2026.11"
+    result = run("--manifests", REPO / "manifests", "--include-examples", "--as-of", "2026-11-30", "--out", out,
+                 "--push", "--repo", REPO_ID)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    repo = hub.repos[REPO_ID]
+    local = {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".")  # push leaves out dot folders
+    }
+    remote = {path: data for path, data in repo.files.items() if path != ".gitattributes"}
+    assert remote == local
+    assert repo.tags["2026.11"] == repo.branches["main"]
+    assert repo.pushed_commits()[-1].changed[-1] == "README.md"  # the card goes last
+    assert "tag 2026.11" in result.output
+    again = run("--manifests", REPO / "manifests", "--include-examples", "--as-of", "2026-11-30", "--out", out,
+                "--push", "--repo", REPO_ID)  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert "Pushed 0 file(s)" in again.output  # the same release: nothing new to send
