@@ -54,7 +54,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     folder = make_collection(root)
     out = root / "reference"
     done = pdpack(*build_args(folder, out, "--workers", "1"))
-    stdout, stderr = done.communicate(timeout=300)
+    _, stderr = done.communicate(timeout=300)
     assert done.returncode == 0, stderr.decode()
     expected = outputs(out)
     assert sum(name.endswith(".tar") for name in expected) == (ITEMS + 4) // 5  # 160 ship + none pad: 32 shards
@@ -106,7 +106,7 @@ def test_full_disk_fails_cleanly_and_resumes(tmp_path: Path, reference: tuple[Pa
     out = tmp_path / "dist"
     # Shards hold five samples of a few kilobytes each; a 20 KB file-size limit stops the first one.
     limited = pdpack(*build_args(folder, out), preexec_fn=lambda: _limit_file_size(20_000))
-    stdout, stderr = limited.communicate(timeout=300)
+    _, stderr = limited.communicate(timeout=300)
     assert limited.returncode == 1
     message = stderr.decode()
     assert "Error: could not write to" in message and "--resume" in message
