@@ -16,6 +16,7 @@ demo: setup exiftool
 
 test: setup-test exiftool chromium
 	$(BIN)/ruff check .
+	$(BIN)/bandit -r packager -q -ll
 	$(BIN)/python -m pytest -q
 
 lint: setup-test

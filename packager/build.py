@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,38 @@ def clear_previous(out_dir: Path) -> None:
     shutil.rmtree(checkpoint.state_dir(out_dir), ignore_errors=True)
 
 
+def load_models(settings: Settings) -> tuple[Any, Any]:
+    """The captioner and scorer the settings ask for (imported only then: they need torch)."""
+    captioner = scorer = None
+    if settings.captions == "model" or settings.caption_model:
+        from packager.captions.model import DEFAULT_CAPTION_MODEL, DEFAULT_CAPTION_PRETRAINED, load_captioner
+
+        name = settings.caption_model or DEFAULT_CAPTION_MODEL
+        pretrained = settings.caption_pretrained or (None if settings.caption_model else DEFAULT_CAPTION_PRETRAINED)
+        captioner = load_captioner(name, pretrained, None)
+    if settings.score_model or settings.min_alignment is not None:
+        from packager.captions.score import DEFAULT_SCORE_MODEL, DEFAULT_SCORE_PRETRAINED, load_scorer
+
+        name = settings.score_model or DEFAULT_SCORE_MODEL
+        pretrained = settings.score_pretrained or (None if settings.score_model else DEFAULT_SCORE_PRETRAINED)
+        scorer = load_scorer(name, pretrained, None)
+    return captioner, scorer
+
+
+def model_stage(
+    results: Iterable[tuple[Collection, Result]], settings: Settings
+) -> Iterator[tuple[Collection, Result]]:
+    """Captions written and scored by open_clip models, in batches, keeping the build order.
+
+    Decoding is deterministic and independent of how images are batched, so a resumed build
+    gives the same captions as an uninterrupted one.
+    """
+    from packager.captions.select import caption_stage
+
+    captioner, scorer = load_models(settings)
+    return caption_stage(results, settings.captions, captioner, scorer, settings.min_alignment)
+
+
 def build(
     collections: Sequence[Collection],
     out_dir: Path,
@@ -80,7 +112,8 @@ def build(
     previous = checkpoint.load(out_dir) if resume else None
     if previous is not None and previous.fingerprint != fingerprint:
         raise checkpoint.ResumeError(
-            f"{out_dir} holds an interrupted build of other inputs or settings; build without --resume to start over"
+            f"{out_dir} holds a build of other inputs or settings (a changed manifest, option or --as-of date: "
+            "it defaults to today); give the same options, or build without --resume to start over"
         )
     if previous is None:
         clear_previous(out_dir)
@@ -112,9 +145,10 @@ def build(
             )
 
         with ShardWriter(out_dir, max_count, max_size, existing=done, on_finish=record) as writer:
-            for position, (collection, result) in enumerate(
-                run(collections, settings, workers, skip=previous.consumed, engine=engine), start=previous.consumed
-            ):
+            results = run(collections, settings, workers, skip=previous.consumed, engine=engine)
+            if settings.uses_models:
+                results = model_stage(results, settings)
+            for position, (collection, result) in enumerate(results, start=previous.consumed):
                 outcome: Result = result
                 if isinstance(result, Sample):
                     duplicate = dedup.check(position, result)

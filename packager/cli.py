@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import shutil
 import sqlite3
 import sys
 from collections import Counter
@@ -17,6 +18,8 @@ import click
 
 from packager import __version__
 from packager.build import build, load_collections
+from packager.captions.errors import ModelError
+from packager.captions.select import CAPTION_MODES
 from packager.checkpoint import ResumeError
 from packager.collection import Collection, ManifestError
 from packager.dedup import MAX_BAND_DISTANCE
@@ -123,6 +126,16 @@ def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def _require_exiftool() -> None:
+    if shutil.which("exiftool") is None:
+        click.echo(
+            "Error: pdpack needs the exiftool program to read rights from the files themselves. "
+            "Install it (Debian/Ubuntu: sudo apt-get install libimage-exiftool-perl; macOS: brew install exiftool).",
+            err=True,
+        )
+        sys.exit(1)
+
+
 def _settings(
     policy: str,
     as_of: str | None,
@@ -131,6 +144,7 @@ def _settings(
     no_cache: bool = False,
     max_per_host: int = 4,
 ) -> Settings:
+    _require_exiftool()
     extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
     cache = None if no_cache else str(cache_dir or default_cache_dir())
     return Settings(policy=policy, image=image or ImageOptions(), fetch_cache=cache, max_per_host=max_per_host, **extra)
@@ -232,10 +246,12 @@ def validate(
     except ManifestError as exc:
         _report_manifest_error(exc, github)
         sys.exit(1)
+    must_fix = False
     if github:
         for collection in sorted(collections, key=lambda c: c.id):
             for rejection in held[collection.id]:
                 click.echo(_annotation(collection, rejection))
+                must_fix = must_fix or rejection.reason.startswith(_FIX_PREFIXES)
     for collection in sorted(collections, key=lambda c: c.id):
         _print_collection_header(collection)
         tally = tallies[collection.id]
@@ -251,8 +267,8 @@ def validate(
     if missing:
         click.echo(f"No item with id {', '.join(missing)} in these collections.", err=True)
         sys.exit(1)
-    if strict and any(held.values()):
-        sys.exit(1)
+    if (strict and any(held.values())) or must_fix:
+        sys.exit(1)  # with --format github, problems to fix in the files fail the check; rights holds do not
 
 
 REVIEWABLE = (
@@ -377,6 +393,31 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     help="Ray cluster to use (auto, HOST:PORT, ray://HOST:10001); default: a local Ray with --workers CPUs.",
 )
 @click.option(
+    "--captions",
+    type=click.Choice(CAPTION_MODES),
+    default="best",
+    show_default=True,
+    help="Caption source: the institution's (cleaned), one made from metadata, an open_clip model's, or the best "
+    "available (with --score-model: the candidate that best matches the picture).",
+)
+@click.option(
+    "--caption-model",
+    metavar="NAME|PATH",
+    help="open_clip CoCa model for --captions model/best, e.g. coca_ViT-L-14 (default), or a checkpoint file.",
+)
+@click.option(
+    "--caption-pretrained",
+    metavar="TAG|PATH",
+    help="Its weights: an open_clip pretrained tag (from the Hugging Face cache) or a local checkpoint path.",
+)
+@click.option("--score-model", metavar="NAME|PATH", help="open_clip CLIP model that scores image-caption alignment.")
+@click.option("--score-pretrained", metavar="TAG|PATH", help="Its weights: a pretrained tag or a checkpoint path.")
+@click.option(
+    "--min-alignment",
+    type=click.FloatRange(-1, 1),
+    help="Hold back samples whose caption scores below this (reason caption:misaligned); implies a scorer.",
+)
+@click.option(
     "--takedowns",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A takedowns.csv (collection,id,sha256,date,reason): listed items never ship.",
@@ -397,6 +438,12 @@ def build_command(
     resume: bool,
     engine_name: str,
     ray_address: str | None,
+    captions: str,
+    caption_model: str | None,
+    caption_pretrained: str | None,
+    score_model: str | None,
+    score_pretrained: str | None,
+    min_alignment: float | None,
     takedowns: Path | None,
     cache_dir: Path | None,
     no_cache: bool,
@@ -415,6 +462,7 @@ def build_command(
       report.json                counts per collection, verdict and reason; shard list
       rejected.jsonl             one line per item held back, with the reason
       ATTRIBUTION.md             credits per institution
+      report.html                the same for people: charts, thumbnails, what to fix
 
     \b
     Examples:
@@ -424,12 +472,22 @@ def build_command(
       pdpack build my-collection/ --max-side 512 --encode webp --quality 85
       pdpack build my-collection/ --out dist/ --resume     # after an interruption
       pdpack build manifests/*/ --engine ray --ray-address auto --workers 64
+      pdpack build my-collection/ --captions best --caption-model coca_ViT-B-32 \\
+          --caption-pretrained /models/coca.pt --score-model ViT-B-32 --min-alignment 0.2
     """
     collections = _load_or_exit(folders)
     image = ImageOptions(max_side=max_side, encode=encode, quality=quality)
     settings = _settings(policy, as_of, image, cache_dir, no_cache, max_per_host)
-    if takedowns is not None:
-        settings = dataclasses.replace(settings, takedowns=str(takedowns))
+    settings = dataclasses.replace(
+        settings,
+        takedowns=str(takedowns) if takedowns is not None else None,
+        captions=captions,
+        caption_model=caption_model,
+        caption_pretrained=caption_pretrained,
+        score_model=score_model,
+        score_pretrained=score_pretrained,
+        min_alignment=min_alignment,
+    )
     try:
         engine = make_engine(engine_name, workers, ray_address)
     except (ValueError, RuntimeError, ImportError) as exc:
@@ -451,6 +509,9 @@ def build_command(
     except (ManifestError, ResumeError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    except ModelError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
     except (OSError, sqlite3.Error) as exc:
         # A full disk or a file-size limit: nothing half-written is left as if complete.
         click.echo(

@@ -62,6 +62,7 @@ COLLECTION_KEYS = {
     "local_contexts",
     "columns",
     "values",
+    "caption_template",
 }
 DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}."
 TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url"}
@@ -106,6 +107,7 @@ class Collection:
     # dropped in unchanged; and value translations per field (e.g. rights: {"True": "Public Domain"}).
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    caption_template: str | None = None  # how captions are made from metadata (packager.captions.template)
     warnings: tuple[str, ...] = ()
 
 
@@ -198,6 +200,14 @@ def load_collection(folder: Path | str) -> Collection:
     from packager.schema import require_valid_collection  # packager.schema imports this module
 
     title = text("title", required=True) or ""
+    caption_template = text("caption_template")
+    if caption_template:
+        from packager.captions.template import check_caption_template
+
+        try:
+            check_caption_template(caption_template)
+        except ValueError as exc:
+            raise ManifestError(meta_path, str(exc), column="caption_template") from exc
     require_valid_collection(meta, meta_path)  # its warnings repeat the unknown-key ones above
     return Collection(
         id=collection_id,
@@ -213,6 +223,7 @@ def load_collection(folder: Path | str) -> Collection:
         local_contexts=_labels(meta.get("local_contexts"), meta_path),
         columns=columns,
         values=values,
+        caption_template=caption_template,
         warnings=warnings,
     )
 

@@ -124,6 +124,8 @@ description: ""
 #   title: "Object Title"
 # values:                             your values translated into pdpack's, e.g.
 #   rights: {{"True": "Public Domain", "False": "In Copyright"}}
+# caption_template: "{{object_type}} '{{title}}' by {{creator}}, {{date}}."
+#                                     how captions are written from your metadata when a row has none
 """
 
 

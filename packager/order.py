@@ -38,6 +38,6 @@ def sorted_entries(entries: Iterable[Entry]) -> Iterator[Entry]:
             # BINARY collation: the same order as Python's str comparison of UTF-8 text, on every machine.
             cursor = db.execute("SELECT body FROM entries ORDER BY id COLLATE BINARY, seq")
             for (body,) in cursor:
-                yield pickle.loads(body)  # noqa: S301 - our own temporary file, written just above
+                yield pickle.loads(body)  # noqa: S301 - our own temporary file, written just above  # nosec B301
         finally:
             db.close()

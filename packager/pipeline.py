@@ -17,8 +17,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from packager.captions.clean import clean_text
-from packager.captions.template import caption_from_metadata, credit_line
+from packager.captions.select import CAPTION_MODES, choose_caption, human_candidates
+from packager.captions.template import credit_line
 from packager.collection import Collection, Item, read_items
 from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, fetch
@@ -55,12 +55,28 @@ class Settings:
     max_per_host: int = 4
     # manifests/takedowns.csv: items removed from every later build, by id or by content hash.
     takedowns: str | None = None
+    # Captions: original | metadata | model | best, and the open_clip models that write and score them.
+    captions: str = "best"
+    caption_model: str | None = None
+    caption_pretrained: str | None = None
+    score_model: str | None = None
+    score_pretrained: str | None = None
+    min_alignment: float | None = None
+
+    @property
+    def uses_models(self) -> bool:
+        """Whether a model stage runs after the per-item stages (it decides captions there)."""
+        return (
+            self.captions == "model" or bool(self.caption_model or self.score_model) or (self.min_alignment is not None)
+        )
 
     def __post_init__(self) -> None:
         expand(self.policy)  # raises ValueError naming the known policies
         dt.date.fromisoformat(self.as_of)
         if self.takedowns:
             load_takedowns(self.takedowns)  # a broken file stops here, naming its row, not item by item
+        if self.captions not in CAPTION_MODES:
+            raise ValueError(f"unknown caption mode {self.captions!r}; choose one of {', '.join(CAPTION_MODES)}")
 
     @property
     def as_of_date(self) -> dt.date:
@@ -130,8 +146,8 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         if held:
             return reject(*held, verdict)
 
-    caption, caption_source = _caption(item)
-    if not caption:
+    caption, caption_source = _caption(collection, item, settings)
+    if not caption and not settings.uses_models:
         return reject("caption:missing", "no caption, title, creator, date or description to describe the image")
     key = sample_key(collection.id, item.id)
     return Sample(
@@ -186,14 +202,20 @@ def _embedded(collection: Collection, item: Item, source: bytes | Path, image: I
         return embedded_findings(reader.read(path))
 
 
-def _caption(item: Item) -> tuple[str, str]:
-    """The institution's caption (cleaned if needed), else one made from metadata."""
-    if item.caption:
-        cleaned = clean_text(item.caption)
-        if cleaned:
-            return cleaned, "original" if cleaned == item.caption else "cleaned"
-    generated = caption_from_metadata(item)
-    return (generated, "metadata") if generated else ("", "")
+_WANTED = {
+    "original": ("original", "cleaned", "metadata"),
+    "metadata": ("metadata",),
+    "model": (),
+    "best": ("original", "cleaned", "metadata"),
+}
+
+
+def _caption(collection: Collection, item: Item, settings: Settings) -> tuple[str, str]:
+    """The institution's caption (cleaned if needed), else one made from metadata; a model may replace it later."""
+    wanted = _WANTED[settings.captions]
+    candidates = [c for c in human_candidates(item, collection, collection.caption_template) if c[0] in wanted]
+    source, text = choose_caption(candidates)
+    return text, source
 
 
 def _metadata(
@@ -218,6 +240,7 @@ def _metadata(
         "source_url": item.source_url,
         "caption": caption,
         "caption_source": caption_source,
+        "caption_alignment": None,
         "original_caption": item.caption,
         "credit_line": credit_line(item, collection),
         "rights": verdict.to_json(),

@@ -57,6 +57,10 @@ REASONS: dict[str, str] = {
         "The work is public domain in the United States only; this release ships worldwide public domain only."
     ),
     "internal:error": "pdpack failed on this item; please report it with the message.",
+    "caption:misaligned": (
+        "The caption does not match the picture well enough (alignment score below --min-alignment): "
+        "check the caption, or lower the threshold."
+    ),
     "caption:missing": "There is no caption, title or description to describe the image. Add a title or caption.",
 }
 

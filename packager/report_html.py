@@ -35,6 +35,7 @@ from PIL import Image, ImageOps
 from packager.collection import Collection, Item, read_items
 from packager.rejection import REASONS
 from packager.safepath import PathEscapeError, resolve_inside
+from packager.shards import safe_member_name
 
 REPORT_FILE = "report.html"
 GALLERY_SIZE = 24  # shipped samples shown: the first ones in build order
@@ -86,6 +87,7 @@ LABELS: dict[str, str] = {
     "embedded:unreadable": "File's own metadata unreadable",
     "internal:error": "pdpack failed on this item",
     "caption:missing": "Nothing to describe the picture",
+    "caption:misaligned": "Caption does not match the picture",
     "takedown": "Removed on request",
 }
 
@@ -135,8 +137,8 @@ FIXES: dict[str, str] = {
     "rights:restricted": "A steward must decide: add a row for this id to review.csv with decision ship or hold, "
     "reviewer, date and a note.",
     "rights:us-only": "Nothing to change if it is right: this release ships only works that are public domain "
-    "everywhere. If the work is free elsewhere too, give the evidence (creator_death_year, date) or a worldwide "
-    "statement in the rights cell, or record a steward's decision in review.csv.",
+    "everywhere. If the work is free elsewhere too, put a worldwide statement in the rights cell (dates alone do "
+    "not widen a US-only statement), or record a steward's decision in review.csv.",
     "preference:no-ai-training": "The ai_preferences (train-ai=n) in items.csv or collection.yaml keep it out; "
     "remove them only if the rights holder agrees. An unreadable preference also holds the item: write "
     "train-ai=y or train-ai=n.",
@@ -155,6 +157,8 @@ FIXES: dict[str, str] = {
     "replace the file.",
     "internal:error": "Nothing to change in the manifest: send this item's detail to the pdpack maintainers.",
     "caption:missing": "Fill in the title cell (or caption, creator, date or description) of this row.",
+    "caption:misaligned": "Check that the caption or title of this row describes this picture (a mix-up of files "
+    "is the usual cause), or build with a lower --min-alignment.",
     "takedown": "Nothing to change in the manifest: the item was taken down on request and is listed in "
     "manifests/takedowns.csv. It comes back only if its row there is removed.",
 }
@@ -210,8 +214,8 @@ def read_samples(out_dir: Path, report: dict[str, Any], limit: int = GALLERY_SIZ
             members: dict[str, dict[str, bytes]] = {}
             order: list[str] = []
             for member in tar:
-                if not member.isfile():
-                    continue
+                if not member.isfile() or not safe_member_name(member.name):
+                    continue  # never follow a link, a folder or a name that could point outside
                 key, _, ext = member.name.partition(".")
                 if key not in members:
                     if len(samples) + len(order) >= limit:

@@ -44,6 +44,7 @@ SAMPLE_SCHEMA = pa.schema(
         ("source_url", pa.string()),
         ("caption", pa.string()),
         ("caption_source", pa.string()),
+        ("caption_alignment", pa.float64()),
         ("original_caption", pa.string()),
         ("credit_line", pa.string()),
         (
@@ -86,6 +87,7 @@ INDEX_SCHEMA = pa.schema(
         ("creator", pa.string()),
         ("caption", pa.string()),
         ("caption_source", pa.string()),
+        ("caption_alignment", pa.float64()),
         ("rights_statement", pa.string()),
         ("rights_status", pa.string()),
         ("credit_line", pa.string()),
@@ -143,6 +145,7 @@ class Sample:
             "creator": meta["creator"],
             "caption": self.caption,
             "caption_source": meta["caption_source"],
+            "caption_alignment": meta["caption_alignment"],
             "rights_statement": meta["rights"]["statement"],
             "rights_status": meta["rights"]["status"],
             "credit_line": meta["credit_line"],

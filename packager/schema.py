@@ -329,7 +329,7 @@ def check_collection_file(path: Path | str) -> list[Problem]:
     except UnicodeDecodeError as exc:
         return [Problem("", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")]
     try:
-        meta = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        meta = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass  # nosec B506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,6 +79,14 @@ class ShardInfo:
         }
 
 
+_SAFE_MEMBER = re.compile(r"^[A-Za-z0-9_-]+\.[a-z0-9]+$")
+
+
+def safe_member_name(name: str) -> bool:
+    """A tar member name that cannot point anywhere: no folders, no '..', no absolute path, no control bytes."""
+    return bool(_SAFE_MEMBER.match(name))
+
+
 def member_size(sample: Sample) -> int:
     """Bytes the sample takes in a tar: a header block per member plus padded data."""
     return sum(TAR_BLOCK + -(-len(data) // TAR_BLOCK) * TAR_BLOCK for data in sample.members.values())
@@ -137,6 +146,9 @@ class ShardWriter:
 
     def write(self, sample: Sample) -> str:
         """Add a sample; returns the name of the shard it went into."""
+        unsafe = [f"{sample.key}.{field}" for field in sample.members if not safe_member_name(f"{sample.key}.{field}")]
+        if unsafe:
+            raise ValueError(f"refusing to write tar members with unsafe names: {unsafe}")
         size = member_size(sample)
         if self._tar is not None and (len(self._rows) >= self.max_count or self._size + size > self.max_size):
             self._finish_shard()

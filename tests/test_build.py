@@ -354,7 +354,7 @@ def test_validate_github_annotations_point_at_file_and_row(
     )
     monkeypatch.chdir(folder.parent)
     result = CliRunner().invoke(cli, ["validate", folder.name, "--format", "github", "--as-of", "2026-11-30"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a missing file fails the check; a rights hold alone would not
     lines = [line for line in result.output.splitlines() if line.startswith("::")]
     assert lines[0].startswith("::error file=test-museum/items.csv,line=3,title=gone%3A file%3Amissing::")
     assert lines[1].startswith("::warning file=test-museum/items.csv,line=4,title=inc%3A rights%3Anot-public-domain::")
@@ -362,3 +362,15 @@ def test_validate_github_annotations_point_at_file_and_row(
     broken = CliRunner().invoke(cli, ["validate", folder.name, "--format", "github"])
     assert broken.exit_code == 1
     assert "::error file=test-museum/items.csv,line=1,title=Manifest error::" in broken.output
+
+
+def test_tar_member_names_are_checked() -> None:
+    from packager.sample import Sample
+    from packager.shards import ShardWriter, safe_member_name
+
+    assert safe_member_name("museum_a-1.jpg")
+    for name in ("../x.jpg", "/etc/x.jpg", "a/b.jpg", "a..jpg", ".jpg", "a.b.jpg", "a\n.jpg", "a"):
+        assert not safe_member_name(name), name
+    sample = Sample(key="../escape", extension="png", image=b"x", caption="c", metadata={"id": "x"})
+    with pytest.raises(ValueError, match="unsafe names"):
+        ShardWriter(Path(pytest.importorskip("tempfile").mkdtemp())).write(sample)

@@ -93,7 +93,7 @@ def test_resume_refuses_other_inputs(tmp_path: Path, reference: tuple[Path, dict
     other = pdpack(*build_args(folder, out, "--resume", "--policy", "us"))
     _, stderr = other.communicate(timeout=60)
     assert other.returncode == 1
-    assert b"interrupted build of other inputs or settings" in stderr
+    assert b"holds a build of other inputs or settings" in stderr
 
 
 def _limit_file_size(limit: int) -> None:

@@ -66,7 +66,10 @@ def load_reviews(collection: Collection) -> dict[str, ReviewDecision]:
                 raise ManifestError(path, f"the header lacks {', '.join(missing)}", row=1, column=missing[0])
             reader.fieldnames = header
             for row, record in enumerate(reader, start=2):
-                decision = _decision(path, row, {k: (v or "").strip() for k, v in record.items() if k})
+                cells = {k: (v or "").strip() for k, v in record.items() if k}
+                if not cells.get("decision"):
+                    continue  # a row still waiting for a decision (as `pdpack review --template` writes them)
+                decision = _decision(path, row, cells)
                 if decision.id in decisions:
                     first = decisions[decision.id].row
                     raise ManifestError(path, f"{decision.id!r} was already decided in row {first}", row, "id")
