@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import re
 import shutil
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,104 +23,18 @@ from packager.dedup import MAX_BAND_DISTANCE
 from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command
 from packager.media import ENCODINGS, ImageOptions
+from packager.options import WORKERS, default_cache_dir, fetch_options, rights_options, shard_options
 from packager.pipeline import Result, Settings, run
 from packager.publish.push_command import push
 from packager.publish.release_command import release
 from packager.rejection import REASONS, Rejection
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
-from packager.rights.terms import expand
 from packager.sample import Sample
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
-
-
-class ByteSize(click.ParamType):
-    """A size in bytes: ``1000000``, ``500MB``, ``1GB``, ``2GiB``."""
-
-    name = "bytes"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        match = _SIZE.match(str(value))
-        if not match:
-            self.fail(f"{value!r} is not a size; write e.g. 1000000, 500MB or 1GB", param, ctx)
-        number, unit = float(match.group(1)), (match.group(2) or "").lower()
-        base = 1024 if "i" in unit else 1000
-        factor = 1 if unit in {"", "b"} else base ** "kmgt".index(unit[0]) * base
-        size = int(number * factor)
-        if size < 1:
-            self.fail("must be at least 1 byte", param, ctx)
-        return size
-
 
 COLLECTIONS = click.argument(
     "folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
-WORKERS = click.option(
-    "--workers", "-w", default=1, show_default=True, type=click.IntRange(min=1), help="Processes for per-item work."
-)
-
-
-def _check_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    try:
-        expand(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    return value
-
-
-def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date like 2027-01-01") from exc
-
-
-def rights_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--policy and --as-of, shared by every command that decides what ships."""
-    command = click.option(
-        "--as-of",
-        callback=_check_date,
-        metavar="YYYY-MM-DD",
-        help="Reference date for copyright terms (default: today). Terms end on 31 December.",
-    )(command)
-    return click.option(
-        "--policy",
-        default="worldwide",
-        show_default=True,
-        callback=_check_policy,
-        help="Where an item must be public domain to ship: 'worldwide' (every jurisdiction in the term "
-        "table, so the longest term applies), 'us', or a jurisdiction code such as GB, EU, CA, JP.",
-    )(command)
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(os.environ.get("PDPACK_CACHE_DIR") or Path(base) / "pdpack")
-
-
-def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--cache, --no-cache and --max-per-host, for commands that may download images."""
-    command = click.option(
-        "--max-per-host",
-        type=click.IntRange(min=1),
-        default=4,
-        show_default=True,
-        help="Most simultaneous downloads from one host, across all workers.",
-    )(command)
-    command = click.option("--no-cache", is_flag=True, help="Do not keep or reuse downloaded images.")(command)
-    return click.option(
-        "--cache",
-        "cache_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Folder for downloaded images (default: $PDPACK_CACHE_DIR or ~/.cache/pdpack).",
-    )(command)
 
 
 def _require_exiftool() -> None:
@@ -344,20 +255,7 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
 )
 @WORKERS
 @rights_options
-@click.option(
-    "--shard-max-count",
-    default=DEFAULT_MAX_COUNT,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most samples in one shard.",
-)
-@click.option(
-    "--shard-max-size",
-    default=DEFAULT_MAX_SIZE,
-    show_default=True,
-    type=ByteSize(),
-    help="Most bytes in one shard (e.g. 1000000, 500MB, 1GB).",
-)
+@shard_options
 @click.option(
     "--max-side",
     type=click.IntRange(min=16),

@@ -51,6 +51,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -791,3 +792,33 @@ def serve(tokens: set[str]) -> Iterator[HubServer]:
 
 
 __all__ = ["Blob", "Commit", "Fault", "HubServer", "Repo", "git_blob_oid", "lfs_pointer", "serve"]
+
+
+@contextmanager
+def configured_hub(monkeypatch: Any, tmp_path: Path, token: str) -> Iterator[HubServer]:
+    """A server, and the real huggingface_hub client pointed at it, as a user's environment would.
+
+    Some client settings are read once at import: they are patched as well as set in the environment.
+    """
+    from huggingface_hub import constants
+
+    from packager.publish import hub as hub_module
+
+    with serve({token}) as server:
+        home = tmp_path / "hf-home"
+        for name, value in {
+            "HF_ENDPOINT": server.base,
+            "HF_TOKEN": token,
+            "HF_HOME": str(home),
+            "HF_HUB_DISABLE_XET": "1",
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "NO_PROXY": "127.0.0.1,localhost",
+        }.items():
+            monkeypatch.setenv(name, value)
+        for name in ("HF_OIDC_RESOURCE", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
+        monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(home / "token"))
+        monkeypatch.setattr(hub_module, "RETRY_BASE_DELAY", 0.01)
+        yield server

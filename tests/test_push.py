@@ -23,11 +23,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from huggingface_hub import constants
 
 from packager.build import build, load_collections
 from packager.pipeline import Settings
-from packager.publish import hub as hub_module
 from packager.publish.hub import (
     NO_TOKEN,
     PushError,
@@ -39,7 +37,7 @@ from packager.publish.hub import (
     scrub,
 )
 from packager.publish.push_command import push as push_command
-from tests.hub_server import HubServer, serve
+from tests.hub_server import HubServer, configured_hub
 
 # The client PUTs LFS objects with httpx2's deprecated `data=` (huggingface_hub 2.4.0, lfs._upload_single_part).
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
@@ -81,23 +79,7 @@ def sharded_dist(tmp_path_factory: pytest.TempPathFactory, example_folders: list
 
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> HubServer:
-    with serve({TOKEN}) as server:
-        home = tmp_path / "hf-home"
-        for name, value in {
-            "HF_ENDPOINT": server.base,
-            "HF_TOKEN": TOKEN,
-            "HF_HOME": str(home),
-            "HF_HUB_DISABLE_XET": "1",
-            "HF_HUB_DISABLE_TELEMETRY": "1",
-            "NO_PROXY": "127.0.0.1,localhost",
-        }.items():
-            monkeypatch.setenv(name, value)
-        for name in ("HF_OIDC_RESOURCE", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH"):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
-        monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
-        monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(home / "token"))
-        monkeypatch.setattr(hub_module, "RETRY_BASE_DELAY", 0.01)
+    with configured_hub(monkeypatch, tmp_path, TOKEN) as server:
         yield server
 
 

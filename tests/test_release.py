@@ -337,28 +337,9 @@ TOKEN = "hf_PdpackReleaseToken0123456789abcdef"
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
     """A Hub on 127.0.0.1 (tests/hub_server.py), with the client pointed at it as tests/test_push.py does."""
-    from huggingface_hub import constants
+    from tests.hub_server import configured_hub
 
-    from packager.publish import hub as hub_module
-    from tests.hub_server import serve
-
-    with serve({TOKEN}) as server:
-        home = tmp_path / "hf-home"
-        for name, value in {
-            "HF_ENDPOINT": server.base,
-            "HF_TOKEN": TOKEN,
-            "HF_HOME": str(home),
-            "HF_HUB_DISABLE_XET": "1",
-            "HF_HUB_DISABLE_TELEMETRY": "1",
-            "NO_PROXY": "127.0.0.1,localhost",
-        }.items():
-            monkeypatch.setenv(name, value)
-        for name in ("HF_OIDC_RESOURCE", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH"):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
-        monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
-        monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(home / "token"))
-        monkeypatch.setattr(hub_module, "RETRY_BASE_DELAY", 0.01)
+    with configured_hub(monkeypatch, tmp_path, TOKEN) as server:
         yield server
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import click
 
 from packager import __version__
 from packager.collection import ManifestError
+from packager.options import WORKERS, default_cache_dir, fetch_options, rights_options, shard_options
 from packager.pipeline import Settings
 from packager.publish.card import DEFAULT_PRETTY_NAME
 from packager.publish.release import (
@@ -23,36 +23,6 @@ from packager.publish.release import (
     default_version,
     make_release,
 )
-from packager.rights.terms import expand
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
-
-
-def _check_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    try:
-        expand(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    return value
-
-
-def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date like 2027-01-01") from exc
-
-
-class _Size(click.ParamType):
-    """packager.cli's ByteSize (500MB, 1GB, ...), looked up when used: packager.cli imports this module."""
-
-    name = "bytes"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        from packager.cli import ByteSize
-
-        return ByteSize().convert(value, param, ctx)
 
 
 def _check(check: Any) -> Any:
@@ -78,19 +48,7 @@ def _check(check: Any) -> Any:
 @click.option(
     "--include-examples", is_flag=True, help="Also release the bundled samples in MANIFESTS/examples/ (for trials)."
 )
-@click.option(
-    "--as-of",
-    callback=_check_date,
-    metavar="YYYY-MM-DD",
-    help="Reference date for copyright terms (default: today). Terms end on 31 December.",
-)
-@click.option(
-    "--policy",
-    default="worldwide",
-    show_default=True,
-    callback=_check_policy,
-    help="Where an item must be public domain to ship: 'worldwide', 'us', or a jurisdiction code such as GB.",
-)
+@rights_options
 @click.option(
     "--version",
     "version",
@@ -110,37 +68,9 @@ def _check(check: Any) -> Any:
     help="The release to compare with in CHANGELOG.md (default: the newest other release beside --out).",
 )
 @click.option("--no-previous", is_flag=True, help="Compare with nothing: this is the first release.")
-@click.option(
-    "--workers", "-w", default=1, show_default=True, type=click.IntRange(min=1), help="Processes for per-item work."
-)
-@click.option(
-    "--shard-max-count",
-    default=DEFAULT_MAX_COUNT,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most samples in one shard.",
-)
-@click.option(
-    "--shard-max-size",
-    default=DEFAULT_MAX_SIZE,
-    show_default=True,
-    type=_Size(),
-    help="Most bytes in one shard (e.g. 1000000, 500MB, 1GB).",
-)
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for downloaded images (default: $PDPACK_CACHE_DIR or ~/.cache/pdpack).",
-)
-@click.option("--no-cache", is_flag=True, help="Do not keep or reuse downloaded images.")
-@click.option(
-    "--max-per-host",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Most simultaneous downloads from one host, across all workers.",
-)
+@WORKERS
+@shard_options
+@fetch_options
 @click.option("--name", "pretty_name", default=DEFAULT_PRETTY_NAME, show_default=True, help="The dataset's title.")
 @click.option(
     "--source-url",
@@ -200,7 +130,6 @@ def release(
         raise click.UsageError("--push needs --repo NAMESPACE/NAME")
     if previous is not None and no_previous:
         raise click.UsageError("give --previous or --no-previous, not both")
-    from packager.cli import default_cache_dir  # here, not at import: packager.cli registers this command
 
     cache = None if no_cache else str(cache_dir or default_cache_dir())
     extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
