@@ -490,10 +490,8 @@ def print_table(rows: Sequence[Timing]) -> None:
     print(f"  {'run':<{width}}  {'wall s':>7}  {'images/s':>8}  {'CPU s':>7}  cores  others  images  note")
     for r in rows:
         others = f"{r.others:6.2f}" if r.others else "     -"
-        print(
-            f"  {r.label:<{width}}  {r.seconds:7.2f}  {r.rate:8.1f}  {r.cpu:7.2f}  {r.cores:5.2f}  {others}  "
-            f"{r.images:6d}  {r.note}"
-        )
+        line = f"  {r.label:<{width}}  {r.seconds:7.2f}  {r.rate:8.1f}  {r.cpu:7.2f}  {r.cores:5.2f}  {others}  "
+        print((line + f"{r.images:6d}  {r.note}").rstrip())
     print("  (cores: CPU s / wall s of the run; others: cores busy with other processes meanwhile)")
 
 

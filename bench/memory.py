@@ -62,7 +62,8 @@ def main() -> None:
     sets = [c.image_set(n, args.side, args.side, workers=2) for n in (args.small, args.large)]
     for images in sets:
         c.warm_cache(images)
-    print(f"  builds with --workers {args.workers} {' '.join(extra)}, {args.side}x{args.side} JPEGs")
+    flags = " ".join(["--workers", str(args.workers), *extra])
+    print(f"  builds with {flags}, {args.side}x{args.side} JPEGs")
     small, large = (measure(images, args.workers, extra) for images in sets)
 
     rows = [
