@@ -102,7 +102,7 @@ def ratio_lines(runs: dict[str, c.Timing], rate_of, label: str) -> None:  # type
     print(f"\nRatios ({label}):")
 
     def line(text: str, value: float, target: str = "") -> None:
-        print(f"  {text:<66} {value:6.2f}  {target}")
+        print(f"  {text:<66} {value:6.2f}  {target}".rstrip())
 
     value = rate_of(floor) / rate_of(pt)
     line("pdpack passthrough time / decode floor time", value, c.verdict(value, 1.3, at_least=False))
