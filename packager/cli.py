@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
 import shutil
 import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -24,9 +25,7 @@ from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command
 from packager.media import ENCODINGS, ImageOptions
 from packager.options import WORKERS, default_cache_dir, fetch_options, rights_options, shard_options
-from packager.pipeline import Result, Settings, run
-from packager.publish.push_command import push
-from packager.publish.release_command import release
+from packager.pipeline import WORKER_MODULES, Result, Settings, run
 from packager.rejection import REASONS, Rejection
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
@@ -84,7 +83,30 @@ class Progress:
             self.bar.update(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose publishing commands are imported when they run (or are listed by --help).
+
+    They bring in huggingface_hub, which a build does not need: every ``pdpack build`` (and each
+    process that starts its workers) would otherwise pay for importing it.
+    """
+
+    lazy_commands: ClassVar[dict[str, str]] = {
+        "push": "packager.publish.push_command:push",
+        "release": "packager.publish.release_command:release",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_commands])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands:
+            module_name, attribute = self.lazy_commands[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pdpack")
 def cli() -> None:
     """pdpack turns collections contributed by cultural institutions into
@@ -270,6 +292,13 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
 )
 @click.option("--quality", type=click.IntRange(1, 100), default=90, show_default=True, help="JPEG/WebP quality.")
 @click.option(
+    "--full-decode",
+    is_flag=True,
+    help="Rebuild every pixel of JPEGs when checking them. By default a JPEG is read and "
+    "Huffman-decoded to its last byte (which catches the same damage) but its pixels are rebuilt "
+    "at up to 1/8 scale, which is faster.",
+)
+@click.option(
     "--near-duplicates",
     type=click.IntRange(-1, MAX_BAND_DISTANCE),
     default=MAX_BAND_DISTANCE,
@@ -332,6 +361,7 @@ def build_command(
     max_side: int | None,
     encode: str,
     quality: int,
+    full_decode: bool,
     near_duplicates: int,
     resume: bool,
     engine_name: str,
@@ -374,7 +404,7 @@ def build_command(
           --caption-pretrained /models/coca.pt --score-model ViT-B-32 --min-alignment 0.2
     """
     collections = _load_or_exit(folders)
-    image = ImageOptions(max_side=max_side, encode=encode, quality=quality)
+    image = ImageOptions(max_side=max_side, encode=encode, quality=quality, full_decode=full_decode)
     settings = _settings(policy, as_of, image, cache_dir, no_cache, max_per_host)
     settings = dataclasses.replace(
         settings,
@@ -387,7 +417,7 @@ def build_command(
         min_alignment=min_alignment,
     )
     try:
-        engine = make_engine(engine_name, workers, ray_address)
+        engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
     except (ValueError, RuntimeError, ImportError) as exc:
         raise click.UsageError(str(exc)) from exc
     try:
@@ -520,8 +550,6 @@ def _print_build_summary(report: dict[str, Any], out: Path) -> None:
     click.echo(f"Report with pictures, for people: {out / 'report.html'}")
 
 
-cli.add_command(push)
-cli.add_command(release)
 cli.add_command(init_command)
 
 

@@ -2,10 +2,18 @@
 
 JPEG, PNG and WebP pass through byte for byte unless a resize or a re-encoding is
 asked for; other formats (TIFF masters, BMP, GIF) are converted, PNG by default.
-Every image is fully decoded once, so truncated and corrupt files are caught
-here rather than by whoever trains on the data. Local files are opened from
-disk rather than read into memory first: a several-hundred-megabyte TIFF master
-is decoded once and never held as raw bytes beside its pixels.
+Every image is decoded to the end of its data once, so truncated and corrupt files
+are caught here rather than by whoever trains on the data.
+
+A JPEG that ships as it is, or is resized, is decoded in draft mode: libjpeg still
+reads and Huffman-decodes every coefficient of every scan (which is where damage
+shows), but rebuilds the pixels at 1/2 to 1/8 scale, which is most of the cost of
+a full decode. ``ImageOptions(full_decode=True)`` rebuilds every pixel instead.
+
+Files up to ``READ_WHOLE_LIMIT`` are read once, and the same bytes are hashed,
+decoded and shipped. Larger ones are opened from disk rather than read into memory
+first: a several-hundred-megabyte TIFF master is decoded once and never held as
+raw bytes beside its pixels.
 """
 
 from __future__ import annotations
@@ -30,6 +38,11 @@ PNG_MODES = {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"}
 # Where a file can carry the rights tags ExifTool reads; a file with none of them has nothing to find.
 _METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "iptc", "Copyright", "Rights")
 _TIFF_METADATA_TAGS = (33432, 33723, 34377, 700)  # Copyright, IPTC, Photoshop, XMP
+READ_WHOLE_LIMIT = 64 * 1024 * 1024
+# The perceptual hash is taken from the image reduced by up to this factor (a JPEG's DCT
+# scaling and a box filter give the same small image), so it costs the same for every format.
+HASH_REDUCTION = 8
+HASH_MIN_SIDE = 32  # imagehash's pHash looks at a 32x32 image
 
 
 class MediaError(Exception):
@@ -45,6 +58,8 @@ class ImageOptions:
     max_side: int | None = None  # longest side in pixels; larger images are resized
     encode: str = "original"  # original | jpg | png | webp
     quality: int = 90  # for jpg and webp
+    # Rebuild every pixel of JPEGs too (slower; draft decoding already catches the same damage).
+    full_decode: bool = False
 
     def __post_init__(self) -> None:
         if self.encode not in ENCODINGS:
@@ -84,8 +99,10 @@ def file_sha256(path: Path) -> tuple[str, int]:
 
 
 def inspect_image(source: bytes | Path, options: ImageOptions | None = None) -> ImageData:
-    """Decode ``source`` fully and return what to ship, or raise MediaError with a reason code."""
+    """Decode ``source`` to the end and return what to ship, or raise MediaError with a reason code."""
     options = options or ImageOptions()
+    if isinstance(source, Path) and source.stat().st_size <= READ_WHOLE_LIMIT:
+        source = source.read_bytes()
     if isinstance(source, Path):
         digest, size = file_sha256(source)
     else:
@@ -122,16 +139,22 @@ def _decode(handle: IO[bytes], source: bytes | Path, digest: str, size: int, opt
             )
         has_metadata = _has_metadata(image)
         resize = options.max_side is not None and max(width, height) > options.max_side
-        if resize and fmt == "JPEG":
-            assert options.max_side is not None
-            # Decode at a reduced DCT scale (1/2, 1/4, 1/8) no smaller than the target: most of the speed of
-            # resizing, and the whole file is still decoded, so damage is still caught.
-            scale = options.max_side / max(width, height)
-            image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
-        image.load()
-        phash = str(imagehash.phash(_hash_input(image)))
         target = _target_extension(fmt, options)
-        if not resize and target == PASSTHROUGH.get(fmt):
+        passthrough = not resize and target == PASSTHROUGH.get(fmt)
+        hash_factor = _hash_factor(width, height)
+        if fmt == "JPEG" and (resize or (passthrough and not options.full_decode)):
+            # The smallest DCT scale that still gives what is needed: the resize target, or the hash's input.
+            factor = hash_factor
+            if resize:
+                assert options.max_side is not None
+                factor = min(factor, _power_of_two_at_most(max(width, height) / options.max_side))
+            if factor > 1:
+                # Pillow picks the largest scale with size // requested >= scale, so ask with floor division.
+                image.draft(image.mode, (max(1, width // factor), max(1, height // factor)))
+        image.load()
+        drafted = max(1, round(width / image.width))
+        phash = str(imagehash.phash(_hash_input(image, max(1, hash_factor // drafted))))
+        if passthrough:
             payload = source.read_bytes() if isinstance(source, Path) else source
             return ImageData(
                 payload, target, fmt, width, height, width, height, digest, size, False, phash, has_metadata
@@ -147,11 +170,32 @@ def _decode(handle: IO[bytes], source: bytes | Path, digest: str, size: int, opt
         )
 
 
-def _hash_input(image: Image.Image) -> Image.Image:
-    """A small greyscale copy for the perceptual hash: imagehash would resize the full image with
-    LANCZOS (as costly as decoding it); a reducing gap gives the same hash to within a bit or two."""
-    small = _eight_bit(image).convert("L")
-    return small.resize((32, 32), Image.Resampling.LANCZOS, reducing_gap=2.0)
+def _power_of_two_at_most(value: float) -> int:
+    """1, 2, 4 or 8: the JPEG DCT scales Pillow's draft mode can pick."""
+    for factor in (8, 4, 2):
+        if value >= factor:
+            return factor
+    return 1
+
+
+def _hash_factor(width: int, height: int) -> int:
+    """How much to shrink an image before hashing it, leaving at least 32 pixels a side."""
+    return _power_of_two_at_most(min(HASH_REDUCTION, min(width, height) / HASH_MIN_SIDE))
+
+
+def _hash_input(image: Image.Image, still_to_reduce: int) -> Image.Image:
+    """A small greyscale copy for the perceptual hash, from the image at 1/``_hash_factor`` of full size.
+
+    ``still_to_reduce`` is the part of that reduction a draft decode has not already done. imagehash
+    would resize the full image with LANCZOS, as costly as decoding it; a box-reduced copy gives the
+    same hash to within a bit or two, which the near-duplicate distance allows for.
+    """
+    small = _eight_bit(image)
+    if small.mode not in ("L", "RGB", "RGBA", "CMYK", "YCbCr", "LA"):
+        small = small.convert("L")  # palette indices and 1-bit pixels can't be averaged
+    if still_to_reduce > 1:
+        small = small.reduce(still_to_reduce)
+    return small.convert("L").resize((32, 32), Image.Resampling.LANCZOS)
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:

@@ -34,6 +34,9 @@ from packager.rights.verify import Verdict, decide, verify
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.sample import Sample, sample_key
 
+# What a worker process imports to run ``process_item``; a local pool imports it once, before forking workers.
+WORKER_MODULES = ("packager.pipeline", "scipy.fftpack")
+
 
 def _today() -> str:
     return dt.date.today().isoformat()
@@ -110,10 +113,16 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
 
     # Rights from the manifest first: an item that cannot ship is never fetched or decoded.
     # Embedded metadata can only hold an item back, never let one in, so this early answer stands.
-    verdict = verify(item, collection, settings.as_of_date, review=review)
-    held = decide(verdict, settings.policy)
+    # Most files carry no metadata block, so the verdict is worked out once, as if this one had none,
+    # and worked out again only when it turns out to have one (or for the evidence of a rejection).
+    assumed = verify(
+        item, collection, settings.as_of_date, embedded=_NO_FINDINGS if settings.embedded else None, review=review
+    )
+    held = decide(assumed, settings.policy)
     if held:
-        return reject(*held, verdict)
+        manifest_only = verify(item, collection, settings.as_of_date, review=review) if settings.embedded else assumed
+        return reject(*held, manifest_only)
+    verdict = assumed
 
     try:
         data = _read_source(collection, item, settings)
@@ -136,7 +145,7 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
     if removed:
         return reject("takedown", removed.message)
 
-    if settings.embedded:
+    if settings.embedded and image.has_metadata:
         try:
             findings = _embedded(collection, item, data, image)
         except EmbeddedReadError as exc:
@@ -183,16 +192,15 @@ def _read_source(collection: Collection, item: Item, settings: Settings) -> byte
 NO_METADATA = Evidence(
     "embedded", "", "", INFO, "the file carries no EXIF, XMP, IPTC or text metadata that could state rights"
 )
+_NO_FINDINGS = EmbeddedFindings(evidence=(NO_METADATA,), data_mining_prohibited=None)
 
 
 def _embedded(collection: Collection, item: Item, source: bytes | Path, image: ImageData) -> EmbeddedFindings:
     """Rights tags from the file itself: read in place for local files, from a temporary copy for URLs.
 
-    ExifTool is asked only when the decoder saw a metadata block: a file without one has no rights
-    tags to find, and skipping the call is most of the speed of a passthrough build.
+    Only called when the decoder saw a metadata block: a file without one has no rights tags
+    to find (``_NO_FINDINGS``), and skipping ExifTool is most of the speed of a passthrough build.
     """
-    if not image.has_metadata:
-        return EmbeddedFindings(evidence=(NO_METADATA,), data_mining_prohibited=None)
     reader = shared_reader()
     if isinstance(source, Path):
         return embedded_findings(reader.read(source))
@@ -304,7 +312,7 @@ def run(
     """
     tasks = all_tasks(collections, settings, skip)
     owned = engine is None
-    active = engine or make_engine("local", workers)
+    active = engine or make_engine("local", workers, preload=WORKER_MODULES)
     in_flight: deque[Collection] = deque()
 
     def feed() -> Iterator[Task]:

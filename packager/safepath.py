@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from functools import lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 
@@ -24,8 +27,35 @@ def resolve_inside(root: Path, relative: str) -> Path:
         raise PathEscapeError(f"{relative!r} is an absolute path; give a path relative to the collection folder")
     if ".." in posix.parts:
         raise PathEscapeError(f"{relative!r} contains '..'; paths must stay inside the collection folder")
-    real_root = root.resolve()
-    candidate = (real_root / posix).resolve()
+    real_root = _real_root(root)
+    candidate = real_root.joinpath(*posix.parts)
+    if not _has_symlink(real_root, posix.parts):
+        return candidate  # already its own real path
+    candidate = candidate.resolve()
     if not candidate.is_relative_to(real_root):
         raise PathEscapeError(f"{relative!r} resolves outside the collection folder (a symlink pointing out?)")
     return candidate
+
+
+@lru_cache(maxsize=256)
+def _real_root(root: Path) -> Path:
+    # A build asks once per item; resolving the folder's own path each time is most of the cost.
+    return root.resolve()
+
+
+def _has_symlink(real_root: Path, parts: tuple[str, ...]) -> bool:
+    """Whether any part of the path below ``real_root`` is a symlink (only then must it be resolved).
+
+    Checking the few parts under the folder is much cheaper than resolving every part from ``/``.
+    A missing part ends the walk: nothing below it exists to point anywhere.
+    """
+    path = str(real_root)
+    for part in parts:
+        path = os.path.join(path, part)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return False
+        if stat.S_ISLNK(mode):
+            return True
+    return False

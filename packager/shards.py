@@ -1,17 +1,20 @@
 """The one stateful part of a build: writing samples into deterministic WebDataset shards.
 
-Shards are uncompressed tar files written through ``webdataset.TarWriter`` with
-a fixed mtime, owner and mode, in the order samples are given. Each shard is
+Shards are uncompressed tar files, byte for byte what ``webdataset.TarWriter`` writes
+(``packager.tarstream``, faster), with a fixed mtime, owner and mode, in the order
+samples are given and each sample's members in name order. Each shard is
 written under a temporary name and renamed once complete, beside a parquet
-index with one row per sample.
+index with one row per sample. Both files are hashed as they are written and the
+index is streamed in row groups, so a finished shard is never read back and the
+memory held for an open shard stays bounded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from packager.sample import INDEX_SCHEMA, Sample
+from packager.tarstream import TarStream
 
 # Fixed tar metadata: the same samples must give the same bytes on any machine, any day.
 TAR_MTIME = 0
@@ -29,26 +33,9 @@ TAR_USER = "pdpack"
 DEFAULT_MAX_COUNT = 10_000
 DEFAULT_MAX_SIZE = 1_000_000_000  # about 1 GB, the size the Hub and webdataset recommend
 TAR_BLOCK = 512
-
-
-def _webdataset() -> Any:
-    """The webdataset package, imported without torch when torch is not loaded yet.
-
-    Only ``TarWriter`` is used here, but the package imports torch at import time when it is
-    installed (seconds of start-up on every build). webdataset falls back to stand-ins when torch
-    is missing, so torch is hidden for the length of the import and is importable again after.
-    """
-    if "webdataset" in sys.modules or "torch" in sys.modules:
-        import webdataset
-
-        return webdataset
-    sys.modules["torch"] = None  # type: ignore[assignment]
-    try:
-        import webdataset
-    finally:
-        if sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
-    return webdataset
+# Index rows held in memory before they go to disk as one parquet row group. Fixed, so row group
+# boundaries (and so the index bytes) depend only on the sequence of samples.
+ROW_GROUP = 1000
 
 
 def discard_after(data_dir: Path, keep: int, prefix: str = "train") -> None:
@@ -100,6 +87,41 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _HashingWriter:
+    """A write-only file that hashes and counts every byte on its way to ``handle``.
+
+    So a finished shard need not be read back to be hashed. tarfile's stream mode calls only
+    ``write``; pyarrow's Python file adapter calls ``write`` and ``closed``, and never closes it.
+    """
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._digest = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data: bytes) -> int:
+        # Counted from the buffer, not from the return value: a buffered file either takes it all or raises.
+        self._digest.update(data)
+        self.bytes += memoryview(data).nbytes
+        return self._handle.write(data)
+
+    def tell(self) -> int:
+        return self.bytes
+
+    def flush(self) -> None:
+        self._handle.flush()
+
+    def close(self) -> None:
+        self._handle.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle.closed
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 class ShardWriter:
     """Write samples to ``<out>/data/<prefix>-NNNNNN.tar``, rolling over by count and size."""
 
@@ -111,11 +133,14 @@ class ShardWriter:
         prefix: str = "train",
         existing: list[ShardInfo] | None = None,
         on_finish: Callable[[ShardInfo], None] | None = None,
+        row_group_size: int = ROW_GROUP,
     ) -> None:
         if max_count < 1:
             raise ValueError("max_count must be at least 1")
         if max_size < 1:
             raise ValueError("max_size must be at least 1")
+        if row_group_size < 1:
+            raise ValueError("row_group_size must be at least 1")
         self.data_dir = out_dir / "data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.max_count = max_count
@@ -124,9 +149,13 @@ class ShardWriter:
         # Shards finished by an earlier, interrupted run of the same build: numbering continues after them.
         self.shards: list[ShardInfo] = list(existing or [])
         self.on_finish = on_finish
-        self._handle: BinaryIO | None = None
-        self._tar: Any = None
-        self._rows: list[dict[str, Any]] = []
+        self.row_group_size = row_group_size
+        self._handle: _HashingWriter | None = None
+        self._tar: TarStream | None = None
+        self._index_handle: _HashingWriter | None = None
+        self._index: pq.ParquetWriter | None = None
+        self._rows: list[dict[str, Any]] = []  # index rows not yet in a row group
+        self._count = 0
         self._size = 0
 
     def __enter__(self) -> ShardWriter:
@@ -150,14 +179,18 @@ class ShardWriter:
         if unsafe:
             raise ValueError(f"refusing to write tar members with unsafe names: {unsafe}")
         size = member_size(sample)
-        if self._tar is not None and (len(self._rows) >= self.max_count or self._size + size > self.max_size):
+        if self._tar is not None and (self._count >= self.max_count or self._size + size > self.max_size):
             self._finish_shard()
         if self._tar is None:
             self._open_shard()
         assert self._tar is not None
-        self._tar.write({"__key__": sample.key, **sample.members})
+        for extension in sorted(sample.members):  # webdataset's member order
+            self._tar.add(f"{sample.key}.{extension}", sample.members[extension])
         self._rows.append(sample.index_row())
+        self._count += 1
         self._size += size
+        if len(self._rows) >= self.row_group_size:
+            self._flush_rows()
         return self._current_name + ".tar"
 
     def close(self) -> list[ShardInfo]:
@@ -166,48 +199,69 @@ class ShardWriter:
         return self.shards
 
     def _open_shard(self) -> None:
-        wds = _webdataset()
-        self._handle = (self.data_dir / f"{self._current_name}.tar.tmp").open("wb")
-        self._tar = wds.TarWriter(self._handle, encoder=False, mtime=TAR_MTIME, user=TAR_USER, group=TAR_USER)
+        name = self._current_name
+        self._handle = _HashingWriter((self.data_dir / f"{name}.tar.tmp").open("wb"))
+        self._tar = TarStream(self._handle, user=TAR_USER, group=TAR_USER, mtime=TAR_MTIME)
         self._rows = []
+        self._count = 0
         self._size = 0
+        self._index_handle = _HashingWriter((self.data_dir / f"{name}.parquet.tmp").open("wb"))
+        self._index = pq.ParquetWriter(self._index_handle, INDEX_SCHEMA, compression="zstd")
+
+    def _flush_rows(self) -> None:
+        if not self._rows:
+            return
+        assert self._index is not None
+        table = pa.Table.from_pylist(self._rows, schema=INDEX_SCHEMA)
+        # One call, one row group: the size is passed so pyarrow's own default can never split it.
+        self._index.write_table(table, row_group_size=len(self._rows))
+        self._rows = []
 
     def _finish_shard(self) -> None:
         assert self._tar is not None and self._handle is not None
+        assert self._index is not None and self._index_handle is not None
+        self._flush_rows()
         self._tar.close()
         self._handle.close()
+        self._index.close()
+        self._index_handle.close()  # pyarrow leaves a Python file it was given open
         name = self._current_name
-        tmp_tar = self.data_dir / f"{name}.tar.tmp"
         tar_path = self.data_dir / f"{name}.tar"
         index_path = self.data_dir / f"{name}.parquet"
-        tmp_index = self.data_dir / f"{name}.parquet.tmp"
-        table = pa.Table.from_pylist(self._rows, schema=INDEX_SCHEMA)
-        pq.write_table(table, tmp_index, compression="zstd")
-        os.replace(tmp_index, index_path)
-        os.replace(tmp_tar, tar_path)
+        # The index first: a .tar under its final name means the whole shard is complete.
+        os.replace(self.data_dir / f"{name}.parquet.tmp", index_path)
+        os.replace(self.data_dir / f"{name}.tar.tmp", tar_path)
         self.shards.append(
             ShardInfo(
                 name=f"data/{tar_path.name}",
-                count=len(self._rows),
-                bytes=tar_path.stat().st_size,
-                sha256=file_sha256(tar_path),
+                count=self._count,
+                bytes=self._handle.bytes,
+                sha256=self._handle.hexdigest(),
                 index=f"data/{index_path.name}",
-                index_sha256=file_sha256(index_path),
+                index_sha256=self._index_handle.hexdigest(),
             )
         )
         self._tar = None
         self._handle = None
+        self._index = None
+        self._index_handle = None
         if self.on_finish is not None:
             self.on_finish(self.shards[-1])
 
     def _abandon(self) -> None:
-        if self._tar is not None and self._handle is not None:
-            try:
-                self._tar.close()
-            except (OSError, ValueError):
-                pass  # the build is failing already; the temporary file is removed below
-            finally:
-                self._handle.close()
-            (self.data_dir / f"{self._current_name}.tar.tmp").unlink(missing_ok=True)
+        """Close and delete the open shard's temporary files, whatever state a failed write left them in."""
+        # Each close may fail again (a full disk fails the final flush too); the files are deleted regardless.
+        closers: list[Any] = [self._tar, self._handle, self._index, self._index_handle]
+        for closer in closers:
+            if closer is not None:
+                with contextlib.suppress(OSError, ValueError, pa.ArrowException):
+                    closer.close()
+        if self._handle is not None or self._index_handle is not None:
+            name = self._current_name
+            (self.data_dir / f"{name}.tar.tmp").unlink(missing_ok=True)
+            (self.data_dir / f"{name}.parquet.tmp").unlink(missing_ok=True)
         self._tar = None
         self._handle = None
+        self._index = None
+        self._index_handle = None
+        self._rows = []

@@ -70,6 +70,8 @@ def test_sample_shows_shipping_and_reasoned_rejection(built: tuple[Path, dict[st
     assert rejected["moon"]["reason"] == "rights:undetermined"  # no licence stated anywhere
     assert "no rights statement" in rejected["moon"]["message"]
     assert rejected["moon"]["evidence"][0]["status"] == "undetermined"
+    # Held back on the manifest alone, before the file was opened: no finding about the file's metadata.
+    assert all(e["source"] != "embedded" for r in rejected.values() for e in r["evidence"])
     by_collection = {c["id"]: c for c in report["collections"]}
     assert by_collection["nasa-spacex"]["rejected_by_reason"] == {"rights:us-only": 2}
     assert report["shipped_by_verdict"] == {"public_domain": report["totals"]["shipped"]}

@@ -10,10 +10,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import imagehash
 import pytest
 from PIL import Image
 
-from packager.media import MAX_PIXELS, ImageData, MediaError, inspect_image
+from packager.media import MAX_PIXELS, ImageData, ImageOptions, MediaError, inspect_image
 from packager.rejection import REASONS
 
 
@@ -281,8 +282,6 @@ def test_png_header_within_the_limit_but_short_of_data_is_truncated() -> None:
 
 
 def test_resize_jpeg_uses_draft_and_keeps_aspect(tmp_path: Path) -> None:
-    from packager.media import ImageOptions
-
     data = encode(gradient(size=(2000, 1000)), "JPEG", quality=90)
     result = inspect_image(data, ImageOptions(max_side=512))
     assert (result.width, result.height) == (512, 256)
@@ -294,8 +293,6 @@ def test_resize_jpeg_uses_draft_and_keeps_aspect(tmp_path: Path) -> None:
 
 
 def test_reencode_to_webp_and_from_a_path(tmp_path: Path) -> None:
-    from packager.media import ImageOptions
-
     path = tmp_path / "master.tif"
     path.write_bytes(encode(gradient(size=(640, 480)), "TIFF"))
     result = inspect_image(path, ImageOptions(max_side=320, encode="webp", quality=80))
@@ -305,8 +302,6 @@ def test_reencode_to_webp_and_from_a_path(tmp_path: Path) -> None:
 
 
 def test_truncated_file_is_caught_even_when_resizing() -> None:
-    from packager.media import ImageOptions
-
     data = encode(gradient(size=(1600, 1200)), "JPEG")
     with pytest.raises(MediaError) as caught:
         inspect_image(data[: len(data) // 2], ImageOptions(max_side=256))
@@ -321,3 +316,60 @@ def test_metadata_presence_is_detected() -> None:
     image.save(out, format="JPEG", exif=exif.tobytes())
     assert inspect_image(out.getvalue()).has_metadata
     assert not inspect_image(encode(image, "JPEG")).has_metadata
+
+
+def noisy_photo(size: tuple[int, int] = (320, 240), seed: int = 7) -> Image.Image:
+    """Smooth colour fields plus noise: compresses like a photograph, with a pHash of its own."""
+    rng = random.Random(seed)
+    small = Image.new("RGB", (8, 6))
+    small.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(48)])
+    image = small.resize(size, Image.Resampling.BICUBIC)
+    noise = Image.effect_noise(size, 24).convert("RGB")
+    return Image.blend(image, noise, 0.15)
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_draft_check_rejects_exactly_what_a_full_decode_rejects(progressive: bool) -> None:
+    """Draft decoding rebuilds fewer pixels but reads every coefficient: the same damage is caught."""
+    data = encode(noisy_photo(), "JPEG", quality=90, progressive=progressive)
+    rng = random.Random(3)
+    damaged = [data[:cut] for cut in range(400, len(data), len(data) // 25)]
+    for _ in range(25):
+        start = rng.randrange(400, len(data) - 64)
+        damaged.append(data[:start] + bytes(64) + data[start + 64 :])  # a zeroed run, as on a bad disk
+
+    def outcome(payload: bytes, options: ImageOptions) -> str:
+        try:
+            return "ok " + inspect_image(payload, options).phash
+        except MediaError as exc:
+            return exc.reason
+
+    drafted = [outcome(d, ImageOptions()) for d in damaged]
+    full = [outcome(d, ImageOptions(full_decode=True)) for d in damaged]
+    assert [o.startswith("ok") for o in drafted] == [o.startswith("ok") for o in full]
+    assert sum(o == "image:truncated" for o in drafted) >= 20  # every cut before the end of the scan data
+
+
+def test_perceptual_hash_agrees_across_decode_paths_and_formats() -> None:
+    """A JPEG checked in draft mode, fully decoded or resized, and the same pixels as PNG, hash alike."""
+    photo = noisy_photo((800, 600))
+    jpeg = encode(photo, "JPEG", quality=90)
+    png = encode(decode(jpeg), "PNG")
+    hashes = [
+        inspect_image(jpeg).phash,
+        inspect_image(jpeg, ImageOptions(full_decode=True)).phash,
+        inspect_image(jpeg, ImageOptions(max_side=256)).phash,
+        inspect_image(png).phash,
+    ]
+    first = imagehash.hex_to_hash(hashes[0])
+    assert [imagehash.hex_to_hash(h) - first for h in hashes] == [0, *[pytest.approx(0, abs=2)] * 3]
+    other = inspect_image(encode(noisy_photo((800, 600), seed=8), "JPEG", quality=90)).phash
+    assert imagehash.hex_to_hash(other) - first > 10  # another picture is far away
+
+
+def test_full_decode_ships_the_same_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(encode(noisy_photo(), "JPEG", quality=85))
+    drafted, full = inspect_image(path), inspect_image(path, ImageOptions(full_decode=True))
+    assert drafted.payload == full.payload == path.read_bytes()
+    assert (drafted.width, drafted.height, drafted.sha256) == (full.width, full.height, full.sha256)

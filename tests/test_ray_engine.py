@@ -8,6 +8,7 @@ installed (``pip install 'pd-packager[ray]'``).
 from __future__ import annotations
 
 import operator
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,39 @@ def test_make_engine_local() -> None:
 def test_serial_engine_keeps_order() -> None:
     with SerialEngine() as engine:
         assert list(engine.map_ordered(operator.neg, range(10), window=3)) == [-i for i in range(10)]
+
+
+def _slow_first(value: int) -> int:
+    if value == 0:
+        time.sleep(0.5)  # later chunks finish first; the results must still come in input order
+    return value * 10
+
+
+def _fail_on_seven(value: int) -> int:
+    if value == 7:
+        raise ValueError("seven")
+    return value
+
+
+def test_local_pool_keeps_order_while_later_chunks_finish_first() -> None:
+    with LocalPoolEngine(2, preload=("tests.test_ray_engine",)) as engine:
+        assert list(engine.map_ordered(_slow_first, range(40), window=8)) == [i * 10 for i in range(40)]
+
+
+def test_local_pool_raises_the_workers_error_and_recovers() -> None:
+    with LocalPoolEngine(2) as engine:
+        with pytest.raises(ValueError, match="seven"):
+            list(engine.map_ordered(_fail_on_seven, range(20), window=4))
+        assert engine._pool is None  # the failed pool was terminated, not left running
+        assert list(engine.map_ordered(operator.neg, range(5), window=4)) == [-i for i in range(5)]
+
+
+def test_local_pool_stops_work_when_the_consumer_stops() -> None:
+    with LocalPoolEngine(2) as engine:
+        stream = engine.map_ordered(operator.neg, iter(range(10_000)), window=8)
+        assert [next(stream) for _ in range(3)] == [0, -1, -2]
+        stream.close()  # e.g. the build failed while writing: the rest is not computed
+        assert engine._pool is None
 
 
 @pytest.fixture(scope="module")
