@@ -13,7 +13,8 @@ img2dataset must be installed in its own venv first (see bench/README.md):
 On one generated set of photo-like JPEGs (bench/common.py; generated once, then reused), with the
 same number of processes for every tool, each timed end to end (process start to exit):
 
-  pdpack passthrough     pdpack build COLL --workers P --as-of 2026-11-30
+  pdpack passthrough     pdpack build COLL --workers P --as-of 2026-11-30 (JPEGs checked by draft decoding)
+  ... --full-decode      the same, rebuilding every pixel of every JPEG
   pdpack resize 512      ... --max-side 512 (JPEG kept, quality 90)
   img2dataset, four ways (file:// URLs, webdataset output, processes_count P, thread_count T):
     no decode            resize_mode=no, disable_all_reencoding=True: copies bytes, never decodes
@@ -67,12 +68,16 @@ def i2d_variants(quality: int) -> dict[str, dict[str, str]]:
     }
 
 
+FULL = "pdpack passthrough, --full-decode"
+
+
 def measure_all(images: c.ImageSet, args: argparse.Namespace, with_tar: bool) -> dict[str, c.Timing]:
     """One round: every tool once on ``images``, in a fixed order."""
     p = args.workers
     shard = args.i2d_shard_size or math.ceil(images.count / p)
     runs: dict[str, c.Timing] = {}
     runs["pdpack passthrough"] = c.time_pdpack("pdpack passthrough", images, p)
+    runs[FULL] = c.time_pdpack(FULL, images, p, ["--full-decode"])
     runs["pdpack resize 512"] = c.time_pdpack(
         "pdpack resize 512", images, p, ["--max-side", "512", "--quality", str(args.quality)]
     )
@@ -102,15 +107,17 @@ def ratio_lines(runs: dict[str, c.Timing], rate_of, label: str) -> None:  # type
     print(f"\nRatios ({label}):")
 
     def line(text: str, value: float, target: str = "") -> None:
-        print(f"  {text:<66} {value:6.2f}  {target}".rstrip())
+        print(f"  {text:<76} {value:6.2f}  {target}".rstrip())
 
-    value = rate_of(floor) / rate_of(pt)
-    line("pdpack passthrough time / decode floor time", value, c.verdict(value, 1.3, at_least=False))
-    for name in PASSTHROUGH_VARIANTS:
-        if name in runs:
-            value = rate_of(pt) / rate_of(runs[name])
-            who = name.removeprefix("img2dataset ")
-            line(f"pdpack / img2dataset throughput, passthrough ({who})", value, c.verdict(value, 2.5, at_least=True))
+    for run, how in ((pt, ""), (runs[FULL], ", --full-decode")):
+        value = rate_of(floor) / rate_of(run)
+        line(f"pdpack passthrough{how} time / decode floor time", value, c.verdict(value, 1.3, at_least=False))
+        for name in PASSTHROUGH_VARIANTS:
+            if name in runs:
+                value = rate_of(run) / rate_of(runs[name])
+                who = name.removeprefix("img2dataset ")
+                target = c.verdict(value, 2.5, at_least=True)
+                line(f"pdpack{how} / img2dataset throughput, passthrough ({who})", value, target)
     if "img2dataset resize 512" in runs:
         value = rate_of(rs) / rate_of(runs["img2dataset resize 512"])
         line("pdpack / img2dataset throughput, resize 512", value, c.verdict(value, 2.0, at_least=True))

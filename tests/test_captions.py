@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import random
+import re
 import time
 import unicodedata
 from pathlib import Path
 from types import SimpleNamespace
 
+import ftfy
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,11 +24,15 @@ from packager.captions.clean import (
     caption_steps,
     clean_caption,
     clean_text,
+    collapse_whitespace,
+    fix_mojibake,
     limit_length,
+    normalize_unicode,
     remove_accession_numbers,
     remove_credits,
     remove_placeholders,
     remove_urls,
+    replace_controls,
     split_sentences,
     strip_html,
 )
@@ -222,6 +229,92 @@ _FRAGMENTS = st.sampled_from(
 def test_clean_text_is_idempotent_property(raw: str) -> None:
     once = clean_text(raw)
     assert clean_text(once) == once
+
+
+# --- fast paths: each gives exactly what the slower code it skips gives ------------------------------------
+
+# ASCII that ftfy's fixers act on (entities, line breaks, terminal escapes, controls), and text around it.
+_ASCII_PIECES = [
+    "&amp;", "&#39;", "&#x41;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&eacute;", "&EACUTE;", "&AMP;", "&bogus;",
+    "&#", "&", "&amp", "<", ">", ";", "#", "<p>", "</b>", "\r", "\r\n", "\n", "\t", "\x1b", "\x1b[31m",
+    "\x1b[0m", "\x1b[1;32m", "\x00", "\x07", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\x7f", "1650", " ",
+    "Portrait of a Lady, 1650. Oil on canvas.",
+]  # fmt: skip
+
+
+def _random_ascii(rng: random.Random, lowest: int) -> str:
+    parts = []
+    for _ in range(rng.randint(0, 12)):
+        if rng.random() < 0.3:
+            parts.append(rng.choice(_ASCII_PIECES))
+        else:
+            parts.append("".join(chr(rng.randrange(lowest, 128)) for _ in range(rng.randint(1, 8))))
+    return "".join(parts)
+
+
+def test_fix_mojibake_matches_ftfy_on_generated_ascii() -> None:
+    rng = random.Random(20261130)
+    # Half from printable characters (the pieces add entities and controls to some), half from all of ASCII.
+    texts = [_random_ascii(rng, lowest) for lowest in (32, 0) for _ in range(2500)]
+    texts += [chr(c) for c in range(128)] + [f"a{chr(c)}b\nc" for c in range(128)] + _ASCII_PIECES
+    unchanged = sum(ftfy.fix_text(t, normalization="NFC") == t for t in texts)
+    assert len(texts) // 10 < unchanged < len(texts) * 9 // 10  # both outcomes are well covered
+    for text in texts:
+        assert fix_mojibake(text) == ftfy.fix_text(text, normalization="NFC"), repr(text)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    st.one_of(
+        st.text(st.characters(max_codepoint=127), max_size=60),
+        st.lists(st.one_of(st.sampled_from(_ASCII_PIECES), st.text(st.characters(max_codepoint=127))), max_size=12).map(
+            "".join
+        ),
+    )
+)
+def test_fix_mojibake_matches_ftfy_property(text: str) -> None:
+    assert fix_mojibake(text) == ftfy.fix_text(text, normalization="NFC")
+
+
+def test_fix_mojibake_does_not_call_ftfy_for_plain_ascii(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(text: str, **kwargs: object) -> str:
+        raise AssertionError(f"ftfy called for {text!r}")
+
+    monkeypatch.setattr(ftfy, "fix_text", fail)
+    for text in ("Portrait of a Lady, 1650. Oil on canvas.", "a < b; c > d", "tab\tand\nnewline", ""):
+        assert fix_mojibake(text) == text
+
+
+def test_normalize_unicode_and_replace_controls_match_the_per_character_rules() -> None:
+    invisible = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+
+    def normalize_reference(text: str) -> str:
+        text = unicodedata.normalize("NFC", text)
+        text = "".join(" " if unicodedata.category(ch) in ("Cc", "Co", "Cs") else ch for ch in text)
+        return text.translate(invisible)
+
+    def controls_reference(text: str) -> str:
+        return re.sub(r"[\x00-\x1f\x7f]", " ", text).translate(invisible)
+
+    every_character = "".join(map(chr, range(0x110000)))
+    # Spaced out too, so that NFC composes nothing and every character is checked on its own.
+    for text in (every_character, " ".join(every_character[:0x3000]), "Portrait of a Lady, 1650.", ""):
+        assert normalize_unicode(text) == normalize_reference(text)
+        assert replace_controls(text) == controls_reference(text)
+
+
+def test_collapse_whitespace_matches_the_regex_rules() -> None:
+    def reference(text: str) -> str:
+        return re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text).strip())
+
+    every_character = "".join(map(chr, range(0x110000)))
+    spaces = [ch for ch in every_character if re.fullmatch(r"\s", ch)]
+    rng = random.Random(7)
+    pieces = [*spaces, "x", "word", ",", ".", ";", ":", "!", "?", "(", ")"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(3000)]
+    texts += ["x".join(every_character), " Portrait of a Lady , 1650 . Oil on canvas . ", ""]
+    for text in texts:
+        assert collapse_whitespace(text) == reference(text), repr(text)
 
 
 # --- caption_from_metadata --------------------------------------------------------------------------------

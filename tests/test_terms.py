@@ -10,8 +10,10 @@ import pytest
 from packager.rights.dates import YearRange, parse_year_range
 from packager.rights.terms import (
     CIRCA_MARGIN,
+    TERM_CACHE_SIZE,
     Jurisdiction,
     TermFinding,
+    assess_terms,
     expand,
     jurisdictions,
     term_evidence,
@@ -434,3 +436,55 @@ def test_us_undetermined_says_why() -> None:
         "no US rule applies: no creation date that bounds when the work was made"
     )
     assert one("US").explanation == "no US rule applies: no publication year, no death year and not marked anonymous"
+
+
+# --- the cache --------------------------------------------------------------------------------------------
+
+
+def test_equal_arguments_give_equal_results_from_the_cache() -> None:
+    kwargs: dict[str, Any] = {"death_year": 1850, "date_text": "c. 1840", "anonymous": True, "published_year": 1860}
+    first = findings(expand("worldwide"), **kwargs)
+    hits = assess_terms.cache_info().hits
+    second = findings(expand("worldwide"), **kwargs)
+    assert assess_terms.cache_info().hits == hits + 1
+    assert second == first
+    assert term_evidence(second) == term_evidence(first)
+
+
+def test_a_caller_changing_its_list_does_not_change_the_cache() -> None:
+    first = findings(["FR", "US"], death_year=1850)
+    expected = list(first)
+    first.clear()
+    first.append(TermFinding("FR", False, "poisoned", "poisoned"))
+    assert findings(["FR", "US"], death_year=1850) == expected
+
+
+def test_the_cache_is_bounded() -> None:
+    info = assess_terms.cache_info()
+    assert info.maxsize == TERM_CACHE_SIZE
+    assert info.maxsize is not None and 0 < info.maxsize <= 4096
+    assert info.currsize <= info.maxsize
+
+
+def test_cached_results_match_a_fresh_computation() -> None:
+    codes = tuple(expand("worldwide"))
+    for death_year, date_text, published, anonymous, us_federal in [
+        (1850, "c. 1840", None, False, False),
+        (1950, "1930", 1931, False, False),
+        (None, "c. 1800", None, True, False),
+        (1955, "born 1930", None, False, False),
+        (None, "1900", None, False, True),
+        (2030, None, None, False, False),
+    ]:
+        args = (2026, death_year, created(date_text) if date_text else None, published, us_federal, anonymous, codes)
+        fresh = assess_terms.__wrapped__(*args)
+        assert assess_terms(*args) == fresh
+        assert fresh.evidence == term_evidence(list(fresh.findings))
+
+
+def test_every_day_of_a_year_gives_the_same_findings() -> None:
+    # The cache is keyed on the year of the as-of date: the rules must not look at the day.
+    for death_year in (1954, 1955, 1956):
+        assert findings(expand("worldwide"), as_of=date(2026, 12, 31), death_year=death_year) == findings(
+            expand("worldwide"), as_of=NEW_YEAR_2026, death_year=death_year
+        )

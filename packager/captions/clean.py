@@ -42,12 +42,25 @@ ELLIPSIS = "…"
 
 _BLOCK_TAGS = {"br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIP_TAGS = {"script", "style"}
-_WHITESPACE = re.compile(r"\s+")
 # C1 controls (\x80-\x9f) are left for ftfy: they are usually the remains of mojibake it can repair.
 _C0_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 # Invisible characters that only hint at line breaking: dropping them joins the word back.
+# All are non-ASCII, so ASCII text skips the translate.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+# Every character whose Unicode category is Cc (controls), Cs (surrogates) or Co (private use); these
+# ranges are fixed by Unicode's stability policy, and a test checks them against unicodedata. One regex
+# pass costs a fraction of a per-character unicodedata.category loop.
+_CONTROL_SURROGATE_PRIVATE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
+# ASCII characters that some fixer of ftfy.fix_text (ftfy 6, default config) can change: "&" starts an
+# HTML entity, "\r" is a line break to convert, and the C0 controls and DEL are removed (ESC also
+# starts a terminal escape). Every other fixer (encoding, C1 controls, ligatures, widths, curly
+# quotes, surrogates, NFC) only changes non-ASCII characters. Tab and newline are kept by ftfy.
+_FTFY_MAY_CHANGE_ASCII = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
+# Applied to text whose whitespace is already single spaces, so a literal space is all it needs to match
+# (a literal first character also lets the regex engine skip ahead instead of trying every position).
+_SPACE_BEFORE_PUNCT = re.compile(r" ([,.;:!?])")
 
 
 class _TextExtractor(HTMLParser):
@@ -92,24 +105,30 @@ def replace_controls(text: str) -> str:
     Exports separate fields with them (FileMaker's \\v, MARC's \\x1e, \\x1f): a space keeps the words
     apart, where ftfy would delete them and glue the words together.
     """
-    return _C0_CONTROLS.sub(" ", text).translate(_INVISIBLE)
+    text = _C0_CONTROLS.sub(" ", text)
+    return text if text.isascii() else text.translate(_INVISIBLE)
 
 
 def fix_mojibake(text: str) -> str:
     """Repair text decoded with the wrong encoding ("cafÃ©" -> "café"), with ftfy."""
+    if text.isascii() and not _FTFY_MAY_CHANGE_ASCII.search(text):
+        # ftfy would return it unchanged (see _FTFY_MAY_CHANGE_ASCII), at about 100x the cost of this check.
+        return text
     return ftfy.fix_text(text, normalization="NFC")
 
 
 def normalize_unicode(text: str) -> str:
     """NFC; other control, private-use and surrogate characters become spaces."""
-    text = unicodedata.normalize("NFC", text)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Co", "Cs") else ch for ch in text)
-    return text.translate(_INVISIBLE)
+    text = _CONTROL_SURROGATE_PRIVATE.sub(" ", unicodedata.normalize("NFC", text))
+    return text if text.isascii() else text.translate(_INVISIBLE)
 
 
 def collapse_whitespace(text: str) -> str:
     """One space between words, none at the ends or before punctuation."""
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", _WHITESPACE.sub(" ", text).strip())
+    # str.split() splits at runs of exactly the characters that \s matches (both use str.isspace(); a test
+    # checks every code point) and drops them at the ends, so this is re.sub(r"\s+", " ", text).strip()
+    # without building a replacement for every single space.
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(text.split()))
 
 
 TEXT_STEPS: tuple[tuple[str, Step], ...] = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -21,7 +22,7 @@ from packager.rights.dates import parse_year_range
 from packager.rights.embedded import copyright_notice
 from packager.rights.evidence import INFO, Evidence
 from packager.rights.preferences import Hold, ai_training_hold, local_contexts_hold, split_labels
-from packager.rights.terms import expand, term_evidence, term_findings
+from packager.rights.terms import assess_terms, expand
 from packager.rights.vocabulary import Term, lookup
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ STATUSES = ("public_domain", "public_domain_us", "not_public_domain", "undetermi
 _ANONYMOUS = {"anonymous", "anon", "anon.", "unknown", "unknown artist", "unknown maker", "unidentified artist"}
 _TRUE = {"yes", "true", "y", "1"}
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# Catalogues repeat date strings ("c. 1890", "19th century") across many items, and one parse runs
+# a dozen regexes. The result is a frozen YearRange (or None), so sharing it is safe; strings over
+# MAX_DATE_CHARS are not parsed, so entries stay small.
+_parse_date = lru_cache(maxsize=4096)(parse_year_range)
 
 
 def plain_text(value: str) -> str:
@@ -68,8 +73,14 @@ class Verdict:
         return "; ".join(e.finding for e in self.evidence if e.status != INFO or e.source == "conflict")
 
 
+@cache  # terms.csv is read once per process, so its codes never change
 def all_jurisdictions() -> frozenset[str]:
     return frozenset(expand("worldwide"))
+
+
+@cache
+def _sorted_jurisdictions() -> tuple[str, ...]:
+    return tuple(sorted(all_jurisdictions()))
 
 
 def jurisdiction_list(codes: frozenset[str]) -> list[str]:
@@ -100,7 +111,7 @@ def statement_evidence(item: Item, collection: Collection) -> tuple[Evidence, Te
 
 
 def _published_year(item: Item) -> int | None:
-    published = parse_year_range(item.published)
+    published = _parse_date(item.published)
     # Only a single, certain year is evidence of publication; a range or "c." is not.
     if published is None or published.earliest != published.latest or published.qualifier != "exact":
         return None
@@ -124,16 +135,16 @@ def verify(
     if term is not None and term.restriction:
         holds.append(Hold("rights:restricted", "statement", f"{term.label}: {term.restriction} restriction", True))
 
-    findings = term_findings(
-        as_of=as_of,
-        death_year=item.creator_death_year,
-        created=parse_year_range(item.date),
-        published_year=_published_year(item),
-        us_federal=(item.us_federal_work or "").strip().lower() in _TRUE,
-        anonymous=(item.creator or "").strip().lower() in _ANONYMOUS,
-        codes=sorted(everywhere),
+    assessment = assess_terms(
+        as_of.year,
+        item.creator_death_year,
+        _parse_date(item.date),
+        _published_year(item),
+        (item.us_federal_work or "").strip().lower() in _TRUE,
+        (item.creator or "").strip().lower() in _ANONYMOUS,
+        _sorted_jurisdictions(),
     )
-    by_terms = term_evidence(findings)
+    findings, by_terms = assessment.findings, assessment.evidence
     if by_terms is not None:
         evidence.append(by_terms)
     pd_by_terms = frozenset(f.jurisdiction for f in findings if f.public_domain is True)
