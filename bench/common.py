@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import ctypes
 import datetime as dt
 import glob
 import json
@@ -195,6 +196,30 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _become_subreaper() -> None:
+    """Adopt orphaned descendants, so that their CPU time can be counted.
+
+    pdpack's pool workers are forked by a multiprocessing fork server, which outlives the pdpack
+    process by a moment and is then re-parented. Without this, nobody that we wait for reaps it,
+    and its workers' CPU time never reaches ``RUSAGE_CHILDREN``.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _reap_orphans() -> None:
+    """Wait for every adopted descendant (fork server, resource tracker) to exit."""
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
+
+
+_become_subreaper()
+
+
 def machine_busy() -> float:
     """CPU seconds spent so far by the whole machine (every process), from /proc/stat."""
     fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
@@ -235,6 +260,7 @@ def run_timed(
     started = time.perf_counter()
     proc = subprocess.run([str(c) for c in cmd], env=env, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    _reap_orphans()
     cpu = _children_cpu() - cpu_before
     LAST_OTHERS = max(0.0, (machine_busy() - busy_before - cpu) / seconds)
     if proc.returncode != 0:
@@ -407,11 +433,18 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _is_worker(line: str, parent_line: str) -> bool:
+    """A pool worker: started by spawn, or forked by the fork server (whose command line it shares)."""
+    if "spawn_main" in line or "multiprocessing.spawn" in line:
+        return True
+    return "multiprocessing.forkserver" in line and "multiprocessing.forkserver" in parent_line
+
+
 @dataclass
 class MemoryPeak:
     seconds: float
     main_kib: int  # VmHWM of the command's own process
-    worker_kib: int  # largest VmHWM among the pool workers (multiprocessing spawn children)
+    worker_kib: int  # largest VmHWM among the pool workers (forked by the fork server, or spawned)
     other_kib: int  # largest VmHWM among other descendants (resource tracker, exiftool, ...)
     tree_kib: int  # largest sum of VmRSS over the whole tree at one sample
     rusage_children_kib: int  # getrusage(RUSAGE_CHILDREN).ru_maxrss: the largest single process, per the kernel
@@ -433,20 +466,21 @@ def measure_memory(cmd: Sequence[str | Path], interval: float = 0.05) -> MemoryP
             main = max(main, _status_kib(proc.pid, "VmHWM"))
             total = _status_kib(proc.pid, "VmRSS")
             own_line = own_line or _cmdline(proc.pid)
-            stack = _children(proc.pid)
+            stack = [(pid, own_line) for pid in _children(proc.pid)]
             while stack:
-                pid = stack.pop()
-                stack += _children(pid)
+                pid, parent_line = stack.pop()
                 # Between fork and exec a child still shows its parent's command line and memory: skip it then.
                 line = _cmdline(pid)
+                stack += [(child, line) for child in _children(pid)]
                 if not line or line == own_line:
                     continue
-                kinds[pid] = "worker" if "spawn_main" in line or "multiprocessing.spawn" in line else "other"
+                kinds[pid] = "worker" if _is_worker(line, parent_line) else "other"
                 peaks[pid] = max(peaks.get(pid, 0), _status_kib(pid, "VmHWM"))
                 total += _status_kib(pid, "VmRSS")
             tree = max(tree, total)
             time.sleep(interval)
         seconds = time.perf_counter() - started
+        _reap_orphans()
         log.seek(0)
         output = log.read()
     if proc.returncode != 0:

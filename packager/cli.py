@@ -420,6 +420,7 @@ def build_command(
         engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
     except (ValueError, RuntimeError, ImportError) as exc:
         raise click.UsageError(str(exc)) from exc
+    engine.start()
     try:
         with engine, Progress() as progress:
             report = build(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -39,6 +40,10 @@ class Engine(Protocol):
         """Release what the engine started (processes, a Ray instance). Safe to call twice."""
         ...
 
+    def start(self) -> None:
+        """Begin starting workers in the background, so that start-up overlaps the caller's own set-up."""
+        ...
+
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
@@ -50,6 +55,9 @@ class _Closing:
     """Context-manager support: ``with make_engine(...) as engine:`` closes it on the way out."""
 
     def close(self) -> None:
+        pass
+
+    def start(self) -> None:
         pass
 
     def __enter__(self) -> Self:
@@ -93,17 +101,45 @@ class LocalPoolEngine(_Closing):
         self.workers = workers
         self.preload = tuple(preload)
         self._pool: Pool | None = None
+        self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+
+    def start(self) -> None:
+        """Create the pool on a thread: the fork server's imports then run while the caller sorts its input."""
+        if self._pool is None and self._starting is None:
+            self._starting = threading.Thread(target=self._start_in_background, name="pdpack-pool-start", daemon=True)
+            self._starting.start()
+
+    def _start_in_background(self) -> None:
+        try:
+            self._pool = self._new_pool()
+        except BaseException as exc:  # handed to the caller on first use
+            self._start_error = exc
 
     def _get_pool(self) -> Pool:
+        error = self._join_start()
+        if error is not None:
+            raise error
         if self._pool is None:
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                context = multiprocessing.get_context("forkserver")
-                # Only heeded before the fork server starts (it is one per process); later pools share it.
-                context.set_forkserver_preload(["__main__", *self.preload])
-            else:  # pragma: no cover - Windows
-                context = multiprocessing.get_context("spawn")
-            self._pool = context.Pool(self.workers)
+            self._pool = self._new_pool()
         return self._pool
+
+    def _join_start(self) -> BaseException | None:
+        """Wait for a background start to finish; its error, if it failed."""
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        error, self._start_error = self._start_error, None
+        return error
+
+    def _new_pool(self) -> Pool:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            # Only heeded before the fork server starts (it is one per process); later pools share it.
+            context.set_forkserver_preload(list(self.preload))
+        else:  # pragma: no cover - Windows
+            context = multiprocessing.get_context("spawn")
+        return context.Pool(self.workers)
 
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
         window = max(1, window)
@@ -122,6 +158,7 @@ class LocalPoolEngine(_Closing):
             raise
 
     def _terminate(self) -> None:
+        self._join_start()
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.terminate()
@@ -129,6 +166,7 @@ class LocalPoolEngine(_Closing):
 
     def close(self) -> None:
         # close + join (not terminate): workers exit normally and run their finalizers (ExifTool readers).
+        self._join_start()
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()

@@ -81,6 +81,19 @@ def test_local_pool_keeps_order_while_later_chunks_finish_first() -> None:
         assert list(engine.map_ordered(_slow_first, range(40), window=8)) == [i * 10 for i in range(40)]
 
 
+def test_local_pool_started_early_is_used_and_closed() -> None:
+    engine = LocalPoolEngine(2)
+    engine.start()  # returns at once; the pool comes up on a thread
+    engine.start()  # a second call does not start another
+    assert list(engine.map_ordered(operator.neg, range(12), window=4)) == [-i for i in range(12)]
+    engine.close()
+    assert engine._pool is None
+    started_then_closed = LocalPoolEngine(2)
+    started_then_closed.start()
+    started_then_closed.close()  # never used: the pool that came up is shut down, not leaked
+    assert started_then_closed._pool is None
+
+
 def test_local_pool_raises_the_workers_error_and_recovers() -> None:
     with LocalPoolEngine(2) as engine:
         with pytest.raises(ValueError, match="seven"):
