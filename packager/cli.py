@@ -8,7 +8,9 @@ import importlib
 import shutil
 import sqlite3
 import sys
+import threading
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,7 +21,7 @@ from packager.build import build, load_collections
 from packager.captions.errors import ModelError
 from packager.captions.select import CAPTION_MODES
 from packager.checkpoint import ResumeError
-from packager.collection import Collection, ManifestError
+from packager.collection import Collection, ManifestError, count_entries
 from packager.dedup import MAX_BAND_DISTANCE
 from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command
@@ -61,26 +63,52 @@ def _settings(
 
 
 class Progress:
-    """A progress bar on stderr while items are processed; silent when stderr is not a terminal."""
+    """A progress bar on stderr while items are processed: items, rate, ETA, samples and bytes shipped.
 
-    def __init__(self) -> None:
+    Silent when stderr is not a terminal (CI logs, pipes). The total is counted on a thread, so
+    a long manifest does not delay the start; until it is known the bar shows no ETA.
+    """
+
+    def __init__(self, collections: Sequence[Collection] = ()) -> None:
         self.bar: Any = None
+        self.collections = list(collections)
+        self.counter: threading.Thread | None = None
+        self.shipped = 0
+        self.shipped_bytes = 0
 
     def __enter__(self) -> Progress:
         if sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(unit=" items", desc="building", file=sys.stderr, dynamic_ncols=True)
+            self.bar = tqdm(unit=" items", desc="building", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+            if self.collections:
+                self.counter = threading.Thread(target=self._count, name="pdpack-count-items", daemon=True)
+                self.counter.start()
         return self
+
+    def _count(self) -> None:
+        try:
+            total = sum(count_entries(collection) for collection in self.collections)
+        except (OSError, ManifestError):
+            return  # the build reports the manifest's problem; the bar just goes without an ETA
+        if self.bar is not None:
+            self.bar.total = total
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None
 
     def update(self, collection: Collection, result: Result) -> None:
-        if self.bar is not None:
-            self.bar.set_postfix_str(collection.id, refresh=False)
-            self.bar.update(1)
+        if self.bar is None:
+            return
+        if isinstance(result, Sample):
+            self.shipped += 1
+            self.shipped_bytes += len(result.image)
+        self.bar.set_postfix_str(
+            f"{collection.id}: {self.shipped:,} shipped, {self.shipped_bytes / 1e6:,.1f} MB", refresh=False
+        )
+        self.bar.update(1)
 
 
 class LazyGroup(click.Group):
@@ -422,7 +450,7 @@ def build_command(
         raise click.UsageError(str(exc)) from exc
     engine.start()
     try:
-        with engine, Progress() as progress:
+        with engine, Progress(collections) as progress:
             report = build(
                 collections,
                 out,

@@ -316,6 +316,11 @@ def _find_manifest(root: Path) -> Path:
     return present[0]
 
 
+def count_entries(collection: Collection) -> int:
+    """How many rows the manifest has (each becomes a sample or a rejection), read as a stream."""
+    return sum(1 for _ in _entries(collection))
+
+
 def read_items(collection: Collection) -> Iterator[Item | Rejection]:
     """Yield every row of the manifest as an Item, or a Rejection naming what is wrong with it.
 

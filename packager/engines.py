@@ -12,12 +12,17 @@ results never depends on the engine, shards are byte-identical whichever engine 
 
 from __future__ import annotations
 
+import getpass
 import multiprocessing
 import os
+import pickle  # nosec B403: only results our own workers wrote, as multiprocessing pickles them
+import shutil
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
@@ -28,6 +33,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 ENGINES = ("local", "ray")
+SPOOL_PREFIX = "pdpack-results-"  # then the parent's pid: a folder whose process is gone was abandoned
 DEFAULT_RAY_BATCH = 8
 
 
@@ -69,6 +75,46 @@ class _Closing:
         self.close()
 
 
+def _call_batch_spooled(fn: Callable[[Any], Any], batch: list[Any], spool: str) -> str:
+    """The body of one local pool task: results go back through a file in ``spool``, not the pool's pipe.
+
+    A pipe moves a large result (an image's bytes) 64 KiB at a time, with a switch between
+    processes for each piece: receiving 250 KB results cost the parent about 2.7 ms of CPU
+    each, more than a worker spends decoding the image. A file in the page cache costs a copy.
+    """
+    results = [fn(item) for item in batch]
+    handle, path = tempfile.mkstemp(dir=spool, suffix=".pickle")
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _load_spooled(path: str) -> list[Any]:
+    with open(path, "rb") as spooled:
+        # Written a moment ago by our own worker, into a folder only this user can open.
+        results: list[Any] = pickle.load(spooled)  # noqa: S301  # nosec B301
+    os.unlink(path)
+    return results
+
+
+def _remove_abandoned_spools() -> None:
+    """Delete result folders left by builds that were killed (their process no longer exists)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*-*"):
+        pid = folder.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _process_exists(int(pid)) and folder.owner() == getpass.getuser():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def _call_batch(fn: Callable[[Any], Any], batch: list[Any]) -> list[Any]:
     """The body of one Ray task: ``fn`` over a batch of items (one task per item costs more than most items)."""
     return [fn(item) for item in batch]
@@ -103,6 +149,7 @@ class LocalPoolEngine(_Closing):
         self._pool: Pool | None = None
         self._starting: threading.Thread | None = None
         self._start_error: BaseException | None = None
+        self._spool: str | None = None
 
     def start(self) -> None:
         """Create the pool on a thread: the fork server's imports then run while the caller sorts its input."""
@@ -133,6 +180,9 @@ class LocalPoolEngine(_Closing):
         return error
 
     def _new_pool(self) -> Pool:
+        if self._spool is None:
+            _remove_abandoned_spools()
+            self._spool = tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-")  # mode 0700
         if "forkserver" in multiprocessing.get_all_start_methods():
             context = multiprocessing.get_context("forkserver")
             # Only heeded before the fork server starts (it is one per process); later pools share it.
@@ -144,15 +194,16 @@ class LocalPoolEngine(_Closing):
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
         window = max(1, window)
         chunk = max(1, window // (self.workers * 4))
-        pending: deque[AsyncResult[list[R]]] = deque()
+        pending: deque[AsyncResult[str]] = deque()
         try:
             for batch in _batched(items, chunk):
                 # Submit before waiting: the pool keeps working while the caller consumes.
-                pending.append(self._get_pool().apply_async(_call_batch, (fn, batch)))
+                pool = self._get_pool()
+                pending.append(pool.apply_async(_call_batch_spooled, (fn, batch, self._spool)))
                 while pending and (len(pending) * chunk >= window or pending[0].ready()):
-                    yield from pending.popleft().get()
+                    yield from _load_spooled(pending.popleft().get())
             while pending:
-                yield from pending.popleft().get()
+                yield from _load_spooled(pending.popleft().get())
         except BaseException:
             self._terminate()  # interrupted, failed or abandoned mid-stream: don't wait for the rest
             raise
@@ -163,6 +214,12 @@ class LocalPoolEngine(_Closing):
         if pool is not None:
             pool.terminate()
             pool.join()
+        self._remove_spool()
+
+    def _remove_spool(self) -> None:
+        spool, self._spool = self._spool, None
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)  # results of chunks nobody collected
 
     def close(self) -> None:
         # close + join (not terminate): workers exit normally and run their finalizers (ExifTool readers).
@@ -171,6 +228,7 @@ class LocalPoolEngine(_Closing):
         if pool is not None:
             pool.close()
             pool.join()
+        self._remove_spool()
 
 
 class RayEngine(_Closing):

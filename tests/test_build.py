@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import sys
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -376,3 +378,44 @@ def test_tar_member_names_are_checked() -> None:
     sample = Sample(key="../escape", extension="png", image=b"x", caption="c", metadata={"id": "x"})
     with pytest.raises(ValueError, match="unsafe names"):
         ShardWriter(Path(pytest.importorskip("tempfile").mkdtemp())).write(sample)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_total_rate_and_shipped_bytes_on_a_terminal(
+    example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packager.cli import Progress
+    from packager.pipeline import run
+    from packager.sample import Sample
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    collections = load_collections(example_folders)
+    results = list(run(collections, Settings(as_of="2026-11-30")))
+    shipped = [r for _, r in results if isinstance(r, Sample)]
+    with Progress(collections) as progress:
+        assert progress.counter is not None
+        progress.counter.join()  # the total is counted on a thread; wait for it here
+        for collection, result in results:
+            progress.update(collection, result)
+    output = terminal.getvalue()
+    assert f"{len(results)}/{len(results)}" in output  # a total, so an ETA
+    assert f"{len(shipped):,} shipped, {sum(len(s.image) for s in shipped) / 1e6:,.1f} MB" in output
+    assert "items/s" in output
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(
+    example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packager.cli import Progress
+
+    plain = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", plain)
+    collections = load_collections(example_folders)
+    with Progress(collections) as progress:
+        assert progress.bar is None and progress.counter is None
+    assert plain.getvalue() == ""

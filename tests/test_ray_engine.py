@@ -157,3 +157,24 @@ def test_ray_keeps_input_order_with_small_batches_and_window(ray_engine: RayEngi
     borrowed.close()
     assert ray.is_initialized()
     assert list(ray_engine.map_ordered(operator.neg, [1, 2, 3], window=8)) == [-1, -2, -3]
+
+
+def test_local_pool_results_travel_through_a_private_folder_that_is_removed(tmp_path: Path) -> None:
+    import tempfile
+
+    from packager.engines import SPOOL_PREFIX
+
+    abandoned = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}999999999-"))  # no such process
+    (abandoned / "left.pickle").write_bytes(b"from a killed build")
+    with LocalPoolEngine(2) as engine:
+        payloads = list(engine.map_ordered(_kilobytes, range(30), window=8))
+        spool = engine._spool
+        assert spool is not None and (Path(spool).stat().st_mode & 0o777) == 0o700
+        assert list(Path(spool).iterdir()) == []  # every chunk's file is deleted once read
+    assert payloads == [bytes([i]) * 100_000 for i in range(30)]
+    assert not Path(spool).exists()
+    assert not abandoned.exists()  # a new pool cleared the killed build's folder
+
+
+def _kilobytes(value: int) -> bytes:
+    return bytes([value]) * 100_000
