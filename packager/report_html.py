@@ -306,7 +306,7 @@ def thumbnail_uri(source: bytes | Path, side: int) -> str | None:
                 if image.width * image.height > MAX_PIXELS:
                     return None
                 if image.format == "JPEG":
-                    image.draft("RGB", (side * 2, side * 2))
+                    image.draft("RGB", (side, side))  # DCT scaling to no less than the thumbnail
                 image.load()  # the whole file: a file that fails to decode gets no picture
                 frame = ImageOps.exif_transpose(_eight_bit(image))
                 frame.thumbnail((side, side), Image.Resampling.LANCZOS)

@@ -150,6 +150,9 @@ class ShardWriter:
         self.shards: list[ShardInfo] = list(existing or [])
         self.on_finish = on_finish
         self.row_group_size = row_group_size
+        # pyarrow imports pandas the first time it turns Python rows into a table (about half a second).
+        # Done now, it overlaps the start of the worker processes instead of holding up the first shard.
+        pa.Table.from_pylist([], schema=INDEX_SCHEMA)
         self._handle: _HashingWriter | None = None
         self._tar: TarStream | None = None
         self._index_handle: _HashingWriter | None = None
