@@ -12,7 +12,6 @@ results never depends on the engine, shards are byte-identical whichever engine 
 
 from __future__ import annotations
 
-import getpass
 import multiprocessing
 import os
 import pickle  # nosec B403: only results our own workers wrote, as multiprocessing pickles them
@@ -99,10 +98,20 @@ def _load_spooled(path: str) -> list[Any]:
 
 def _remove_abandoned_spools() -> None:
     """Delete result folders left by builds that were killed (their process no longer exists)."""
+    if os.name != "posix":
+        return  # os.kill(pid, 0) would terminate the process on Windows, not probe it
     for folder in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*-*"):
         pid = folder.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _process_exists(int(pid)) and folder.owner() == getpass.getuser():
+        if pid.isdigit() and not _process_exists(int(pid)) and _owned_by_me(folder):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _owned_by_me(folder: Path) -> bool:
+    # By uid, not user name: containers often run as a uid with no passwd entry.
+    try:
+        return folder.stat().st_uid == os.getuid()
+    except OSError:
+        return False
 
 
 def _process_exists(pid: int) -> bool:
