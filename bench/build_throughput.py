@@ -127,7 +127,7 @@ def ratio_lines(runs: dict[str, c.Timing], rate_of, label: str) -> None:  # type
 
 PROFILE_STAGES = {
     ("media.py", "inspect_image"),
-    ("media.py", "file_sha256"),
+    ("digest.py", "file_sha256_and_size"),
     ("media.py", "_decode"),
     ("__init__.py", "phash"),
     ("ImageFile.py", "load"),
@@ -172,22 +172,12 @@ def profile(images: c.ImageSet, top: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", type=int, default=2000, help="JPEGs in the set (default 2000)")
-    parser.add_argument("--width", type=int, default=1024)
-    parser.add_argument("--height", type=int, default=768)
+    c.add_photo_set_arguments(parser)
     parser.add_argument("--workers", type=int, default=2, help="processes for every tool (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="img2dataset thread_count per process (default 4)")
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality where images are re-encoded")
     parser.add_argument(
         "--i2d-shard-size", type=int, default=0, help="img2dataset number_sample_per_shard (default: images / workers)"
-    )
-    parser.add_argument("--repeat", type=int, default=1, help="rounds; the best of each is reported (default 1)")
-    parser.add_argument(
-        "--wait-idle",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="before each run, wait up to this long for other processes to leave the CPUs idle (default 0)",
     )
     parser.add_argument(
         "--small",

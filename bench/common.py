@@ -233,6 +233,21 @@ WAIT_IDLE = 0.0
 IDLE_CORES = 0.3
 
 
+def add_photo_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """--images, --width, --height, --repeat and --wait-idle, as the photo benchmarks take them."""
+    parser.add_argument("--images", type=int, default=2000, help="JPEGs in the set (default 2000)")
+    parser.add_argument("--width", type=int, default=1024)
+    parser.add_argument("--height", type=int, default=768)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; the best of each is reported (default 1)")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each run, wait up to this long for other processes to leave the CPUs idle (default 0)",
+    )
+
+
 def wait_until_idle() -> None:
     deadline = time.monotonic() + WAIT_IDLE
     while time.monotonic() < deadline:

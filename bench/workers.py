@@ -43,18 +43,8 @@ def speedups(runs: dict[int, c.Timing], counts: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", type=int, default=2000, help="JPEGs in the set (default 2000)")
-    parser.add_argument("--width", type=int, default=1024)
-    parser.add_argument("--height", type=int, default=768)
+    c.add_photo_set_arguments(parser)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts (default 1 2)")
-    parser.add_argument("--repeat", type=int, default=1, help="rounds; the best of each is reported (default 1)")
-    parser.add_argument(
-        "--wait-idle",
-        type=float,
-        default=0,
-        metavar="SECONDS",
-        help="before each run, wait up to this long for other processes to leave the CPUs idle (default 0)",
-    )
     parser.add_argument("--small", type=int, default=200, help="also run on this many images (0: skip)")
     args = parser.parse_args()
     c.WAIT_IDLE = args.wait_idle

@@ -11,12 +11,13 @@ from typing import Any
 from packager import checkpoint
 from packager.collection import Collection, ManifestError, load_collection
 from packager.dedup import Deduplicator
+from packager.digest import file_sha256
 from packager.engines import Engine
 from packager.pipeline import Result, Settings, run
 from packager.report import BuildReport
 from packager.report_html import REPORT_FILE, write_build_report_html
 from packager.sample import Sample
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after, file_sha256
+from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after
 
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 # Settings that depend on the machine, not on what is built: kept out of the report and the fingerprint.

@@ -19,6 +19,7 @@ from typing import Any
 
 from packager import __version__
 from packager.collection import Collection
+from packager.digest import file_sha256
 from packager.jsonutil import dumps_pretty
 
 STATE_DIR = ".pdpack"
@@ -37,14 +38,6 @@ class Checkpoint:
     shards: list[dict[str, Any]] = field(default_factory=list)
     tallies: dict[str, Any] = field(default_factory=dict)
     overrides: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def input_files(collection: Collection) -> list[Path]:
@@ -66,7 +59,7 @@ def fingerprint(collections: list[Collection], settings: dict[str, Any]) -> str:
     for collection in sorted(collections, key=lambda c: c.id):
         digest.update(collection.id.encode())
         for path in input_files(collection):
-            digest.update(path.name.encode() + b"\0" + _file_digest(path).encode())
+            digest.update(path.name.encode() + b"\0" + file_sha256(path).encode())
     return digest.hexdigest()
 
 

@@ -26,7 +26,7 @@ from packager.dedup import MAX_BAND_DISTANCE
 from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command
 from packager.media import ENCODINGS, ImageOptions
-from packager.options import WORKERS, default_cache_dir, fetch_options, rights_options, shard_options
+from packager.options import WORKERS, fetch_options, rights_options, settings_from_options, shard_options
 from packager.pipeline import WORKER_MODULES, Result, Settings, run
 from packager.rejection import REASONS, Rejection
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
@@ -57,9 +57,7 @@ def _settings(
     max_per_host: int = 4,
 ) -> Settings:
     _require_exiftool()
-    extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
-    cache = None if no_cache else str(cache_dir or default_cache_dir())
-    return Settings(policy=policy, image=image or ImageOptions(), fetch_cache=cache, max_per_host=max_per_host, **extra)
+    return settings_from_options(policy, as_of, cache_dir, no_cache, max_per_host, image)
 
 
 class Progress:

@@ -74,6 +74,11 @@ class _Closing:
         self.close()
 
 
+def _call_batch(fn: Callable[[Any], Any], batch: list[Any]) -> list[Any]:
+    """``fn`` over a batch of items: the body of one Ray task (one task per item costs more than most items)."""
+    return [fn(item) for item in batch]
+
+
 def _call_batch_spooled(fn: Callable[[Any], Any], batch: list[Any], spool: str) -> str:
     """The body of one local pool task: results go back through a file in ``spool``, not the pool's pipe.
 
@@ -81,7 +86,7 @@ def _call_batch_spooled(fn: Callable[[Any], Any], batch: list[Any], spool: str) 
     processes for each piece: receiving 250 KB results cost the parent about 2.7 ms of CPU
     each, more than a worker spends decoding the image. A file in the page cache costs a copy.
     """
-    results = [fn(item) for item in batch]
+    results = _call_batch(fn, batch)
     handle, path = tempfile.mkstemp(dir=spool, suffix=".pickle")
     with os.fdopen(handle, "wb") as out:
         pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -122,11 +127,6 @@ def _process_exists(pid: int) -> bool:
     except PermissionError:
         return True  # someone else's process
     return True
-
-
-def _call_batch(fn: Callable[[Any], Any], batch: list[Any]) -> list[Any]:
-    """The body of one Ray task: ``fn`` over a batch of items (one task per item costs more than most items)."""
-    return [fn(item) for item in batch]
 
 
 class SerialEngine(_Closing):

@@ -28,6 +28,8 @@ from typing import IO
 import imagehash
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from packager.digest import file_sha256_and_size
+
 PASSTHROUGH = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 CONVERTIBLE = {"TIFF", "BMP", "GIF", "MPO"}
 ENCODINGS = ("original", "jpg", "png", "webp")
@@ -88,23 +90,13 @@ class ImageData:
     has_metadata: bool  # the file has EXIF, XMP, IPTC or text blocks that may carry rights
 
 
-def file_sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
-
 def inspect_image(source: bytes | Path, options: ImageOptions | None = None) -> ImageData:
     """Decode ``source`` to the end and return what to ship, or raise MediaError with a reason code."""
     options = options or ImageOptions()
     if isinstance(source, Path) and source.stat().st_size <= READ_WHOLE_LIMIT:
         source = source.read_bytes()
     if isinstance(source, Path):
-        digest, size = file_sha256(source)
+        digest, size = file_sha256_and_size(source)
     else:
         digest, size = hashlib.sha256(source).hexdigest(), len(source)
     if size == 0:

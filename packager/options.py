@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from packager.media import ImageOptions
+from packager.pipeline import Settings
 from packager.rights.terms import expand
 from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
 
@@ -81,6 +83,20 @@ def rights_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(os.environ.get("PDPACK_CACHE_DIR") or Path(base) / "pdpack")
+
+
+def settings_from_options(
+    policy: str,
+    as_of: str | None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    max_per_host: int = 4,
+    image: ImageOptions | None = None,
+) -> Settings:
+    """The build settings that ``rights_options`` and ``fetch_options`` give (``--as-of`` defaults to today)."""
+    extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
+    cache = None if no_cache else str(cache_dir or default_cache_dir())
+    return Settings(policy=policy, image=image or ImageOptions(), fetch_cache=cache, max_per_host=max_per_host, **extra)
 
 
 def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -79,14 +79,6 @@ def member_size(sample: Sample) -> int:
     return sum(TAR_BLOCK + -(-len(data) // TAR_BLOCK) * TAR_BLOCK for data in sample.members.values())
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class _HashingWriter:
     """A write-only file that hashes and counts every byte on its way to ``handle``.
 

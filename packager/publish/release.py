@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from packager import __version__
 from packager.build import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection
+from packager.digest import file_sha256
 from packager.iiif import manifest_files
 from packager.jsonutil import dumps_pretty
 from packager.pipeline import Settings
@@ -37,7 +38,7 @@ from packager.publish.card import release_license as license_of
 from packager.publish.croissant import croissant, write_croissant
 from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
 from packager.rights.review import REVIEW_FILE
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, file_sha256
+from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
 
 RELEASES_FOLDER = "releases"
 RELEASE_FILE = "release.json"

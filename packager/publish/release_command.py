@@ -10,8 +10,7 @@ import click
 
 from packager import __version__
 from packager.collection import ManifestError
-from packager.options import WORKERS, default_cache_dir, fetch_options, rights_options, shard_options
-from packager.pipeline import Settings
+from packager.options import WORKERS, fetch_options, rights_options, settings_from_options, shard_options
 from packager.publish.card import DEFAULT_PRETTY_NAME
 from packager.publish.release import (
     AUTO,
@@ -131,9 +130,7 @@ def release(
     if previous is not None and no_previous:
         raise click.UsageError("give --previous or --no-previous, not both")
 
-    cache = None if no_cache else str(cache_dir or default_cache_dir())
-    extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
-    settings = Settings(policy=policy, fetch_cache=cache, max_per_host=max_per_host, **extra)
+    settings = settings_from_options(policy, as_of, cache_dir, no_cache, max_per_host)
     version = version or default_version(settings.as_of)
     out = out or Path(RELEASES_FOLDER) / version
     if do_push:
