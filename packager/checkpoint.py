@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packager import __version__
+from packager.atomic import write_atomic
 from packager.collection import Collection
 from packager.digest import file_sha256
 from packager.jsonutil import dumps_pretty
@@ -71,12 +71,7 @@ def save(out_dir: Path, checkpoint: Checkpoint) -> None:
     """Write the checkpoint atomically: a reader sees the old one or the new one, never half."""
     folder = state_dir(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / (CHECKPOINT + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(dumps_pretty(asdict(checkpoint)))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, folder / CHECKPOINT)
+    write_atomic(folder / CHECKPOINT, dumps_pretty(asdict(checkpoint)))
 
 
 def load(out_dir: Path) -> Checkpoint | None:

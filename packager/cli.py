@@ -26,9 +26,9 @@ from packager.dedup import MAX_BAND_DISTANCE
 from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command
 from packager.media import ENCODINGS, ImageOptions
+from packager.model import REGISTRY, Rejection
 from packager.options import WORKERS, fetch_options, rights_options, settings_from_options, shard_options
 from packager.pipeline import WORKER_MODULES, Result, Settings, run
-from packager.rejection import REASONS, Rejection
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
 from packager.sample import Sample
@@ -210,7 +210,7 @@ def validate(
         for collection in sorted(collections, key=lambda c: c.id):
             for rejection in held[collection.id]:
                 click.echo(_annotation(collection, rejection))
-                must_fix = must_fix or rejection.reason.startswith(_FIX_PREFIXES)
+                must_fix = must_fix or REGISTRY[rejection.reason].fails_check
     for collection in sorted(collections, key=lambda c: c.id):
         _print_collection_header(collection)
         tally = tallies[collection.id]
@@ -218,7 +218,7 @@ def validate(
         for rejection in held[collection.id]:
             row = f"row {rejection.row}, " if rejection.row is not None else ""
             click.echo(f"  - {rejection.id} ({row}{rejection.reason}): {rejection.message}")
-            click.echo(f"      what to do: {REASONS[rejection.reason]}")
+            click.echo(f"      what to do: {rejection.advice}")
         click.echo()
     for collection, result in explained:
         _print_explanation(collection, result)
@@ -230,13 +230,7 @@ def validate(
         sys.exit(1)  # with --format github, problems to fix in the files fail the check; rights holds do not
 
 
-REVIEWABLE = (
-    "rights:undetermined",
-    "rights:partial",
-    "rights:conflict",
-    "rights:restricted",
-    "sensitivity:needs-review",
-)
+REVIEWABLE = tuple(code for code, reason in REGISTRY.items() if reason.steward)
 
 
 @cli.command()
@@ -516,11 +510,6 @@ def _load_or_exit(folders: tuple[Path, ...], github: bool = False) -> list[Colle
     return collections
 
 
-# Problems a contributor must fix in the manifest or the files; rights outcomes are warnings: they are
-# often exactly right (an in-copyright work held back), but worth a look on the pull request.
-_FIX_PREFIXES = ("manifest:", "path:", "file:", "image:", "url:", "caption:", "embedded:", "internal:")
-
-
 def _gh_escape(text: str, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
@@ -543,12 +532,14 @@ def _relative(path: str | Path) -> str:
 
 
 def _annotation(collection: Collection, rejection: Rejection) -> str:
-    level = "error" if rejection.reason.startswith(_FIX_PREFIXES) else "warning"
+    # Problems to fix in the files are errors; rights outcomes are warnings: they are often exactly
+    # right (an in-copyright work held back), but worth a look on the pull request.
+    level = "error" if REGISTRY[rejection.reason].fails_check else "warning"
     where = f"file={_gh_escape(_relative(collection.manifest), True)}"
     if rejection.row is not None and not collection.manifest.is_dir():
         where += f",line={rejection.row}"
     title = _gh_escape(f"{rejection.id}: {rejection.reason}", True)
-    message = _gh_escape(f"{rejection.message} What to do: {REASONS[rejection.reason]}")
+    message = _gh_escape(f"{rejection.message} What to do: {rejection.advice}")
     return f"::{level} {where},title={title}::{message}"
 
 

@@ -15,128 +15,33 @@ import re
 import string
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import yaml
 
-from packager.rejection import Rejection
+from packager.captions.template import check_caption_template
+from packager.iiif import IIIF_FOLDER, manifest_files, read_iiif
+from packager.model import (
+    COLLECTION_FILE,
+    COLLECTION_KEYS,
+    DEFAULT_ATTRIBUTION,
+    ID_PATTERN,
+    ITEM_FIELDS,
+    MAX_YAML_BYTES,
+    TEMPLATE_FIELDS,
+    Collection,
+    Institution,
+    Item,
+    ManifestError,
+    Rejection,
+)
+from packager.schema import require_valid_collection
 from packager.yamlsafe import load_yaml
 
-COLLECTION_FILE = "collection.yaml"
 MANIFEST_NAMES = ("items.csv", "items.jsonl")
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-MAX_YAML_BYTES = 1_000_000
 # Ten megabytes per cell: long enough for any real description, short enough to stop runaway files.
 MAX_CELL_CHARS = 10_000_000
-
-ITEM_FIELDS = (
-    "id",
-    "file",
-    "url",
-    "title",
-    "creator",
-    "description",
-    "caption",
-    "date",
-    "creator_death_year",
-    "rights",
-    "source_url",
-    "credit_line",
-    "published",  # year of first publication: the evidence US term rules need
-    "us_federal_work",  # yes: a work of the US federal government (17 U.S.C. 105)
-    "ai_preferences",  # IETF AI-preferences, e.g. "train-ai=n"
-    "local_contexts",  # Local Contexts TK/BC labels and notices, separated by ";"
-    "copyright_notice",  # the record's own copyright line, e.g. "© Tate": evidence, checked for claims
-)
-COLLECTION_KEYS = {
-    "id",
-    "title",
-    "institution",
-    "rights",
-    "jurisdiction",
-    "attribution",
-    "description",
-    "ai_preferences",
-    "local_contexts",
-    "columns",
-    "values",
-    "caption_template",
-}
-DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}."
-TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url"}
-
-
-class ManifestError(Exception):
-    """A collection cannot be read; names the file, and the row and column where known."""
-
-    def __init__(self, file: Path | str, message: str, row: int | None = None, column: str | None = None):
-        self.file = str(file)
-        self.row = row
-        self.column = column
-        self.message = message
-        where = self.file
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column '{column}'"
-        super().__init__(f"{where}: {message}")
-
-
-@dataclass(frozen=True)
-class Institution:
-    name: str
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Collection:
-    id: str
-    root: Path
-    title: str
-    institution: Institution
-    manifest: Path
-    rights: str | None = None
-    jurisdiction: str | None = None
-    attribution: str = DEFAULT_ATTRIBUTION
-    description: str | None = None
-    ai_preferences: str | None = None
-    local_contexts: tuple[str, ...] = ()
-    # The institution's own column names for pdpack's fields (their name -> ours), so an export can be
-    # dropped in unchanged; and value translations per field (e.g. rights: {"True": "Public Domain"}).
-    columns: dict[str, str] = field(default_factory=dict)
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
-    caption_template: str | None = None  # how captions are made from metadata (packager.captions.template)
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Item:
-    collection: str
-    id: str
-    row: int
-    file: str | None = None
-    url: str | None = None
-    title: str | None = None
-    creator: str | None = None
-    description: str | None = None
-    caption: str | None = None
-    date: str | None = None
-    creator_death_year: int | None = None
-    rights: str | None = None
-    source_url: str | None = None
-    credit_line: str | None = None
-    published: str | None = None
-    us_federal_work: str | None = None
-    ai_preferences: str | None = None
-    local_contexts: str | None = None
-    copyright_notice: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def source(self) -> str:
-        return self.file if self.file is not None else (self.url or "")
 
 
 def load_collection(folder: Path | str) -> Collection:
@@ -197,13 +102,9 @@ def load_collection(folder: Path | str) -> Collection:
             next(rows, None)
         finally:
             rows.close()
-    from packager.schema import require_valid_collection  # packager.schema imports this module
-
     title = text("title", required=True) or ""
     caption_template = text("caption_template")
     if caption_template:
-        from packager.captions.template import check_caption_template
-
         try:
             check_caption_template(caption_template)
         except ValueError as exc:
@@ -303,7 +204,6 @@ def _labels(value: Any, meta_path: Path) -> tuple[str, ...]:
 
 def _find_manifest(root: Path) -> Path:
     """The one item source: items.csv, items.jsonl, or the iiif/ folder when it holds .json files."""
-    from packager.iiif import IIIF_FOLDER, manifest_files  # packager.iiif imports this module
 
     present = [root / name for name in MANIFEST_NAMES if (root / name).is_file()]
     if manifest_files(root / IIIF_FOLDER):
@@ -346,7 +246,6 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
 def _entries(collection: Collection) -> Iterator[tuple[str, Item | Rejection]]:
     """(place, Item or Rejection) for every row: ``row 3``, or ``iiif/a.json, canvas 2`` for IIIF manifests."""
     if collection.manifest.is_dir():
-        from packager.iiif import read_iiif  # packager.iiif imports this module
 
         yield from read_iiif(collection)
         return

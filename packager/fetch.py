@@ -17,7 +17,6 @@ import fcntl
 import hashlib
 import http.client
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from packager import __version__
+from packager.atomic import write_atomic
 
 USER_AGENT = f"pdpack/{__version__} (public-domain dataset builder)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -136,12 +136,10 @@ def _cache_write(cache_dir: Path, url: str, data: bytes) -> None:
     body, meta = _cache_paths(cache_dir, url)
     try:
         body.parent.mkdir(parents=True, exist_ok=True)
-        suffix = f".{os.getpid()}.tmp"
-        body.with_name(body.name + suffix).write_bytes(data)
-        os.replace(body.with_name(body.name + suffix), body)
+        # Not flushed to disk: an entry is checked against its sha256 when read, so a torn one is fetched again.
+        write_atomic(body, data, durable=False)
         record = {"url": url, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        meta.with_name(meta.name + suffix).write_text(json.dumps(record), encoding="utf-8")
-        os.replace(meta.with_name(meta.name + suffix), meta)
+        write_atomic(meta, json.dumps(record), durable=False)
     except OSError:
         pass  # a cache that cannot be written only costs a later download
 

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from packager.collection import Collection, Item, ManifestError
-from packager.rejection import Rejection
+from packager.model import Collection, Item, ManifestError, Rejection
 from packager.safepath import PathEscapeError, resolve_inside
 
 IIIF_FOLDER = "iiif"

@@ -271,13 +271,6 @@ def ordered_entries(collection: Collection) -> Iterator[Item | Rejection]:
     return sorted_entries(read_items(collection))
 
 
-def batched(entries: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive lists of at most ``size`` entries (itertools.batched is Python 3.12+)."""
-    iterator = iter(entries)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 Task = tuple[Collection, Item | Rejection, Settings, ReviewDecision | None]
 
 

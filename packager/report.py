@@ -6,7 +6,6 @@ the same input give the same report bytes.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +13,13 @@ from types import TracebackType
 from typing import IO, Any
 
 from packager import __version__
+from packager.atomic import write_atomic
 from packager.collection import Collection
 from packager.jsonutil import dumps_canonical, dumps_pretty
+from packager.markdown import md
 from packager.rejection import REASONS, Rejection
 from packager.sample import Sample
 from packager.shards import ShardInfo
-
-STATUSES = ("public_domain", "public_domain_us", "not_public_domain", "undetermined")
 
 
 @dataclass
@@ -161,12 +160,6 @@ class BuildReport:
         return report
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def attribution_markdown(tallies: dict[str, CollectionTally]) -> str:
     """Credits per institution, with the collections they contributed and what shipped."""
     by_institution: dict[str, list[CollectionTally]] = {}
@@ -182,18 +175,13 @@ def attribution_markdown(tallies: dict[str, CollectionTally]) -> str:
     for name in sorted(by_institution):
         group = sorted(by_institution[name], key=lambda t: t.collection.id)
         url = group[0].collection.institution.url
-        lines.append(f"## {_md(name)}")
+        lines.append(f"## {md(name)}")
         lines.append("")
         if url:
             lines.append(f"<{url}>")
             lines.append("")
         for tally in group:
             c = tally.collection
-            lines.append(f"- **{_md(c.title)}** (`{c.id}`): {tally.shipped} of {tally.items} items shipped")
+            lines.append(f"- **{md(c.title)}** (`{c.id}`): {tally.shipped} of {tally.items} items shipped")
         lines.append("")
     return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    """Escape the Markdown characters that would change how a name renders."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)

@@ -32,8 +32,9 @@ from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps
 
+from packager.atomic import write_atomic
 from packager.collection import Collection, Item, read_items
-from packager.rejection import REASONS
+from packager.model import REGISTRY, Picture, Severity
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.shards import safe_member_name
 
@@ -47,121 +48,9 @@ MAX_SOURCE_BYTES = 100_000_000  # a held-back file larger than this gets no thum
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 THUMBNAIL_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "MPO")  # never EPS, PDF or the like
 IMAGE_EXTENSIONS = ("jpg", "png", "webp")
-# Reasons that say something is wrong with the file, the path or the row: no picture is attempted.
-NO_PICTURE_PREFIXES = ("image:", "file:", "path:", "url:", "manifest:", "sensitivity:", "embedded:", "takedown")
-# Of those, the ones whose picture is withheld on purpose (shown as "not shown", not "no picture").
-WITHHELD_PREFIXES = ("sensitivity:", "takedown")
-
-# Per reason code: a short name for the chart and tables, and what to change to fix it.
-LABELS: dict[str, str] = {
-    "manifest:missing-id": "No id",
-    "manifest:duplicate-id": "Id used twice",
-    "manifest:no-source": "No file or web address",
-    "manifest:both-sources": "Both a file and a web address",
-    "manifest:invalid-row": "Row could not be read",
-    "path:escapes-collection": "File outside the collection folder",
-    "file:missing": "File not found",
-    "file:unreadable": "File could not be read",
-    "url:unsupported-scheme": "Web address not http or https",
-    "url:http-error": "Web server answered with an error",
-    "url:unreachable": "Web server not reachable",
-    "url:too-large": "Download too large",
-    "url:not-an-image": "Web address gives no image",
-    "image:unreadable": "Not an image that can be opened",
-    "image:truncated": "Image file cut short",
-    "image:decompression-bomb": "Image far too large",
-    "image:unsupported-format": "Image format not accepted",
-    "rights:not-public-domain": "In copyright or under a licence",
-    "rights:undetermined": "Rights not established",
-    "rights:partial": "Public domain in some countries only",
-    "rights:conflict": "Rights sources disagree",
-    "rights:restricted": "No copyright, but use restricted",
-    "rights:us-only": "Public domain in the US only",
-    "preference:no-ai-training": "Not for AI training",
-    "preference:data-mining-prohibited": "File forbids data mining",
-    "sensitivity:local-contexts": "Culturally sensitive",
-    "sensitivity:needs-review": "Needs a decision with the community",
-    "review:hold": "Held by a steward",
-    "duplicate:exact": "Same file as another item",
-    "duplicate:near": "Near copy of another item",
-    "embedded:unreadable": "File's own metadata unreadable",
-    "internal:error": "pdpack failed on this item",
-    "caption:missing": "Nothing to describe the picture",
-    "caption:misaligned": "Caption does not match the picture",
-    "takedown": "Removed on request",
-}
-
-FIXES: dict[str, str] = {
-    "manifest:missing-id": "In items.csv, fill in the id cell of this row with a code used by no other row, "
-    "such as the accession number.",
-    "manifest:duplicate-id": "Give this row an id of its own (or delete the row if it repeats an item): every row "
-    "needs a different id. The first row with the id ships.",
-    "manifest:no-source": "Fill in the file cell with the picture's path inside the collection folder "
-    "(e.g. files/1923-45.jpg), or the url cell with its web address.",
-    "manifest:both-sources": "Empty either the file cell or the url cell of this row; keep the one that leads to "
-    "the picture you want to publish.",
-    "manifest:invalid-row": "Correct the cell named in the detail: a year like 1890 in creator_death_year, no more "
-    "cells in the row than there are column names in the first row.",
-    "path:escapes-collection": "Move the picture into the collection folder (e.g. into files/) and write its path "
-    "from there, such as files/1923-45.jpg: no '..', no path starting with '/', no line breaks, no shortcut "
-    "(symbolic link) to elsewhere.",
-    "file:missing": "Put the picture at the path given in the file cell, or correct the path: check capitals, "
-    "spaces and the ending (.jpg or .jpeg, .tif or .tiff).",
-    "file:unreadable": "Check the file opens on your computer and is not locked; copy it into the folder again.",
-    "url:unsupported-scheme": "Give a web address starting with https:// or http:// in the url cell, or put the "
-    "picture in the folder and give its path in the file cell instead.",
-    "url:http-error": "Open the address in a browser; if it no longer leads to the picture, put the current address "
-    "in the url cell.",
-    "url:unreachable": "Check the address in the url cell and build again later; if the site stays down, save the "
-    "picture into the folder and use the file cell.",
-    "url:not-an-image": "Open the address in a browser: it should show the picture alone, not a web page about it. "
-    "Put the address of the image file itself (often ending in .jpg) in the url cell.",
-    "url:too-large": "Link a smaller version of the picture in the url cell (a few thousand pixels across is plenty).",
-    "image:unreadable": "Export the picture again as JPEG, PNG or TIFF and replace the file: a PDF, SVG, web page or "
-    "empty file saved under a picture's name will not open.",
-    "image:truncated": "The file is incomplete (the copy or export stopped early): copy or export it again from the "
-    "original and replace it.",
-    "image:decompression-bomb": "Export a smaller version (under 89 million pixels, e.g. 9,000 x 9,000) and "
-    "replace the file.",
-    "image:unsupported-format": "Save the picture as JPEG, PNG, WebP or TIFF and point the file cell at the new file.",
-    "rights:not-public-domain": "Nothing to change if the rights statement is right. If the work is in fact public "
-    "domain, correct the rights cell (e.g. http://creativecommons.org/publicdomain/mark/1.0/); a steward can also "
-    "record a decision in review.csv (override=yes with a note).",
-    "rights:undetermined": "Give a rights statement in the rights cell (e.g. "
-    "http://creativecommons.org/publicdomain/mark/1.0/), or the creator's death year (creator_death_year) and the "
-    "date; or have a steward record a decision for this id in review.csv.",
-    "rights:partial": "Check creator_death_year, date and published: if they are right, the work is not yet public "
-    "domain everywhere. A steward can record a decision for this id in review.csv.",
-    "rights:conflict": "Compare the rights cell with the file's own copyright notice and your catalogue record, and "
-    "correct whichever is wrong; or have a steward settle it in review.csv (override=yes with a note).",
-    "rights:restricted": "A steward must decide: add a row for this id to review.csv with decision ship or hold, "
-    "reviewer, date and a note.",
-    "rights:us-only": "Nothing to change if it is right: this release ships only works that are public domain "
-    "everywhere. If the work is free elsewhere too, put a worldwide statement in the rights cell (dates alone do "
-    "not widen a US-only statement), or record a steward's decision in review.csv.",
-    "preference:no-ai-training": "The ai_preferences (train-ai=n) in items.csv or collection.yaml keep it out; "
-    "remove them only if the rights holder agrees. An unreadable preference also holds the item: write "
-    "train-ai=y or train-ai=n.",
-    "preference:data-mining-prohibited": "The picture file itself forbids data mining (XMP-plus); if that tag is "
-    "wrong, export the file again without it.",
-    "sensitivity:local-contexts": "Nothing to change: Local Contexts labels mark it as restricted, so it does not "
-    "ship. Remove the label only on the community's word.",
-    "sensitivity:needs-review": "Decide with the community, then add a row for this id to review.csv with "
-    "decision ship or hold.",
-    "review:hold": "A steward chose to hold it in review.csv; change that row's decision to ship to publish it.",
-    "duplicate:exact": "The same file already ships under the id named in the detail: delete this row, or point its "
-    "file cell at the right picture.",
-    "duplicate:near": "A near copy already ships under the id named in the detail: delete this row if it is the same "
-    "picture, or check that its file is the right one.",
-    "embedded:unreadable": "Export the picture again (e.g. 'Save as' JPEG or TIFF) so its metadata can be read, and "
-    "replace the file.",
-    "internal:error": "Nothing to change in the manifest: send this item's detail to the pdpack maintainers.",
-    "caption:missing": "Fill in the title cell (or caption, creator, date or description) of this row.",
-    "caption:misaligned": "Check that the caption or title of this row describes this picture (a mix-up of files "
-    "is the usual cause), or build with a lower --min-alignment.",
-    "takedown": "Nothing to change in the manifest: the item was taken down on request and is listed in "
-    "manifests/takedowns.csv. It comes back only if its row there is removed.",
-}
+# Per reason code: a short name for the chart and tables, and what to change to fix it (from the registry).
+LABELS: dict[str, str] = {code: reason.label for code, reason in REGISTRY.items()}
+FIXES: dict[str, str] = {code: reason.fix for code, reason in REGISTRY.items()}
 
 STATUS_WORDS = {
     "public_domain": "public domain",
@@ -176,7 +65,13 @@ def label(code: str) -> str:
 
 
 def fix(code: str) -> str:
-    return FIXES.get(code) or REASONS.get(code, "See the detail.")
+    return FIXES.get(code, "See the detail.")
+
+
+def picture_of(code: str) -> Picture:
+    """Whether a held-back item may be pictured; an unknown code (an older build's) is not."""
+    known = REGISTRY.get(code)
+    return known.picture if known is not None else Picture.NONE
 
 
 @dataclass(frozen=True)
@@ -277,7 +172,7 @@ def held_back_thumbnails(
     for record in rejected:
         if len(thumbnails) >= limit:
             break
-        if str(record.get("reason", "")).startswith(NO_PICTURE_PREFIXES):
+        if picture_of(str(record.get("reason", ""))) is not Picture.SHOWN:
             continue
         key = (record["collection"], record["id"], record.get("row"))
         item = items.get(key)
@@ -363,9 +258,7 @@ def write_report_html(
     thumbnails = held_back_thumbnails(collections, shown, items)
     page = render_report_html(report, rejected, list(samples), thumbnails, items)
     path = out_dir / REPORT_FILE
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8", newline="\n")
-    tmp.replace(path)
+    write_atomic(path, page)
     return path
 
 
@@ -515,7 +408,8 @@ def _chart_section(report: dict[str, Any]) -> str:
 
 
 def _reason_class(code: str) -> str:
-    return "rights" if code.startswith(("rights:", "preference:", "sensitivity:", "review:")) else "fixable"
+    known = REGISTRY.get(code)
+    return "rights" if known is not None and known.severity is Severity.RIGHTS else "fixable"
 
 
 def _bar_chart(bars: list[tuple[str, int, str]]) -> str:
@@ -599,7 +493,7 @@ def _held_section(
         uri = thumbnails.get(key)
         if uri:
             picture = f'<img class="thumb" src="{_e(uri)}" alt="">'
-        elif code.startswith(WITHHELD_PREFIXES):
+        elif picture_of(code) is Picture.WITHHELD:
             picture = '<div class="nothumb">not shown</div>'
         else:
             picture = '<div class="nothumb">no picture</div>'
@@ -611,7 +505,7 @@ def _held_section(
             f"<td>{picture}</td>"
             f'<td><strong>{_e(record.get("id"))}</strong>{title}<br><span class="muted">{_e(record.get("collection"))}'
             f"{', ' + where if where else ''}</span>{source}</td>"
-            f"<td><strong>{_e(label(code))}</strong><br>{_e(REASONS.get(code, ''))}"
+            f"<td><strong>{_e(label(code))}</strong><br>{_e(REGISTRY[code].explanation if code in REGISTRY else '')}"
             f"<details><summary>Detail</summary><code>{_e(record.get('message'))}</code></details></td>"
             f"<td>{_e(fix(code))}</td>"
             "</tr>"

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from packager.collection import COLLECTION_FILE, ITEM_FIELDS, MAX_YAML_BYTES, TEMPLATE_FIELDS
+from packager.model import COLLECTION_FILE, ITEM_FIELDS, MAX_YAML_BYTES, TEMPLATE_FIELDS, ManifestError
 from packager.yamlsafe import NoAliasLoader
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -302,8 +302,6 @@ def require_valid_collection(meta: Any, meta_path: Path) -> list[str]:
 
     For ``load_collection``: call it right after yaml.safe_load, before reading any key.
     """
-    from packager.collection import ManifestError
-
     problems = check_collection(meta)
     found = errors(problems)
     if found:

@@ -57,7 +57,7 @@ from packager.captions.template import (
     fill_caption_template,
 )
 from packager.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
-from packager.rejection import REASONS, Rejection
+from packager.rejection import Rejection
 from packager.sample import Sample
 
 
@@ -1033,7 +1033,6 @@ def test_caption_stage_keeps_order_and_fills_missing_captions() -> None:
 
 
 def test_caption_stage_rejects_misaligned_and_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(REASONS, "caption:misaligned", "The caption does not match the picture.")
     collection = make_collection()
     scorer = _StubScorer({"Harbour at dawn": 0.05, "Bridge.": 0.31})
     results = [

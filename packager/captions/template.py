@@ -15,12 +15,9 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from packager.captions.clean import clean_caption, clean_text
-
-if TYPE_CHECKING:  # packager.collection may import this module (check_caption_template)
-    from packager.collection import Collection, Item
+from packager.model import Collection, Item
 
 # Fields a caption template may use.
 CAPTION_FIELDS = ("title", "creator", "date", "object_type", "medium", "description", "collection", "institution")

@@ -7,7 +7,6 @@ through ``md`` or ``link`` before it reaches Markdown, so that a title such as
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import pyarrow as pa
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from packager.markdown import md
 from packager.media import PASSTHROUGH
 from packager.rejection import REASONS
 from packager.rights.vocabulary import lookup
@@ -33,7 +33,6 @@ TAKEDOWNS_PATH = "manifests/takedowns.csv"
 DEFAULT_PRETTY_NAME = "Public-domain images from cultural-heritage collections"
 _SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 _SIZES_LARGE = ((10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
 _URL_UNSAFE = re.compile(r"[\s()<>\"'`\\]")
 
 POLICY_TEXT = {
@@ -67,12 +66,6 @@ FIELD_NOTES = {
     "rights": "`statement`, `status`, `decided_by`, `public_domain_in` and the `evidence` behind the verdict",
     "sha256": "SHA-256 of the original file, before any conversion",
 }
-
-
-def md(text: Any) -> str:
-    """Text from a manifest, safe inside Markdown: one line, no HTML, no Markdown syntax."""
-    flat = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def code(text: Any) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from packager.atomic import write_atomic
 from packager.jsonutil import dumps_pretty
 from packager.media import PASSTHROUGH
 from packager.publish.card import DEFAULT_PRETTY_NAME, TAGS, rights_kind, safe_url
@@ -282,7 +283,7 @@ def croissant(
 
 
 def write_croissant(path: Path, document: Mapping[str, Any]) -> None:
-    path.write_text(dumps_pretty(document), encoding="utf-8")
+    write_atomic(path, dumps_pretty(document))
 
 
 def _file_id(name: str) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from packager import __version__
+from packager.atomic import write_atomic
 from packager.build import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection
 from packager.digest import file_sha256
@@ -323,10 +324,10 @@ def make_release(
     previous_text = None
     if previous is not None and (previous / CHANGELOG_FILE).is_file():
         previous_text = (previous / CHANGELOG_FILE).read_text(encoding="utf-8")
-    (out / CHANGELOG_FILE).write_text(changelog_markdown(changelog, previous_text), encoding="utf-8")
+    write_atomic(out / CHANGELOG_FILE, changelog_markdown(changelog, previous_text))
     write_croissant(out / CROISSANT_FILE, croissant(release, report, pretty_name, repo_id, source_url))
     files = {p.name for p in out.iterdir()} | {CARD_FILE, RELEASE_FILE}
     card = dataset_card(release, report, changelog, pretty_name, repo_id, source_url, files)
-    (out / CARD_FILE).write_text(str(card) + "\n", encoding="utf-8")
-    (out / RELEASE_FILE).write_text(dumps_pretty(release), encoding="utf-8")
+    write_atomic(out / CARD_FILE, str(card) + "\n")
+    write_atomic(out / RELEASE_FILE, dumps_pretty(release))
     return ReleaseResult(out, release, report, changelog)

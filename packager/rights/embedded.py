@@ -60,7 +60,6 @@ import subprocess
 import threading
 import time
 import weakref
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -687,9 +686,3 @@ def _marked(text: str) -> tuple[str, str]:
     if flag in {"false", "0"}:
         return "public_domain", "embedded XMP-xmpRights:Marked=False: marked as public domain"
     return "info", f"embedded XMP-xmpRights:Marked={text!r}: not a boolean"
-
-
-def read_findings(paths: Iterable[Path], reader: EmbeddedReader | None = None) -> list[EmbeddedFindings]:
-    """embedded_findings for many files through one reader (the shared one by default)."""
-    reader = reader or shared_reader()
-    return [embedded_findings(tags) for tags in reader.read_many(list(paths))]

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from packager.rights.embedded import EmbeddedFindings
     from packager.rights.review import ReviewDecision
 
-STATUSES = ("public_domain", "public_domain_us", "not_public_domain", "undetermined")
 _ANONYMOUS = {"anonymous", "anon", "anon.", "unknown", "unknown artist", "unknown maker", "unidentified artist"}
 _TRUE = {"yes", "true", "y", "1"}
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
 
-STATUSES = ("public_domain", "public_domain_us", "not_public_domain", "undetermined")
+from packager.model import STATUSES
 
 
 @dataclass(frozen=True)
