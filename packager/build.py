@@ -94,11 +94,15 @@ def build(
     resume: bool = False,
     near_duplicates: int | None = 3,
     engine: Engine | None = None,
+    for_publication: bool = False,
 ) -> dict[str, Any]:
     """Build shards and reports into ``out_dir``; return the report.
 
     With ``resume``, carry on from the last checkpoint of an interrupted build of the
-    same inputs and settings (or start afresh when there is none).
+    same inputs and settings (or start afresh when there is none). ``for_publication``
+    writes a report.html that pictures only what ships (as every release does); without
+    it the page also pictures held-back items for the staff, and ``push`` refuses it.
+    It changes report.html only, so it is not part of the resume fingerprint.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded = {
@@ -164,5 +168,5 @@ def build(
             shards = writer.close()
         dedup.close()
         summary = report.write(shards)
-    write_build_report_html(out_dir, list(collections), summary)  # after rejected.jsonl is closed
+    write_build_report_html(out_dir, list(collections), summary, for_publication)  # after rejected.jsonl is closed
     return summary

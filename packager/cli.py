@@ -29,6 +29,7 @@ from packager.media import ENCODINGS, ImageOptions
 from packager.model import REGISTRY, Rejection
 from packager.options import WORKERS, fetch_options, rights_options, settings_from_options, shard_options
 from packager.pipeline import WORKER_MODULES, Result, Settings, run
+from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
 from packager.sample import Sample
@@ -327,6 +328,12 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
 )
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
 @click.option(
+    "--for-publication",
+    is_flag=True,
+    help="Write a report.html that pictures only what ships, so the folder can be pushed. Without it the report "
+    "also pictures held-back items from your files, marked not for publication, and push refuses it.",
+)
+@click.option(
     "--engine",
     "engine_name",
     type=click.Choice(ENGINES),
@@ -384,6 +391,7 @@ def build_command(
     full_decode: bool,
     near_duplicates: int,
     resume: bool,
+    for_publication: bool,
     engine_name: str,
     ray_address: str | None,
     captions: str,
@@ -410,7 +418,8 @@ def build_command(
       report.json                counts per collection, verdict and reason; shard list
       rejected.jsonl             one line per item held back, with the reason
       ATTRIBUTION.md             credits per institution
-      report.html                the same for people: charts, thumbnails, what to fix
+      report.html                the same for people: charts, pictures, what to fix
+                                 (held-back items pictured for staff only: see --for-publication)
 
     \b
     Examples:
@@ -454,6 +463,7 @@ def build_command(
                 resume=resume,
                 near_duplicates=None if near_duplicates < 0 else near_duplicates,
                 engine=engine,
+                for_publication=for_publication,
             )
     except (ManifestError, ResumeError) as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -566,6 +576,13 @@ def _print_build_summary(report: dict[str, Any], out: Path) -> None:
     if totals["rejected"]:
         click.echo(f"Held-back items and reasons: {out / 'rejected.jsonl'}")
     click.echo(f"Report with pictures, for people: {out / 'report.html'}")
+    page = out / REPORT_FILE
+    pictured = held_back_pictures(page.read_text(encoding="utf-8")) if page.is_file() else 0
+    if pictured:
+        click.echo(
+            f"  It pictures {pictured} held-back item(s) for you: not for publication (push refuses it; "
+            "see --for-publication)."
+        )
 
 
 cli.add_command(init_command)

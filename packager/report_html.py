@@ -14,6 +14,13 @@ Thumbnails never come from a file that failed to decode: only items held back fo
 says nothing against the file (rights, preferences, duplicates, ...) get one, the file is decoded
 again here with the same limits as a build, and any failure leaves the thumbnail out. Items held
 back as culturally sensitive (Local Contexts) or taken down on request are never pictured.
+
+Two audiences, two pages. A local build's page is for the staff who own the files: it pictures
+their held-back items, each marked "not for publication". A page for publication (every release,
+``build --for-publication``) pictures only what ships: held-back items are listed in words only,
+whatever the reason, because a work held as in copyright must not be published as a thumbnail
+either. ``held_back_pictures`` counts the held-back pictures in a page, so that ``push`` can
+refuse a staff page.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import tarfile
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -39,6 +47,9 @@ from packager.safepath import PathEscapeError, resolve_inside
 from packager.shards import safe_member_name
 
 REPORT_FILE = "report.html"
+# The class of every held-back item's picture; push counts them (held_back_pictures), so keep it stable.
+HELD_PICTURE_CLASS = "thumb"
+NOT_FOR_PUBLICATION = "Not for publication"
 GALLERY_SIZE = 24  # shipped samples shown: the first ones in build order
 THUMBNAIL_LIMIT = 200  # held-back items that get a picture (the table lists up to HELD_ROWS_LIMIT)
 HELD_ROWS_LIMIT = 2000
@@ -239,9 +250,13 @@ def _encode(frame: Image.Image) -> str:
 # --- writing ------------------------------------------------------------------------------------------------
 
 
-def write_build_report_html(out_dir: Path, collections: Sequence[Collection], report: dict[str, Any]) -> Path:
+def write_build_report_html(
+    out_dir: Path, collections: Sequence[Collection], report: dict[str, Any], for_publication: bool = False
+) -> Path:
     """The one call at the end of a build: read rejected.jsonl and the shards back, write report.html."""
-    return write_report_html(out_dir, report, read_rejected(out_dir), read_samples(out_dir, report), collections)
+    return write_report_html(
+        out_dir, report, read_rejected(out_dir), read_samples(out_dir, report), collections, for_publication
+    )
 
 
 def write_report_html(
@@ -250,13 +265,17 @@ def write_report_html(
     rejected: Iterable[dict[str, Any]],
     samples: Iterable[ShippedSample],
     collections: Sequence[Collection],
+    for_publication: bool = False,
 ) -> Path:
-    """Write ``out_dir/report.html`` from the build's report, its rejections and a sample of what shipped."""
+    """Write ``out_dir/report.html`` from the build's report, its rejections and a sample of what shipped.
+
+    ``for_publication``: picture only the shipped samples (no held-back item is even decoded).
+    """
     rejected = list(rejected)
     shown = rejected[:HELD_ROWS_LIMIT]
     items = held_back_items(collections, shown)
-    thumbnails = held_back_thumbnails(collections, shown, items)
-    page = render_report_html(report, rejected, list(samples), thumbnails, items)
+    thumbnails = {} if for_publication else held_back_thumbnails(collections, shown, items)
+    page = render_report_html(report, rejected, list(samples), thumbnails, items, for_publication)
     path = out_dir / REPORT_FILE
     write_atomic(path, page)
     return path
@@ -268,9 +287,10 @@ def render_report_html(
     samples: Sequence[ShippedSample],
     thumbnails: dict[tuple[str, str, int | None], str] | None = None,
     items: dict[tuple[str, str, int | None], Item] | None = None,
+    for_publication: bool = False,
 ) -> str:
-    """The page as text: a pure function of its inputs."""
-    thumbnails = thumbnails or {}
+    """The page as text: a pure function of its inputs. ``for_publication`` leaves out every held-back picture."""
+    thumbnails = {} if for_publication else (thumbnails or {})
     items = items or {}
     totals = report.get("totals", {})
     settings = report.get("settings", {})
@@ -283,6 +303,7 @@ def render_report_html(
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
         "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">",
         '<meta name="referrer" content="no-referrer">',
+        f'<meta name="pdpack-report" content="{"publication" if for_publication else "staff"}">',
         "<title>pdpack build report</title>",
         f"<style>{CSS}</style>",
         "</head>",
@@ -290,13 +311,14 @@ def render_report_html(
         "<header>",
         "<h1>Build report</h1>",
         f'<p class="lede">{_settings_sentence(report, settings)}</p>',
+        _audience_note(for_publication, bool(thumbnails)),
         "</header>",
         "<main>",
         _summary(totals),
         _chart_section(report),
         _collections_section(report),
         _overrides_section(report),
-        _held_section(rejected, thumbnails, items),
+        _held_section(rejected, thumbnails, items, for_publication),
         _gallery_section(samples, totals),
         _files_section(report),
         "</main>",
@@ -478,10 +500,27 @@ def _overrides_section(report: dict[str, Any]) -> str:
     )
 
 
+def _audience_note(for_publication: bool, pictures_held: bool) -> str:
+    if for_publication:
+        return (
+            '<p class="audience">For publication: this page pictures only what ships. '
+            "Held-back items are listed in words, never pictured.</p>"
+        )
+    if not pictures_held:
+        return ""
+    return (
+        f'<p class="audience staff"><strong>{NOT_FOR_PUBLICATION}.</strong> This page pictures held-back items '
+        "from your own files, for you to check. <code>pdpack push</code> refuses it; a release "
+        "(<code>pdpack release</code>) or <code>pdpack build --for-publication</code> writes a page that "
+        "pictures only what ships.</p>"
+    )
+
+
 def _held_section(
     rejected: Sequence[dict[str, Any]],
     thumbnails: dict[tuple[str, str, int | None], str],
     items: dict[tuple[str, str, int | None], Item],
+    for_publication: bool = False,
 ) -> str:
     if not rejected:
         return "<section><h2>Held back</h2><p>Nothing was held back.</p></section>"
@@ -491,34 +530,65 @@ def _held_section(
         key = (str(record.get("collection")), str(record.get("id")), record.get("row"))
         item = items.get(key)
         uri = thumbnails.get(key)
-        if uri:
-            picture = f'<img class="thumb" src="{_e(uri)}" alt="">'
+        if for_publication:
+            picture = ""
+        elif uri:
+            picture = (
+                f'<td><img class="{HELD_PICTURE_CLASS}" src="{_e(uri)}" alt="">'
+                f'<div class="notpub">{NOT_FOR_PUBLICATION}</div></td>'
+            )
         elif picture_of(code) is Picture.WITHHELD:
-            picture = '<div class="nothumb">not shown</div>'
+            picture = '<td><div class="nothumb">not shown</div></td>'
         else:
-            picture = '<div class="nothumb">no picture</div>'
+            picture = '<td><div class="nothumb">no picture</div></td>'
         where = f"row {int(record['row'])}" if isinstance(record.get("row"), int) else ""
         title = f"<br>{_e(item.title)}" if item is not None and item.title else ""
         source = f'<br><span class="muted">{_e(item.source)}</span>' if item is not None and item.source else ""
         rows.append(
             f'<tr class="{_reason_class(code)}-row">'
-            f"<td>{picture}</td>"
+            f"{picture}"
             f'<td><strong>{_e(record.get("id"))}</strong>{title}<br><span class="muted">{_e(record.get("collection"))}'
             f"{', ' + where if where else ''}</span>{source}</td>"
-            f"<td><strong>{_e(label(code))}</strong><br>{_e(REGISTRY[code].explanation if code in REGISTRY else '')}"
+            f'<td class="why"><strong>{_e(label(code))}</strong><br>'
+            f"{_e(REGISTRY[code].explanation if code in REGISTRY else '')}"
             f"<details><summary>Detail</summary><code>{_e(record.get('message'))}</code></details></td>"
             f"<td>{_e(fix(code))}</td>"
             "</tr>"
         )
     more = len(rejected) - HELD_ROWS_LIMIT
     tail = f'<p class="note">And {more:,} more: see rejected.jsonl.</p>' if more > 0 else ""
+    if for_publication:
+        pictures_note, picture_head, table_class = "Held-back items are not pictured.", "", "words"
+    else:
+        pictures_note = "Pictures are shown only for files that open correctly, and are not for publication."
+        picture_head, table_class = "<th>Picture</th>", "held"
     return (
         f"<section><h2>Held back ({len(rejected):,})</h2>"
         '<p class="note">What to change is written for the manifest (items.csv) unless it says otherwise. '
-        "Pictures are shown only for files that open correctly.</p>"
-        '<table class="held"><thead><tr><th>Picture</th><th>Item</th><th>Why it was held back</th>'
+        f"{pictures_note}</p>"
+        f'<table class="{table_class}"><thead><tr>{picture_head}<th>Item</th><th>Why it was held back</th>'
         "<th>What to change</th></tr></thead><tbody>" + "".join(rows) + f"</tbody></table>{tail}</section>"
     )
+
+
+def held_back_pictures(page: str) -> int:
+    """How many held-back items a report.html pictures (pages of every pdpack version mark them the same way)."""
+    counter = _PictureCounter()
+    counter.feed(page)
+    counter.close()
+    return counter.count
+
+
+class _PictureCounter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.count = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img" and HELD_PICTURE_CLASS in (dict(attrs).get("class") or "").split():
+            self.count += 1
+
+    handle_startendtag = handle_starttag
 
 
 def _gallery_section(samples: Sequence[ShippedSample], totals: dict[str, Any]) -> str:
@@ -591,10 +661,12 @@ td.num,th.num{text-align:right;white-space:nowrap}
 .ship-text{color:var(--ship);font-weight:700}.held-text{color:var(--held);font-weight:700}
 ul.plain{margin:0;padding-left:18px}
 table.held td:first-child{width:136px}
-table.held td:nth-child(2){width:22%;word-break:break-word}
-table.held td:last-child{width:32%}
-tr.rights-row td:nth-child(3) strong{color:var(--rights)}tr.fixable-row td:nth-child(3) strong{color:var(--held)}
+table.held td:nth-child(2),table.words td:first-child{width:22%;word-break:break-word}
+table.held td:last-child,table.words td:last-child{width:32%}
+tr.rights-row td.why strong{color:var(--rights)}tr.fixable-row td.why strong{color:var(--held)}
 img.thumb{display:block;max-width:120px;max-height:120px;border:1px solid var(--line)}
+.notpub{margin-top:4px;font-size:12px;font-weight:700;color:var(--rights);text-transform:uppercase}
+.audience{margin:8px 0 0;font-size:15px}.audience.staff{color:var(--rights)}
 .nothumb{width:120px;height:80px;display:flex;align-items:center;justify-content:center;background:var(--bg);
 color:var(--muted);font-size:13px;border:1px dashed var(--line)}
 details{margin-top:4px;font-size:14px}summary{cursor:pointer;color:var(--muted)}

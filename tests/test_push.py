@@ -37,6 +37,7 @@ from packager.publish.hub import (
     scrub,
 )
 from packager.publish.push_command import push as push_command
+from packager.report_html import NOT_FOR_PUBLICATION, REPORT_FILE, held_back_pictures
 from tests.hub_server import HubServer, configured_hub
 
 # The client PUTs LFS objects with httpx2's deprecated `data=` (huggingface_hub 2.4.0, lfs._upload_single_part).
@@ -60,7 +61,8 @@ Public-domain images with captions.
 
 
 def _build(out: Path, folders: list[Path], **kwargs: int) -> Path:
-    build(load_collections(folders), out, Settings(as_of="2026-11-30"), **kwargs)
+    # Built as `pdpack build --for-publication` would: a staff report (pictures of held-back items) is refused.
+    build(load_collections(folders), out, Settings(as_of="2026-11-30"), for_publication=True, **kwargs)
     (out / "README.md").write_text(CARD, encoding="utf-8")
     return out
 
@@ -118,6 +120,8 @@ def test_push_then_download_and_load_byte_identical(hub: HubServer, sample_dist:
 
     assert result.exit_code == 0, result.output
     local = tree(sample_dist)
+    assert held_back_pictures(local["report.html"].decode("utf-8")) == 0
+    assert b"data:image/" in local["report.html"]  # the shipped samples are pictured
     url = f"{hub.base}/datasets/pdpack-test/sample"
     assert f"Created the dataset repo {url} (public)." in result.stdout
     assert sent_line(local, 1, url) + " unchanged; tagged v1.0.0\n" in result.stdout
@@ -479,3 +483,33 @@ def test_a_smaller_release_deletes_stale_shards_in_its_last_commit(hub: HubServe
     assert result.files_deleted == 2
     files = sorted(api.list_repo_files(repo, repo_type="dataset"))
     assert [f for f in files if f.startswith("data/")] == ["data/train-000000.tar"]
+
+
+def test_a_report_that_pictures_held_back_items_is_never_sent(
+    hub: HubServer, example_folders: list[Path], tmp_path: Path
+) -> None:
+    """A local build's report.html pictures the staff's held-back files: push refuses the folder, sending nothing."""
+    staff = tmp_path / "staff"
+    build(load_collections(example_folders), staff, Settings(as_of="2026-11-30"))
+    page = (staff / REPORT_FILE).read_text(encoding="utf-8")
+    pictured = held_back_pictures(page)
+    held = sum(1 for line in (staff / "rejected.jsonl").read_text(encoding="utf-8").splitlines() if line)
+    assert 0 < pictured <= held and page.count(NOT_FOR_PUBLICATION) >= pictured
+
+    for extra in ([], ["--dry-run"]):
+        result = run_push(staff, "--repo", "pdpack-test/staff", *extra)
+        assert result.exit_code == 1, result.output
+        assert f"pictures {pictured} held-back item(s)" in result.stderr
+        assert "--for-publication" in result.stderr and "pdpack release" in result.stderr
+    assert hub.writes == 0 and "pdpack-test/staff" not in hub.repos
+
+    # Rebuilt for publication, the same collections push; the page pictures only the shipped samples.
+    public = tmp_path / "public"
+    build(load_collections(example_folders), public, Settings(as_of="2026-11-30"), for_publication=True)
+    assert run_push(public, "--repo", "pdpack-test/staff").exit_code == 0
+    sent = published(hub, "pdpack-test/staff")["report.html"].decode("utf-8")
+    assert held_back_pictures(sent) == 0 and NOT_FOR_PUBLICATION not in sent
+    # The shards, indexes and other reports are the same bytes either way: only the page differs.
+    assert {k: v for k, v in tree(staff).items() if k != REPORT_FILE} == {
+        k: v for k, v in tree(public).items() if k != REPORT_FILE
+    }

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from packager.build import build, load_collections
 from packager.collection import ManifestError
 from packager.pipeline import Settings
 from packager.publish.release import (
@@ -27,6 +28,7 @@ from packager.publish.release import (
     previous_release,
 )
 from packager.publish.release_command import release as release_command
+from packager.report_html import HELD_SIDE, NOT_FOR_PUBLICATION, held_back_pictures, thumbnail_uri
 from tests.conftest import CC0, EXAMPLES, REPO, image_bytes, write_collection
 
 REPO_ID = "test-org/pd-images"
@@ -120,6 +122,65 @@ def test_release_folder_holds_build_outputs_card_croissant_changelog(sample_rele
         assert (out / name).is_file(), name
     assert (out / "ATTRIBUTION.md").is_file()
     assert sorted(p.name for p in (out / "data").iterdir()) == ["train-000000.parquet", "train-000000.tar"]
+
+
+def held_for_every_kind_of_reason(manifests: Path) -> dict[str, bytes]:
+    """A registered collection whose held-back items have good local files: in copyright, train-ai=n, a
+    steward's hold, a conflict with an embedded-style notice; and two that ship. Returns the files by id."""
+    files = {f"files/{name}.png": image_bytes(color=(20 + 30 * n, 90, 200 - 20 * n)) for n, name in enumerate(
+        ["in-copyright", "no-ai", "steward-hold", "conflict", "ships-1", "ships-2"])}  # fmt: skip
+    rows = [
+        {"id": "in-copyright", "file": "files/in-copyright.png", "title": "Poster",
+         "rights": "http://rightsstatements.org/vocab/InC/1.0/", "ai_preferences": "", "copyright_notice": ""},
+        {"id": "no-ai", "file": "files/no-ai.png", "title": "Quilt", "rights": "", "ai_preferences": "train-ai=n",
+         "copyright_notice": ""},
+        {"id": "steward-hold", "file": "files/steward-hold.png", "title": "Mask", "rights": "",
+         "ai_preferences": "", "copyright_notice": ""},
+        {"id": "conflict", "file": "files/conflict.png", "title": "Portrait", "rights": "",
+         "ai_preferences": "", "copyright_notice": "© Estate of the artist"},
+        {"id": "ships-1", "file": "files/ships-1.png", "title": "Harbour", "rights": "", "ai_preferences": "",
+         "copyright_notice": ""},
+        {"id": "ships-2", "file": "files/ships-2.png", "title": "Orchard", "rights": "", "ai_preferences": "",
+         "copyright_notice": ""},
+    ]  # fmt: skip
+    folder = write_collection(manifests, rows, collection_id="held-museum", files=files, rights=CC0)
+    (folder / "review.csv").write_text(
+        "id,decision,reviewer,date,note,override\nsteward-hold,hold,A. Steward,2026-11-01,Ask the community,no\n",
+        encoding="utf-8",
+    )
+    return {name.removeprefix("files/").removesuffix(".png"): data for name, data in files.items()}
+
+
+def test_nothing_a_release_writes_pictures_a_held_back_item(tmp_path: Path) -> None:
+    """Whatever the reason an item is held back, no file of the release holds its picture; a local build's
+    report of the same collection pictures them for the staff, each marked not for publication."""
+    manifests = tmp_path / "manifests"
+    held_files = held_for_every_kind_of_reason(manifests)
+    result = make_release(manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"))
+    held = {r["id"]: r["reason"] for r in map(json.loads, (result.out / "rejected.jsonl").read_text().splitlines())}
+    assert held == {
+        "in-copyright": "rights:not-public-domain",
+        "no-ai": "preference:no-ai-training",
+        "steward-hold": "review:hold",
+        "conflict": "rights:conflict",
+    }
+    pictures = {name: thumbnail_uri(data, HELD_SIDE) for name, data in held_files.items()}
+    released = {p.relative_to(result.out).as_posix(): p.read_bytes() for p in result.out.rglob("*") if p.is_file()}
+    for name, data in released.items():
+        for item in held:
+            assert held_files[item] not in data, (name, item)
+            assert (pictures[item] or "").encode() not in data, (name, item)
+    page = released["report.html"].decode("utf-8")
+    assert held_back_pictures(page) == 0 and NOT_FOR_PUBLICATION not in page
+    assert all(item in page for item in held)  # listed in words
+    assert page.count("data:image/") == result.report["totals"]["shipped"] == 2  # the gallery of what ships
+
+    staff = tmp_path / "staff"
+    collections = load_collections([manifests / "held-museum"])
+    build(collections, staff, Settings(as_of="2026-11-30"))
+    staff_page = (staff / "report.html").read_text(encoding="utf-8")
+    assert held_back_pictures(staff_page) == 4 and staff_page.count(f">{NOT_FOR_PUBLICATION}<") == 4
+    assert all((pictures[item] or "-") in staff_page for item in held)
 
 
 def test_release_json_records_version_settings_counts_and_checksums(sample_release: ReleaseResult) -> None:

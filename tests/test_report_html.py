@@ -23,7 +23,9 @@ from packager.report_html import (
     FIXES,
     GALLERY_SIZE,
     LABELS,
+    NOT_FOR_PUBLICATION,
     REPORT_FILE,
+    held_back_pictures,
     read_rejected,
     read_samples,
     render_report_html,
@@ -130,9 +132,11 @@ def test_report_for_the_bundled_sample(example_build: tuple[Path, dict[str, Any]
     for record in rejected:
         assert record["id"] in plain
         assert LABELS[record["reason"]] in plain and FIXES[record["reason"]] in plain
-    # Held back for rights, their files are fine: each gets a thumbnail.
+    # Held back for rights, their files are fine: each gets a thumbnail, marked as not for publication.
     thumbs = [a for a in page.all("img") if "thumb" in (a.get("class") or "")]
-    assert len(thumbs) == len(rejected)
+    assert len(thumbs) == len(rejected) == held_back_pictures(text)
+    assert text.count(f'<div class="notpub">{NOT_FOR_PUBLICATION}</div>') == len(thumbs)
+    assert '<meta name="pdpack-report" content="staff">' in text and "pdpack push</code> refuses it" in text
     gallery = [a for a in page.all("img") if "thumb" not in (a.get("class") or "")]
     assert len(gallery) == min(GALLERY_SIZE, report["totals"]["shipped"])
     for sample in read_samples(out, report):
@@ -140,6 +144,27 @@ def test_report_for_the_bundled_sample(example_build: tuple[Path, dict[str, Any]
     chart = re.search(r"<svg.*?</svg>", text, re.S)
     assert chart is not None and chart.group(0).count("<rect") == 1 + len(report["rejected_by_reason"])
     assert "30 November 2026" in plain
+
+
+def test_a_report_for_publication_pictures_only_what_ships(
+    tmp_path: Path, example_build: tuple[Path, dict[str, Any], list[Collection]]
+) -> None:
+    out, report, collections = example_build
+    public = tmp_path / "public"
+    report = build(collections, public, SETTINGS, for_publication=True)
+    text = (public / REPORT_FILE).read_text(encoding="utf-8")
+    page = assert_self_contained_and_inert(text)
+    rejected = read_rejected(public)
+    assert rejected and held_back_pictures(text) == 0 and NOT_FOR_PUBLICATION not in text
+    for record in rejected:  # still listed, with the reason and what to change: in words
+        assert record["id"] in page.plain and FIXES[record["reason"]] in page.plain
+    gallery = page.all("img")
+    assert len(gallery) == min(GALLERY_SIZE, report["totals"]["shipped"])
+    assert all("thumb" not in (a.get("class") or "") for a in gallery)
+    assert "<th>Picture</th>" not in text and "Held-back items are not pictured." in page.plain
+    # Everything else in the folder is the same bytes as the staff build's.
+    for name in ("report.json", "rejected.jsonl", "ATTRIBUTION.md", "data/train-000000.tar"):
+        assert (public / name).read_bytes() == (out / name).read_bytes(), name
 
 
 def test_thumbnails_are_small_real_images(example_build: tuple[Path, dict[str, Any], list[Collection]]) -> None:

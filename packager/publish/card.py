@@ -488,7 +488,7 @@ FILES = (
     ("data/train-NNNNNN.parquet", "one row per sample of the shard beside it"),
     ("release.json", "version, settings, counts per collection, SHA-256 of every shard, index and input manifest"),
     ("report.json", "counts per collection, verdict and reason; the shard list"),
-    ("report.html", "the same report for people, with thumbnails of what was held back and why"),
+    ("report.html", "the same report for people: what was held back and why, and pictures of what ships"),
     ("rejected.jsonl", "every item held back, with the reason and evidence"),
     ("ATTRIBUTION.md", "credits per institution"),
     ("CHANGELOG.md", "samples added and removed in each release, and why"),

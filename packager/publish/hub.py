@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from packager.report_html import REPORT_FILE, held_back_pictures
+
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
     from huggingface_hub.hf_api import CommitInfo, RepoFile
@@ -194,12 +196,30 @@ def same_content(local: LocalFile, remote: RepoFile) -> bool:
     return remote.blob_id == local.git_oid
 
 
+def check_publishable(dist: Path) -> None:
+    """A PushError when the folder's report.html pictures held-back items (a local build's page, for staff)."""
+    page = dist / REPORT_FILE
+    if not page.is_file() or page.is_symlink():
+        return
+    pictured = held_back_pictures(page.read_text(encoding="utf-8", errors="replace"))
+    if pictured:
+        raise PushError(
+            f"{page} pictures {pictured} held-back item(s): it is a local build's report, for staff, not for "
+            "publication. Nothing was sent. Build again with `pdpack build ... --for-publication`, or publish a "
+            "release (`pdpack release`): their report pictures only what ships."
+        )
+
+
 def plan_push(api: HfApi, dist: Path, repo_id: str, revision: str = "main") -> PushPlan:
-    """Compare ``dist`` with the repo: which files to send, which are there already. Only reads the Hub."""
+    """Compare ``dist`` with the repo: which files to send, which are there already. Only reads the Hub.
+
+    Refuses (PushError) a folder whose report.html pictures held-back items, before asking the Hub anything.
+    """
     from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
     from huggingface_hub.hf_api import RepoFile
 
     files = local_files(dist)
+    check_publishable(dist)
 
     def read_remote() -> tuple[Any, dict[str, RepoFile]]:
         try:

@@ -289,7 +289,10 @@ def make_release(
         read_release(previous)  # fail now, not after the build
     collections = load_collections(folders)
     settings = _with_takedowns(settings, manifests)
-    report = build(collections, out, settings, workers=workers, max_count=max_count, max_size=max_size)
+    # A release is published: its report.html pictures only what ships.
+    report = build(
+        collections, out, settings, workers=workers, max_count=max_count, max_size=max_size, for_publication=True
+    )
 
     changelog = compare(version, settings.as_of, out, report, previous)
     shipped_by_statement = statements(out, report["shards"])
