@@ -249,12 +249,13 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     Record decisions in review.csv beside the manifest, one row per item:
 
     \b
-      id,decision,reviewer,date,note,override
-      1923.45,ship,J. Smith,2026-12-01,Creator died 1890 per museum file,no
+      id,decision,reviewer,date,note,override,overrules
+      1923.45,ship,J. Smith,2026-12-01,Creator died 1890 per museum file,no,
 
-    A decision to ship overrules an explicit in-copyright statement or an
-    embedded copyright notice only with override=yes and a note; every
-    override is listed in the build report.
+    A decision to ship settles doubt. It overrules an in-copyright or licence
+    statement, a copyright notice (copyright_notice, embedded) or a term still
+    running (term:XX) only with override=yes, a note, and each such finding
+    named in overrules; every override is listed in the build report.
 
     \b
     Examples:
@@ -274,7 +275,7 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
         if not (collection.root / REVIEW_FILE).is_file():
             click.echo(",".join(REVIEW_COLUMNS))
         for rejection in waiting:
-            click.echo(f"{_csv_cell(rejection.id)},,,{dt.date.today().isoformat()},,no")
+            click.echo(f"{_csv_cell(rejection.id)},,,{dt.date.today().isoformat()},,no,")
         return
     _print_collection_header(collection)
     click.echo(f"  {len(waiting)} item(s) wait for a decision in {collection.root / REVIEW_FILE}.")

@@ -53,7 +53,7 @@ class BuildReport:
         self.out_dir = out_dir
         self.settings = settings
         self.tallies: dict[str, CollectionTally] = {}
-        # Samples a steward shipped over an explicit claim of copyright: listed for every reader of the report.
+        # Samples a steward shipped over a claim of copyright or a running term, with each finding overruled.
         self.overrides: list[dict[str, Any]] = []
         path = out_dir / "rejected.jsonl"
         if resume_offset is None:
@@ -118,6 +118,7 @@ class BuildReport:
                         "collection": collection.id,
                         "id": result.metadata["id"],
                         "review": review["finding"] if review else "",
+                        "overrules": rights["overrides"],
                     }
                 )
         else:

@@ -489,13 +489,15 @@ def _overrides_section(report: dict[str, Any]) -> str:
     if not overrides:
         return ""
     rows = "".join(
-        f"<tr><td>{_e(o.get('collection'))}</td><td>{_e(o.get('id'))}</td><td>{_e(o.get('review'))}</td></tr>"
+        f"<tr><td>{_e(o.get('collection'))}</td><td>{_e(o.get('id'))}</td><td>{_e(o.get('review'))}</td>"
+        f"<td>{_overruled(o.get('overrules') or [])}</td></tr>"
         for o in overrides
     )
     return (
-        "<section><h2>Shipped by a steward over a copyright claim</h2>"
-        '<p class="note">Each of these was decided in review.csv with override=yes.</p>'
-        "<table><thead><tr><th>Collection</th><th>Item</th><th>Decision</th></tr></thead>"
+        "<section><h2>Shipped by a steward over a copyright claim or a running term</h2>"
+        '<p class="note">Each of these was decided in review.csv with override=yes, naming each finding it'
+        " overrules. None of them is listed as public domain where a term was found running.</p>"
+        "<table><thead><tr><th>Collection</th><th>Item</th><th>Decision</th><th>Overrules</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></section>"
     )
 
@@ -514,6 +516,10 @@ def _audience_note(for_publication: bool, pictures_held: bool) -> str:
         "(<code>pdpack release</code>) or <code>pdpack build --for-publication</code> writes a page that "
         "pictures only what ships.</p>"
     )
+
+
+def _overruled(findings: Sequence[dict[str, Any]]) -> str:
+    return "<br>".join(f"<b>{_e(f.get('overrules'))}</b>: {_e(f.get('finding'))}" for f in findings)
 
 
 def _held_section(

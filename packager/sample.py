@@ -57,6 +57,7 @@ SAMPLE_SCHEMA = pa.schema(
                     ("public_domain_in", pa.list_(pa.string())),
                     ("conflict", pa.bool_()),
                     ("overridden", pa.bool_()),
+                    ("overrides", pa.list_(pa.struct([("overrules", pa.string()), ("finding", pa.string())]))),
                     ("evidence", pa.list_(_EVIDENCE)),
                 ]
             ),

@@ -26,7 +26,7 @@ AS_OF = "2026-11-30"
 NKC = "http://rightsstatements.org/vocab/NKC/1.0/"
 INC = "http://rightsstatements.org/vocab/InC/1.0/"
 NKC_FINDING = "items: No Known Copyright (Probably public domain but not conclusively determined; needs review)"
-REVIEW_HEADER = "id,decision,reviewer,date,note,override\n"
+REVIEW_HEADER = "id,decision,reviewer,date,note,override,overrules\n"
 
 
 def picture(seed: int, fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> bytes:
@@ -87,16 +87,29 @@ def test_no_review_file_means_no_decisions(folder: Path) -> None:
 def test_valid_rows_are_read(folder: Path) -> None:
     write_review(
         folder,
-        "\ufeffID, Decision ,Reviewer,Date,Note,Override\n"
-        "a,Ship,J. Smith,2026-12-01,Creator died 1890 per museum file,no\n"
-        "b, hold ,K. Lee,2026-12-02,,\n"
-        "c,ship,K. Lee,2026-12-03,Licence letter of 2026-11-01,TRUE\n",
+        "\ufeffID, Decision ,Reviewer,Date,Note,Override, Overrules\n"
+        "a,Ship,J. Smith,2026-12-01,Creator died 1890 per museum file,no,\n"
+        "b, hold ,K. Lee,2026-12-02,,,\n"
+        "c,ship,K. Lee,2026-12-03,Licence letter of 2026-11-01,TRUE,Statement; EMBEDDED term:mx statement\n"
+        "d,ship,K. Lee,2026-12-03,Estate's release of 2026-11-01,yes,term:EU\n",
     )
-    assert load_reviews(load_collection(folder)) == {
+    reviews = load_reviews(load_collection(folder))
+    assert {k: v for k, v in reviews.items() if k != "d"} == {
         "a": ReviewDecision("a", "ship", "J. Smith", "2026-12-01", "Creator died 1890 per museum file", False, 2),
         "b": ReviewDecision("b", "hold", "K. Lee", "2026-12-02", "", False, 3),
-        "c": ReviewDecision("c", "ship", "K. Lee", "2026-12-03", "Licence letter of 2026-11-01", True, 4),
+        "c": ReviewDecision(
+            "c",
+            "ship",
+            "K. Lee",
+            "2026-12-03",
+            "Licence letter of 2026-11-01",
+            True,
+            4,
+            ("statement", "embedded", "term:MX"),
+        ),
     }
+    # A group names each of its members, so the sample lists the countries one by one.
+    assert len(reviews["d"].overrules) == 27 and "term:FR" in reviews["d"].overrules
 
 
 @pytest.mark.parametrize(
@@ -119,6 +132,30 @@ def test_valid_rows_are_read(folder: Path) -> None:
         ("a,ship,J. Smith,01/12/2026,,no\n", 2, "date", "'01/12/2026' is not a date like 2026-12-01"),
         ("a,ship,,2026-12-01,,no\n", 2, "reviewer", "is empty"),
         ("a,ship,J. Smith,2026-12-01,Checked,perhaps\n", 2, "override", "'perhaps': write yes or no"),
+        (
+            "a,ship,J. Smith,2026-12-01,Estate released it,yes,\n",
+            2,
+            "overrules",
+            "override=yes must name the findings it overrules (statement, copyright_notice, embedded, term:XX)",
+        ),
+        (
+            "a,ship,J. Smith,2026-12-01,Checked,no,statement\n",
+            2,
+            "overrules",
+            "naming findings to overrule needs override=yes",
+        ),
+        (
+            "a,ship,J. Smith,2026-12-01,Checked,yes,everything\n",
+            2,
+            "overrules",
+            "'everything' is not a finding an override can name; write statement, copyright_notice, embedded, term:XX",
+        ),
+        (
+            "a,ship,J. Smith,2026-12-01,Checked,yes,term:ZZ\n",
+            2,
+            "overrules",
+            "'term:ZZ' names no jurisdiction of terms.csv; write a code such as term:MX",
+        ),
     ],
 )
 def test_bad_rows_name_file_row_and_column(folder: Path, rows: str, row: int, column: str, message: str) -> None:
@@ -169,9 +206,9 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
     template = invoke("review", str(folder), "--as-of", AS_OF, "--template")
     assert template.exit_code == 0, template.output
     lines = template.output.splitlines()
-    assert lines[0] == "id,decision,reviewer,date,note,override"
+    assert lines[0] == "id,decision,reviewer,date,note,override,overrules"
     assert [line.split(",")[0] for line in lines[1:]] == ["nkc-hold", "nkc-later", "nkc-ship"]
-    assert all(re.fullmatch(r"[a-z-]+,,,\d{4}-\d{2}-\d{2},,no", line) for line in lines[1:])
+    assert all(re.fullmatch(r"[a-z-]+,,,\d{4}-\d{2}-\d{2},,no,", line) for line in lines[1:])
 
     write_review(
         folder,
@@ -209,7 +246,8 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
         ("review", "override"),
     ]
     assert rejected["inc"]["evidence"][2]["finding"] == (
-        "a decision to ship does not overrule a claim of copyright without override=yes and a reason"
+        f"a decision to ship settles doubt only; it does not overrule statement (items: In Copyright):"
+        " that takes override=yes, a note, and statement named in overrules"
     )
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["overrides"] == []
@@ -225,7 +263,7 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
         folder,
         REVIEW_HEADER + "nkc-ship,ship,J. Smith,2026-11-20,Photographer died 1901 per accession file,no\n"
         "nkc-hold,hold,J. Smith,2026-11-20,Waiting for the donor agreement,no\n"
-        'inc,ship,K. Lee,2026-11-21,"Rights holder released it, letter of 2026-11-01",yes\n',
+        'inc,ship,K. Lee,2026-11-21,"Rights holder released it, letter of 2026-11-01",yes,statement\n',
     )
     built = invoke("build", str(folder), "--out", str(out), "--as-of", AS_OF)
     assert built.exit_code == 0, built.output
@@ -245,10 +283,14 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
         ("review", "info"),
     ]
     finding = (
-        "review.csv row 4: ship by K. Lee on 2026-11-21 (override): Rights holder released it, letter of 2026-11-01"
+        "review.csv row 4: ship by K. Lee on 2026-11-21 (override of statement):"
+        " Rights holder released it, letter of 2026-11-01"
     )
+    assert inc["overrides"] == [{"overrules": "statement", "finding": "items: In Copyright"}]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["overrides"] == [{"collection": "review-museum", "id": "inc", "review": finding}]
+    assert report["overrides"] == [
+        {"collection": "review-museum", "id": "inc", "review": finding, "overrules": inc["overrides"]}
+    ]
     assert report["shipped_by_verdict"] == {"public_domain": 3}
 
 

@@ -35,8 +35,8 @@ def item(rights: str | None = None, **kwargs: object) -> Item:
     return Item(collection="city-museum", id="p-1", row=2, file="p1.jpg", rights=rights, **kwargs)  # type: ignore[arg-type]
 
 
-def review(decision: str, override: bool = False, note: str = "") -> ReviewDecision:
-    return ReviewDecision("p-1", decision, "J. Steward", "2026-11-01", note, override, 2)
+def review(decision: str, override: bool = False, note: str = "", overrules: tuple[str, ...] = ()) -> ReviewDecision:
+    return ReviewDecision("p-1", decision, "J. Steward", "2026-11-01", note, override, 2, overrules)
 
 
 def copyright_notice() -> EmbeddedFindings:
@@ -180,8 +180,10 @@ def test_review_overrides_copyright_only_explicitly(tmp_path: Path) -> None:
     plain = verify(inc, collection(tmp_path), AS_OF, review=review("ship"))
     assert plain.status == "not_public_domain" and decide(plain, "worldwide") is not None
     assert any("override=yes" in e.finding for e in plain.evidence)
-    forced = verify(inc, collection(tmp_path), AS_OF, review=review("ship", override=True, note="estate released it"))
+    released = review("ship", override=True, note="estate released it", overrules=("statement",))
+    forced = verify(inc, collection(tmp_path), AS_OF, review=released)
     assert (forced.status, forced.overridden) == ("public_domain", True)
+    assert forced.overrules == (("statement", "items: In Copyright"),)
     notice = verify(item(CC0), collection(tmp_path), AS_OF, embedded=copyright_notice(), review=review("ship"))
     assert decide(notice, "worldwide") is not None
 

@@ -396,8 +396,10 @@ def _rights_section(release: Mapping[str, Any], report: Mapping[str, Any]) -> li
         f"- **Copyright-term rules** per jurisdiction, applied to the creator's death year and the dates of "
         f"creation and publication as of **{md(release['as_of'])}** (terms end on 31 December). The same "
         "manifests gain items on each Public Domain Day.",
-        f"- **Review**: stewards' decisions in each collection's `review.csv`. {overrides} sample(s) shipped "
-        "over an explicit claim of copyright after review; each is listed in `report.json` (`overrides`).",
+        f"- **Review**: stewards' decisions in each collection's `review.csv`. A decision settles doubt; "
+        f"{overrides} sample(s) shipped by an override of a claim of copyright or of a term still running, "
+        "naming each finding it overrules; each is listed in `report.json` (`overrides`) and in its own "
+        "`rights.overrides`, and none is listed as public domain where a term was found running.",
         "",
         "When the evidence is missing, unclear or contradictory, the item is held back: pdpack never guesses "
         f"toward inclusion. {totals['rejected']} of {totals['items']} item(s) were held back from this release:",

@@ -1,9 +1,11 @@
 """Stewards' decisions on items held for review, read from ``review.csv`` beside the manifest.
 
-Columns: id, decision (ship | hold), reviewer, date (YYYY-MM-DD), note, override (yes | no).
-A decision to ship settles undetermined, restricted and conflicting items; it
-overrides an explicit in-copyright statement or an embedded copyright notice
-only with ``override=yes`` and a note giving the reason.
+Columns: id, decision (ship | hold), reviewer, date (YYYY-MM-DD), note, override (yes | no),
+overrules (the findings the override overrules, by name: see ``packager.rights.overrules``).
+A decision to ship settles doubt: missing, unclear or unverifiable information. It
+overrules an in-copyright or licence statement, a copyright notice or a copyright term
+the rules find still running only with ``override=yes``, a note giving the reason, and
+that finding named in ``overrules``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from packager.collection import Collection, ManifestError
+from packager.rights.overrules import parse_overrules
 
 REVIEW_FILE = "review.csv"
-COLUMNS = ("id", "decision", "reviewer", "date", "note", "override")
+COLUMNS = ("id", "decision", "reviewer", "date", "note", "override", "overrules")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class ReviewDecision:
     note: str
     override: bool
     row: int
+    # The findings the override names (statement, copyright_notice, embedded, term:XX); empty without override.
+    overrules: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,13 +42,18 @@ class ReviewDecision:
             "date": self.date,
             "note": self.note,
             "override": self.override,
+            "overrules": list(self.overrules),
         }
 
     @property
+    def where(self) -> str:
+        return f"{REVIEW_FILE} row {self.row}"
+
+    @property
     def summary(self) -> str:
-        text = f"{REVIEW_FILE} row {self.row}: {self.decision} by {self.reviewer} on {self.date}"
+        text = f"{self.where}: {self.decision} by {self.reviewer} on {self.date}"
         if self.override:
-            text += " (override)"
+            text += f" (override of {', '.join(self.overrules) or 'no named finding'})"
         return text + (f": {self.note}" if self.note else "")
 
 
@@ -101,4 +111,19 @@ def _decision(path: Path, row: int, record: dict[str, str]) -> ReviewDecision:
     note = record.get("note", "")
     if override and not note:
         raise ManifestError(path, "an override needs a note giving the reason", row, "note")
-    return ReviewDecision(required("id"), decision, required("reviewer"), date, note, override, row)
+    try:
+        overrules = parse_overrules(record.get("overrules", ""))
+    except ValueError as exc:
+        raise ManifestError(path, str(exc), row, "overrules") from exc
+    if overrules and not override:
+        raise ManifestError(path, "naming findings to overrule needs override=yes", row, "overrules")
+    if override and not overrules:
+        raise ManifestError(
+            path,
+            "override=yes must name the findings it overrules (statement, copyright_notice, embedded, term:XX)",
+            row,
+            "overrules",
+        )
+    if overrules and decision != "ship":
+        raise ManifestError(path, "only a decision to ship overrules anything", row, "overrules")
+    return ReviewDecision(required("id"), decision, required("reviewer"), date, note, override, row, overrules)

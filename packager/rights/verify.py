@@ -5,7 +5,9 @@ rules applied to the item's dates, the file's embedded metadata, usage preferenc
 and a steward's review decision. They are combined conservatively: a source may
 lift an item from ``undetermined`` only when its evidence is unambiguous (term
 rules, a review), and any disagreement with a claim of copyright is a conflict
-held for review, never a reason to ship.
+held for review, never a reason to ship. A review settles doubt; it overrules a
+claim of copyright or a running term only by an override that names it, and
+``public_domain_in`` never names a jurisdiction where a term was found running.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from packager.collection import Collection, Item
 from packager.rights.dates import parse_year_range
 from packager.rights.embedded import copyright_notice
 from packager.rights.evidence import INFO, Evidence
+from packager.rights.overrules import EMBEDDED, claim_name, term_name
 from packager.rights.preferences import Hold, ai_training_hold, local_contexts_hold, split_labels
 from packager.rights.terms import assess_terms, expand
 from packager.rights.vocabulary import Term, lookup
@@ -28,6 +31,7 @@ from packager.rights.vocabulary import Term, lookup
 if TYPE_CHECKING:
     from packager.rights.embedded import EmbeddedFindings
     from packager.rights.review import ReviewDecision
+    from packager.rights.terms import TermFinding
 
 _ANONYMOUS = {"anonymous", "anon", "anon.", "unknown", "unknown artist", "unknown maker", "unidentified artist"}
 _TRUE = {"yes", "true", "y", "1"}
@@ -54,7 +58,11 @@ class Verdict:
     public_domain_in: frozenset[str] = field(default_factory=frozenset)
     conflict: bool = False
     holds: tuple[Hold, ...] = ()
-    overridden: bool = False  # a review shipped it over an explicit claim of copyright
+    overridden: bool = False  # a review shipped it over a claim of copyright or a running term
+    # (name, finding) of each finding an override overruled, e.g. ("term:MX", "MX: author died 1926; ...").
+    overrules: tuple[tuple[str, str], ...] = ()
+    # Jurisdictions where a term was found running and an override ships it anyway (never in public_domain_in).
+    overridden_in: frozenset[str] = field(default_factory=frozenset)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +72,7 @@ class Verdict:
             "public_domain_in": jurisdiction_list(self.public_domain_in),
             "conflict": self.conflict,
             "overridden": self.overridden,
+            "overrides": [{"overrules": name, "finding": finding} for name, finding in self.overrules],
             "evidence": [e.to_json() for e in self.evidence],
         }
 
@@ -223,27 +232,30 @@ def verify(
         decided_by = "conflict"
         evidence.extend(Evidence("conflict", "", "", INFO, text) for text in conflicts)
 
-    overridden = False
+    overrules: tuple[tuple[str, str], ...] = ()
+    overridden_in = frozenset[str]()
     if review is not None:
         evidence.append(Evidence("review", "review.csv", review.decision, INFO, review.summary))
-        copyright_claimed = stated.status == "not_public_domain" or bool(claims_copyright)
         if review.decision == "hold":
             holds.append(Hold("review:hold", "review", review.summary, False))
-        elif copyright_claimed and not review.override:
-            evidence.append(
-                Evidence(
-                    "review",
-                    "override",
-                    "",
-                    INFO,
-                    "a decision to ship does not overrule a claim of copyright without override=yes and a reason",
-                )
-            )
         else:
-            status, pd_in, decided_by = "public_domain", everywhere, "review"
-            conflicts = []
-            holds = [h for h in holds if not h.reviewable]
-            overridden = copyright_claimed
+            claims = {}
+            if stated.status == "not_public_domain":
+                claims[claim_name(stated)] = stated.finding
+            for claim in claims_copyright:
+                claims.setdefault(claim_name(claim), claim.finding)
+            running = {term_name(f.jurisdiction): f for f in findings if f.public_domain is False}
+            # The file not read yet (an item held on its records alone): its notice is not known to be gone.
+            unread = frozenset({EMBEDDED}) if embedded is None else frozenset()
+            shipped = _ship(review, claims, running, evidence, unread)
+            if shipped is not None:
+                overrules, overridden_in = shipped
+                # Never public domain where a term runs: an override ships it there, and says so.
+                pd_in = everywhere - {f.jurisdiction for f in running.values()}
+                status = _status_of(pd_in, everywhere)
+                decided_by = "review"
+                conflicts = []
+                holds = [h for h in holds if not h.reviewable]
 
     return Verdict(
         status=status,
@@ -253,7 +265,65 @@ def verify(
         public_domain_in=pd_in,
         conflict=bool(conflicts),
         holds=tuple(holds),
-        overridden=overridden,
+        overridden=bool(overrules),
+        overrules=overrules,
+        overridden_in=overridden_in,
+    )
+
+
+def _status_of(pd_in: frozenset[str], everywhere: frozenset[str]) -> str:
+    if pd_in >= everywhere:
+        return "public_domain"
+    if pd_in == {"US"}:
+        return "public_domain_us"
+    return "undetermined"
+
+
+def _ship(
+    review: ReviewDecision,
+    claims: dict[str, str],
+    running: dict[str, TermFinding],
+    evidence: list[Evidence],
+    unread: frozenset[str],
+) -> tuple[tuple[tuple[str, str], ...], frozenset[str]] | None:
+    """Apply a decision to ship: (findings overruled, jurisdictions shipped by override), or None when it cannot.
+
+    Notes for people go into ``evidence``: each finding the decision does not overrule, and why.
+    """
+    named = set(review.overrules)
+    row = review.where
+    uncovered_claims = [name for name in claims if name not in named]
+    for name in uncovered_claims:
+        evidence.append(Evidence("review", "override", name, INFO, _not_overruled(review, row, name, claims[name])))
+    if uncovered_claims:
+        return None  # a claim of copyright stands: the item stays as the other sources left it
+    for name, finding in running.items():
+        if name not in named:
+            # No advice to override here: a running term is the law, not a record a person can know better than.
+            code = finding.jurisdiction
+            note = (
+                f"{row} does not overrule the term still running in {code} ({finding.explanation}):"
+                f" not public domain in {code}"
+            )
+            evidence.append(Evidence("review", "override", name, INFO, note))
+    overruled = [(name, claims[name]) for name in claims] + [
+        (name, f"{f.jurisdiction}: {f.explanation}") for name, f in running.items() if name in named
+    ]
+    for name in review.overrules:
+        if name not in claims and name not in running and name not in unread:
+            evidence.append(
+                Evidence("review", "override", name, INFO, f"{row} names {name}, which this item does not have")
+            )
+    overridden_in = frozenset(f.jurisdiction for name, f in running.items() if name in named)
+    return tuple(overruled), overridden_in
+
+
+def _not_overruled(review: ReviewDecision, row: str, name: str, finding: str) -> str:
+    if review.override:
+        return f"the override in {row} does not name {name} ({finding}); it covers {', '.join(review.overrules)} only"
+    return (
+        f"a decision to ship settles doubt only; it does not overrule {name} ({finding}):"
+        f" that takes override=yes, a note, and {name} named in overrules"
     )
 
 
@@ -272,7 +342,7 @@ def decide(verdict: Verdict, policy: str) -> tuple[str, str] | None:
     if verdict.status == "not_public_domain":
         return "rights:not-public-domain", verdict.summary
     needed = policy_codes(policy)
-    if needed <= verdict.public_domain_in:
+    if needed <= verdict.public_domain_in | verdict.overridden_in:
         return None
     if verdict.public_domain_in == {"US"}:
         return "rights:us-only", verdict.summary
