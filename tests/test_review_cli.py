@@ -246,7 +246,7 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
         ("review", "override"),
     ]
     assert rejected["inc"]["evidence"][2]["finding"] == (
-        f"a decision to ship settles doubt only; it does not overrule statement (items: In Copyright):"
+        "a decision to ship settles doubt only; it does not overrule statement (items: In Copyright):"
         " that takes override=yes, a note, and statement named in overrules"
     )
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
