@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib
+import os
 import shutil
 import sqlite3
 import sys
+import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +25,7 @@ from packager.captions.errors import ModelError
 from packager.captions.select import CAPTION_MODES
 from packager.checkpoint import ResumeError
 from packager.collection import Collection, ManifestError, count_entries
-from packager.dedup import MAX_BAND_DISTANCE
+from packager.dedup import MAX_BAND_DISTANCE, Deduplicator
 from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command
 from packager.media import ENCODINGS, ImageOptions
@@ -33,6 +36,7 @@ from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
 from packager.sample import Sample
+from packager.validate_report import held_lines, summary_lines, unapplied_reviews
 
 COLLECTIONS = click.argument(
     "folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
@@ -62,34 +66,51 @@ def _settings(
 
 
 class Progress:
-    """A progress bar on stderr while items are processed: items, rate, ETA, samples and bytes shipped.
+    """Progress on stderr while items are processed: items, rate, ETA, samples and bytes shipped.
 
-    Silent when stderr is not a terminal (CI logs, pipes). The total is counted on a thread, so
-    a long manifest does not delay the start; until it is known the bar shows no ETA.
+    On a terminal, a bar. Elsewhere (CI logs, pipes) a line every ``PDPACK_PROGRESS_SECONDS``
+    seconds (default 30), so a long run shows it is alive without filling the log. The total
+    is counted on a thread, so a long manifest does not delay the start.
     """
 
-    def __init__(self, collections: Sequence[Collection] = ()) -> None:
+    def __init__(
+        self, collections: Sequence[Collection] = (), desc: str = "building", shipped: str = "shipped"
+    ) -> None:
         self.bar: Any = None
         self.collections = list(collections)
         self.counter: threading.Thread | None = None
+        self.desc = desc
+        self.shipped_word = shipped
         self.shipped = 0
         self.shipped_bytes = 0
+        self.done = 0
+        self.total: int | None = None
+        self.interval = _progress_interval()
+        self.last_line = time.monotonic()
 
     def __enter__(self) -> Progress:
         if sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(unit=" items", desc="building", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
-            if self.collections:
-                self.counter = threading.Thread(target=self._count, name="pdpack-count-items", daemon=True)
-                self.counter.start()
+            self.bar = tqdm(unit=" items", desc=self.desc, file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+        if self.collections:
+            self.counter = threading.Thread(target=self._count, name="pdpack-count-items", daemon=True)
+            self.counter.start()
         return self
+
+    def start_at(self, done: int) -> None:
+        """Start the count at ``done`` items (a resumed build), so the bar ends at 100%."""
+        self.done = done
+        if self.bar is not None:
+            self.bar.n = self.bar.initial = done
+            self.bar.refresh()
 
     def _count(self) -> None:
         try:
             total = sum(count_entries(collection) for collection in self.collections)
         except (OSError, ManifestError):
-            return  # the build reports the manifest's problem; the bar just goes without an ETA
+            return  # the run reports the manifest's problem; progress just goes without an ETA
+        self.total = total
         if self.bar is not None:
             self.bar.total = total
 
@@ -99,15 +120,33 @@ class Progress:
             self.bar = None
 
     def update(self, collection: Collection, result: Result) -> None:
-        if self.bar is None:
-            return
+        self.done += 1
         if isinstance(result, Sample):
             self.shipped += 1
             self.shipped_bytes += len(result.image)
-        self.bar.set_postfix_str(
-            f"{collection.id}: {self.shipped:,} shipped, {self.shipped_bytes / 1e6:,.1f} MB", refresh=False
-        )
-        self.bar.update(1)
+        if self.bar is not None:
+            self.bar.set_postfix_str(
+                f"{collection.id}: {self.shipped:,} {self.shipped_word}, {self.shipped_bytes / 1e6:,.1f} MB",
+                refresh=False,
+            )
+            self.bar.update(1)
+            return
+        now = time.monotonic()
+        if now - self.last_line >= self.interval:
+            self.last_line = now
+            of = f" of {self.total:,}" if self.total else ""
+            click.echo(
+                f"{self.desc}: {self.done:,}{of} items, {self.shipped:,} {self.shipped_word} ({collection.id})",
+                err=True,
+            )
+
+
+def _progress_interval() -> float:
+    """Seconds between progress lines when stderr is not a terminal (PDPACK_PROGRESS_SECONDS, default 30)."""
+    try:
+        return max(0.0, float(os.environ.get("PDPACK_PROGRESS_SECONDS", "30")))
+    except ValueError:
+        return 30.0
 
 
 class LazyGroup(click.Group):
@@ -193,16 +232,30 @@ def validate(
     collections = _load_or_exit(folders, github)
     tallies: dict[str, Counter[str]] = {c.id: Counter() for c in collections}
     held: dict[str, list[Rejection]] = {c.id: [] for c in collections}
+    seen: dict[str, set[str]] = {c.id: set() for c in collections}
     explained: list[tuple[Collection, Result]] = []
     try:
-        for collection, result in run(collections, _settings(policy, as_of), workers):
-            if _result_id(result) in explain_ids:
-                explained.append((collection, result))
-            if isinstance(result, Rejection):
-                tallies[collection.id]["held back"] += 1
-                held[collection.id].append(result)
-            else:
-                tallies[collection.id]["ship"] += 1
+        with (
+            tempfile.TemporaryDirectory(prefix="pdpack-validate-") as scratch,
+            Progress(collections, desc="checking", shipped="would ship") as progress,
+        ):
+            # The same duplicate check as a build, so validate and build agree on what ships.
+            dedup = Deduplicator(Path(scratch) / "dedup.sqlite")
+            results = run(collections, _settings(policy, as_of), workers)
+            for position, (collection, result) in enumerate(results):
+                outcome: Result = result
+                if isinstance(result, Sample):
+                    outcome = dedup.check(position, result) or result
+                progress.update(collection, outcome)
+                seen[collection.id].add(_result_id(outcome))
+                if _result_id(outcome) in explain_ids:
+                    explained.append((collection, outcome))
+                if isinstance(outcome, Rejection):
+                    tallies[collection.id]["held back"] += 1
+                    held[collection.id].append(outcome)
+                else:
+                    tallies[collection.id]["ship"] += 1
+            dedup.close()
     except ManifestError as exc:
         _report_manifest_error(exc, github)
         sys.exit(1)
@@ -216,10 +269,15 @@ def validate(
         _print_collection_header(collection)
         tally = tallies[collection.id]
         click.echo(f"  {tally['ship']} item(s) would ship, {tally['held back']} would be held back.")
-        for rejection in held[collection.id]:
-            row = f"row {rejection.row}, " if rejection.row is not None else ""
-            click.echo(f"  - {rejection.id} ({row}{rejection.reason}): {rejection.message}")
-            click.echo(f"      what to do: {rejection.advice}")
+        click.echo()
+        for line in held_lines(held[collection.id]):
+            click.echo(line)
+        for line in unapplied_reviews(collection, held[collection.id], seen[collection.id]):
+            click.echo(line)
+    everything = [r for c in sorted(collections, key=lambda c: c.id) for r in held[c.id]]
+    for line in summary_lines(everything):
+        click.echo(line)
+    if everything:
         click.echo()
     for collection, result in explained:
         _print_explanation(collection, result)
@@ -529,8 +587,8 @@ def _gh_escape(text: str, prop: bool = False) -> str:
 def _report_manifest_error(exc: ManifestError, github: bool) -> None:
     if github:
         where = f"file={_gh_escape(_relative(exc.file), True)}"
-        if exc.row is not None:
-            where += f",line={exc.row}"
+        if exc.line is not None:
+            where += f",line={exc.line}"
         click.echo(f"::error {where},title=Manifest error::{_gh_escape(str(exc))}")
     click.echo(f"Error: {exc}", err=True)
 
@@ -559,6 +617,8 @@ def _print_collection_header(collection: Collection) -> None:
     click.echo(f"  manifest: {collection.manifest}")
     for warning in collection.warnings:
         click.echo(f"  warning: {warning}")
+    for note in collection.notes:
+        click.echo(f"  note: {note}")
 
 
 def _print_build_summary(report: dict[str, Any], out: Path) -> None:

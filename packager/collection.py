@@ -10,17 +10,28 @@ row ends somewhere.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 import string
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import yaml
 
 from packager.captions.template import check_caption_template
+from packager.headers import (
+    SEPARATORS,
+    HeaderMatch,
+    clean_name,
+    columns_snippet,
+    death_year_from_life_dates,
+    detect_separator,
+    looks_like_life_dates,
+    match_header,
+)
 from packager.iiif import IIIF_FOLDER, manifest_files, read_iiif
 from packager.model import (
     COLLECTION_FILE,
@@ -59,10 +70,7 @@ def load_collection(folder: Path | str) -> Collection:
     except UnicodeDecodeError as exc:
         raise ManifestError(meta_path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ManifestError(meta_path, f"not valid YAML: {problem}", row=row) from exc
+        raise yaml_error(meta_path, exc) from exc
     if not isinstance(meta, dict):
         raise ManifestError(meta_path, "must be a mapping of keys such as id, title, institution")
 
@@ -87,21 +95,29 @@ def load_collection(folder: Path | str) -> Collection:
     institution = _institution(meta.get("institution"), meta_path)
     attribution = text("attribution") or DEFAULT_ATTRIBUTION
     check_template(attribution, meta_path, "attribution")
-    warnings = tuple(
+    warnings = [
         f"{COLLECTION_FILE}: unknown key '{key}' is ignored"
         for key in sorted(map(str, meta))
         if key not in COLLECTION_KEYS
-    )
+    ]
+    if institution.url and is_placeholder_url(institution.url):
+        warnings.append(
+            f"{COLLECTION_FILE}: institution url {institution.url!r} is the placeholder pdpack init wrote; "
+            "give your institution's web address (a release refuses the placeholder)"
+        )
     manifest = _find_manifest(root)
     columns = _column_map(meta.get("columns"), meta_path)
     values = _value_map(meta.get("values"), meta_path)
+    notes: list[str] = []
     if manifest.suffix == ".csv":
         # Fail on a broken header now, before any item is processed.
-        rows = _read_csv(manifest, columns)
+        rows = _read_csv(manifest, columns, notes)
         try:
             next(rows, None)
         finally:
             rows.close()
+        warnings += [note for note in notes if note.startswith(_UNUSED_MAPPING)]
+        notes = [note for note in notes if not note.startswith(_UNUSED_MAPPING)]
     title = text("title", required=True) or ""
     caption_template = text("caption_template")
     if caption_template:
@@ -125,8 +141,53 @@ def load_collection(folder: Path | str) -> Collection:
         columns=columns,
         values=values,
         caption_template=caption_template,
-        warnings=warnings,
+        warnings=tuple(warnings),
+        notes=tuple(notes),
     )
+
+
+# pdpack init's default institution url: it must not reach a release's credits.
+PLACEHOLDER_URL = "https://www.example.org"
+
+
+def is_placeholder_url(url: str) -> bool:
+    host = re.sub(r"^[a-z]+://", "", url.strip().lower()).split("/", 1)[0]
+    return host.removeprefix("www.") in {"example.org", "example.com", "example.net"}
+
+
+def yaml_error(path: Path, exc: yaml.YAMLError) -> ManifestError:
+    """A YAML syntax error with its line and column, the line itself, and the likely cause."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return ManifestError(path, f"not valid YAML: {problem}")
+    where = f"line {mark.line + 1}, column {mark.column + 1}"
+    message = f"not valid YAML at {where}: {problem}"
+    buffer = getattr(mark, "buffer", None)
+    text = ""
+    if isinstance(buffer, str):
+        lines = buffer.rstrip("\0").splitlines()
+        if mark.line < len(lines):
+            text = lines[mark.line]
+            message += f"\n    {mark.line + 1} | {text}"
+    if "mapping values are not allowed" in problem and ":" in text[: mark.column]:
+        key = text.split(":", 1)[0].strip()
+        message += (
+            f"\n  The value of '{key}' holds ': ' (a colon and a space), which YAML reads as a new key: "
+            f'put the value in quotes, e.g. {key}: "{text.split(":", 1)[1].strip()}"'
+        )
+    elif "mapping values are not allowed" in problem or "expected <block end>" in problem:
+        message += (
+            "\n  Check the indenting of this line against the lines above: keys at one level start in one column."
+        )
+    elif "found character '\\t'" in problem:
+        message += "\n  YAML does not allow tabs for indenting: use spaces."
+    error = ManifestError(path, message)
+    error.line = mark.line + 1
+    return error
+
+
+_UNUSED_MAPPING = "columns: "
 
 
 def check_template(template: str, file: Path, key: str) -> None:
@@ -232,7 +293,11 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
             if result.id not in seen:
                 seen[result.id] = place
             else:
-                where = place if collection.manifest.is_dir() else f"{collection.manifest.name}, {place}, column 'id'"
+                where = (
+                    place
+                    if collection.manifest.is_dir()
+                    else f"{collection.manifest.name}, {place}, column '{collection.column_name('id')}'"
+                )
                 result = Rejection(
                     collection.id,
                     result.id,
@@ -246,7 +311,6 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
 def _entries(collection: Collection) -> Iterator[tuple[str, Item | Rejection]]:
     """(place, Item or Rejection) for every row: ``row 3``, or ``iiif/a.json, canvas 2`` for IIIF manifests."""
     if collection.manifest.is_dir():
-
         yield from read_iiif(collection)
         return
     reader = _read_csv if collection.manifest.suffix == ".csv" else _read_jsonl
@@ -292,30 +356,38 @@ def _encodable(value: Any) -> bool:
     return True
 
 
-def _rename(column: str, renames: dict[str, str] | None) -> str:
-    """The pdpack field a column feeds. A column that carries a field's own name while another column
-    is mapped to that field keeps its value under ``original_<name>`` in ``extra``."""
-    if not renames:
-        return column
-    if column in renames:
-        return renames[column]
-    if column.lower() in ITEM_FIELDS and column.lower() in renames.values():
-        return f"original_{column}"
-    return column
+def _read_csv(
+    path: Path, renames: dict[str, str] | None = None, notes: list[str] | None = None
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (row number, record) with the header as row 1, as a spreadsheet counts.
 
-
-def _read_csv(path: Path, renames: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Yield (row number, record) with the header as row 1, as a spreadsheet counts."""
+    The separator (comma, semicolon or tab, as European spreadsheet exports use) is the one that
+    splits the header; ``notes`` receives what was read forgivingly, in the contributor's words.
+    """
     csv.field_size_limit(MAX_CELL_CHARS)
     with path.open("rb") as handle:
-        reader = csv.reader(_utf8_lines(handle))
+        lines = _utf8_lines(handle)
         row = 1
         header: list[str] | None = None
         try:
+            first = next(lines, None)
+            separator = detect_separator(first) if first is not None else ","
+            reader = csv.reader(itertools.chain([first] if first is not None else [], lines), delimiter=separator)
             header = next(reader, None)
             if header is None:
                 raise ManifestError(path, "is empty; the first row must name the columns (id, file, ...)")
-            columns = _check_header(path, [_rename(h.strip(), renames) for h in header])
+            match = match_header(header, renames or {}, ITEM_FIELDS)
+            columns = _check_header(path, header, match, renames or {}, separator)
+            if notes is not None:
+                if separator != ",":
+                    notes.append(f"{path.name}: the columns are separated by {SEPARATORS[separator]}; read that way")
+                notes += [f"{path.name}: {note}" for note in match.notes]
+                notes += [
+                    f"{_UNUSED_MAPPING}{ours} is mapped to {theirs!r}, which is not a column of {path.name}; "
+                    f"its columns are {_names(header)}"
+                    for theirs, ours in (renames or {}).items()
+                    if ours not in match.sources
+                ]
             for row, values in enumerate(reader, start=2):
                 if not any(v.strip() for v in values):
                     continue
@@ -335,22 +407,61 @@ def _read_csv(path: Path, renames: dict[str, str] | None = None) -> Iterator[tup
             raise ManifestError(path, f"cannot be read as CSV: {exc}", row=row + 1) from exc
 
 
-def _check_header(path: Path, header: list[str]) -> list[str]:
-    columns = [h.strip().lower() if h.strip().lower() in ITEM_FIELDS else h.strip() for h in header]
+def _names(header: list[str]) -> str:
+    return ", ".join(repr(clean_name(cell)) for cell in header if clean_name(cell))
+
+
+def _check_header(
+    path: Path, header: list[str], match: HeaderMatch, renames: dict[str, str], separator: str = ","
+) -> list[str]:
+    columns = match.fields
     for index, name in enumerate(columns, start=1):
         if not name:
             raise ManifestError(path, f"column {index} of the header has no name", row=1)
     duplicates = sorted(name for name, count in Counter(columns).items() if count > 1)
     if duplicates:
         raise ManifestError(path, f"the header repeats {', '.join(duplicates)}", row=1, column=duplicates[0])
-    if "id" not in columns:
-        raise ManifestError(path, "the header has no 'id' column", row=1, column="id")
-    if "file" not in columns and "url" not in columns:
-        raise ManifestError(path, "the header needs a 'file' or a 'url' column", row=1, column="file")
+    mapped = {ours: theirs for theirs, ours in renames.items()}
+    for needed in ("id", "file", "url"):
+        if needed in mapped and needed not in columns:
+            raise ManifestError(
+                path,
+                f"collection.yaml maps {needed} to {mapped[needed]!r} (columns: {needed}: ...), but the header has "
+                f"no such column; its columns are {_names(header)}",
+                row=1,
+                column=mapped[needed],
+            )
+    if "id" not in columns or ("file" not in columns and "url" not in columns):
+        lacking = "no 'id' column" if "id" not in columns else "neither a 'file' nor a 'url' column"
+        separated = f" (separated by {SEPARATORS[separator]})" if separator != "," else ""
+        raise ManifestError(
+            path,
+            f"the header has {lacking}; its columns{separated} are {_names(header)}. If this is an export from your "
+            "collection system, keep it as it is and say in collection.yaml which column holds what, e.g.\n\n"
+            + columns_snippet(header, [c for c in columns if c in ITEM_FIELDS])
+            + "\n",
+            row=1,
+            column="id" if "id" not in columns else "file",
+        )
     return columns
 
 
-def _read_jsonl(path: Path, renames: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _jsonl_fields(renames: dict[str, str] | None) -> Callable[[str], str]:
+    """The pdpack field each JSON key feeds, matched like a CSV header (and remembered per key)."""
+    cache: dict[str, str] = {}
+
+    def field_of(key: str) -> str:
+        if key not in cache:
+            cache[key] = match_header([key], renames or {}, ITEM_FIELDS).fields[0]
+        return cache[key]
+
+    return field_of
+
+
+def _read_jsonl(
+    path: Path, renames: dict[str, str] | None = None, notes: list[str] | None = None
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    field_of = _jsonl_fields(renames)
     with path.open("rb") as handle:
         for row, raw in enumerate(handle, start=1):
             if row == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -371,7 +482,7 @@ def _read_jsonl(path: Path, renames: dict[str, str] | None = None) -> Iterator[t
             if not _encodable(record):
                 yield row, "contains text that is not valid Unicode (a lone surrogate such as \\ud800)"
                 continue
-            yield row, {_rename(str(k).strip(), renames): v for k, v in record.items()}
+            yield row, {field_of(str(k)): v for k, v in record.items()}
 
 
 def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> Item | Rejection:
@@ -393,7 +504,8 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
                 collection.id,
                 str(raw_id).strip() if isinstance(raw_id, str | int) and str(raw_id).strip() else fallback_id,
                 "manifest:invalid-row",
-                f"{name}, row {row}, column '{target}': must be text, not {type(value).__name__}",
+                f"{name}, row {row}, column '{collection.column_name(target)}': "
+                f"must be text, not {type(value).__name__}",
                 row=row,
             )
         elif isinstance(value, int | float):
@@ -410,35 +522,37 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
     item_id = values.get("id")
     if not item_id:
         return Rejection(
-            collection.id, fallback_id, "manifest:missing-id", f"{name}, row {row}, column 'id': empty", row=row
+            collection.id,
+            fallback_id,
+            "manifest:missing-id",
+            f"{name}, row {row}, column '{collection.column_name('id')}': empty",
+            row=row,
         )
+    file_column, url_column = collection.column_name("file"), collection.column_name("url")
     if values.get("file") and values.get("url"):
         return Rejection(
             collection.id,
             item_id,
             "manifest:both-sources",
-            f"{name}, row {row}: both 'file' and 'url' are filled in",
+            f"{name}, row {row}: both '{file_column}' and '{url_column}' are filled in",
             row=row,
         )
     if not values.get("file") and not values.get("url"):
         return Rejection(
-            collection.id, item_id, "manifest:no-source", f"{name}, row {row}: 'file' and 'url' are both empty", row=row
+            collection.id,
+            item_id,
+            "manifest:no-source",
+            f"{name}, row {row}: '{file_column}' and '{url_column}' are both empty",
+            row=row,
         )
     death_year: int | None = None
+    problems: list[tuple[str, str]] = []
     if values.get("creator_death_year"):
-        try:
-            # Several creators ("1890 | 1921", as the Met exports them): the term runs from the last death.
-            death_year = max(
-                int(part) for part in re.split(r"[|;,]", str(values["creator_death_year"])) if part.strip()
-            )
-        except ValueError:
-            return Rejection(
-                collection.id,
-                item_id,
-                "manifest:invalid-row",
-                f"{name}, row {row}, column 'creator_death_year': {values['creator_death_year']!r} is not a year",
-                row=row,
-            )
+        death_year, problem = _death_year(collection, str(values["creator_death_year"]))
+        if problem:
+            problems.append(("manifest:invalid-row", f"{name}, row {row}, {problem}"))
+    elif values.get("creator_dates"):
+        death_year = death_year_from_life_dates(str(values["creator_dates"]))
     return Item(
         collection=collection.id,
         id=item_id,
@@ -451,6 +565,7 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         caption=values.get("caption"),
         date=values.get("date"),
         creator_death_year=death_year,
+        creator_dates=values.get("creator_dates"),
         rights=values.get("rights"),
         source_url=values.get("source_url"),
         credit_line=values.get("credit_line"),
@@ -460,4 +575,23 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         local_contexts=values.get("local_contexts"),
         copyright_notice=values.get("copyright_notice"),
         extra=dict(sorted(extra.items())),
+        problems=tuple(problems),
     )
+
+
+def _death_year(collection: Collection, text: str) -> tuple[int | None, str | None]:
+    """The year of death in a creator_death_year cell, or what is wrong with the cell, in the contributor's words.
+
+    Several creators ("1890 | 1921", as the Met exports them): the term runs from the last death.
+    """
+    try:
+        return max(int(part) for part in re.split(r"[|;,]", text) if part.strip()), None
+    except ValueError:
+        pass
+    column = collection.column_name("creator_death_year")
+    if looks_like_life_dates(text):
+        return None, (
+            f"column '{column}': {text!r} holds life dates, not a year of death: map '{column}' to creator_dates "
+            f'in collection.yaml (columns: {{creator_dates: "{column}"}}); pdpack reads the death year from them'
+        )
+    return None, f"column '{column}': {text!r} is not a year; write the year the creator died, e.g. 1851"

@@ -268,8 +268,7 @@ REGISTRY_ORDER: tuple[Reason, ...] = (
         "rights:partial",
         label="Public domain in some countries only",
         explanation=(
-            "The work is public domain in some jurisdictions only; "
-            "this release needs it public domain in all of them."
+            "The work is public domain in some jurisdictions only; this release needs it public domain in all of them."
         ),
         fix=(
             "Check creator_death_year, date and published: if they are right, the work is not yet public "
@@ -409,8 +408,7 @@ REGISTRY_ORDER: tuple[Reason, ...] = (
         "rights:us-only",
         label="Public domain in the US only",
         explanation=(
-            "The work is public domain in the United States only; "
-            "this release ships worldwide public domain only."
+            "The work is public domain in the United States only; this release ships worldwide public domain only."
         ),
         fix=(
             "Nothing to change if it is right: this release ships only works that are public domain "
@@ -469,6 +467,7 @@ class ManifestError(Exception):
         self.row = row
         self.column = column
         self.message = message
+        self.line: int | None = row  # the line of the file a GitHub annotation points at
         where = self.file
         if row is not None:
             where += f", row {row}"
@@ -495,6 +494,8 @@ class Rejection:
     message: str
     row: int | None = None
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    # Problems found besides the reason, each {"reason", "message"}, so that one pass shows all there is to fix.
+    also: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.reason not in REGISTRY:
@@ -513,6 +514,8 @@ class Rejection:
             "message": self.message,
             "advice": self.advice,
             "evidence": self.evidence,
+            # Only when there is something: a line with one problem reads as it always has.
+            **({"also": self.also} if self.also else {}),
         }
 
 
@@ -551,6 +554,12 @@ class Collection:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     caption_template: str | None = None  # how captions are made from metadata (packager.captions.template)
     warnings: tuple[str, ...] = ()
+    # How the manifest was read where pdpack had to be forgiving (a separator, a header spelled differently).
+    notes: tuple[str, ...] = ()
+
+    def column_name(self, name: str) -> str:
+        """The contributor's column for a pdpack field: the one ``columns`` maps to it, else the field's name."""
+        return next((theirs for theirs, ours in self.columns.items() if ours == name), name)
 
 
 @dataclass(frozen=True)
@@ -566,6 +575,7 @@ class Item:
     caption: str | None = None
     date: str | None = None
     creator_death_year: int | None = None
+    creator_dates: str | None = None  # life dates as registrars keep them ("1775–1851"); the death year is read
     rights: str | None = None
     source_url: str | None = None
     credit_line: str | None = None
@@ -575,6 +585,9 @@ class Item:
     local_contexts: str | None = None  # Local Contexts TK/BC labels and notices, separated by ";"
     copyright_notice: str | None = None  # the record's own copyright line, e.g. "© Tate": evidence, checked for claims
     extra: dict[str, str] = field(default_factory=dict)
+    # (reason, message) for cells that are wrong but leave the item checkable: the item is held back
+    # for the first, and every other stage still runs, so one pass shows everything to fix.
+    problems: tuple[tuple[str, str], ...] = ()
 
     @property
     def source(self) -> str:
@@ -582,8 +595,10 @@ class Item:
 
 
 # The fields a manifest row may fill, in the order of Item: adding a field to Item adds it here.
-ITEM_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Item) if f.name not in {"collection", "row", "extra"})
+ITEM_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(Item) if f.name not in {"collection", "row", "extra", "problems"}
+)
 # The keys collection.yaml may hold: the fields of Collection that are not worked out while loading.
 COLLECTION_KEYS: frozenset[str] = frozenset(
-    f.name for f in fields(Collection) if f.name not in {"root", "manifest", "warnings"}
+    f.name for f in fields(Collection) if f.name not in {"root", "manifest", "warnings", "notes"}
 )

@@ -17,12 +17,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from packager.captions.clean import remove_placeholders
 from packager.captions.select import CAPTION_MODES, choose_caption, human_candidates
 from packager.captions.template import credit_line
 from packager.collection import Collection, Item, read_items
 from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, fetch
 from packager.media import ImageData, ImageOptions, MediaError, inspect_image
+from packager.nearmatch import near_match
 from packager.order import sorted_entries
 from packager.publish.takedowns import load_takedowns, load_takedowns_cached
 from packager.rejection import Rejection
@@ -102,62 +104,66 @@ def process_item(
 
 
 def _stages(collection: Collection, item: Item, settings: Settings, review: ReviewDecision | None) -> Result:
-    def reject(reason: str, message: str, verdict: Verdict | None = None) -> Rejection:
-        evidence = [e.to_json() for e in verdict.evidence] if verdict else []
-        return Rejection(collection.id, item.id, reason, message, row=item.row, evidence=evidence)
+    # Every stage runs even after a problem is found, so the contributor sees all there is to fix in
+    # one pass; the first problem in stage order is the item's reason, the rest are listed with it.
+    problems: list[tuple[str, str]] = list(item.problems)
+    evidence: list[dict[str, Any]] = []
+
+    def rejection(reason: str, message: str, verdict: Verdict | None = None) -> Rejection:
+        found = [e.to_json() for e in verdict.evidence] if verdict else evidence
+        return Rejection(collection.id, item.id, reason, message, row=item.row, evidence=found)
+
+    def held_back() -> Rejection:
+        (reason, message), rest = problems[0], problems[1:]
+        result = rejection(reason, message)
+        result.also.extend({"reason": r, "message": m} for r, m in rest)
+        return result
 
     takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
     removed = takedowns.match(collection.id, item.id) if takedowns else None
     if removed:
-        return reject("takedown", removed.message)
+        return rejection("takedown", removed.message)  # removed on request: nothing else to fix
 
-    # Rights from the manifest first: an item that cannot ship is never fetched or decoded.
-    # Embedded metadata can only hold an item back, never let one in, so this early answer stands.
+    # Rights from the manifest first. Embedded metadata can only hold an item back, never let one
+    # in, so an item held here stays held; its file is still checked, for the report.
     # Most files carry no metadata block, so the verdict is worked out once, as if this one had none,
     # and worked out again only when it turns out to have one (or for the evidence of a rejection).
-    assumed = verify(
+    verdict: Verdict | None = verify(
         item, collection, settings.as_of_date, embedded=_NO_FINDINGS if settings.embedded else None, review=review
     )
-    held = decide(assumed, settings.policy)
+    assert verdict is not None
+    held = decide(verdict, settings.policy)
     if held:
-        manifest_only = verify(item, collection, settings.as_of_date, review=review) if settings.embedded else assumed
-        return reject(*held, manifest_only)
-    verdict = assumed
+        manifest_only = verify(item, collection, settings.as_of_date, review=review) if settings.embedded else verdict
+        evidence = [e.to_json() for e in manifest_only.evidence]
+        problems.append(held)
+        verdict = None
 
-    try:
-        data = _read_source(collection, item, settings)
-    except PathEscapeError as exc:
-        return reject("path:escapes-collection", f"column 'file': {exc}")
-    except FileNotFoundError:
-        return reject("file:missing", f"column 'file': {item.file!r} does not exist in {collection.root}")
-    except OSError as exc:
-        return reject("file:unreadable", f"column 'file': {item.file!r}: {exc.strerror or exc}")
-    except FetchError as exc:
-        return reject(exc.reason, str(exc))
-
-    try:
-        image = inspect_image(data, settings.image)
-    except MediaError as exc:
-        return reject(exc.reason, f"{item.source}: {exc}")
-
-    # The same image re-contributed under another id, or in another collection, is caught by its hash.
-    removed = takedowns.match(collection.id, item.id, image.sha256) if takedowns else None
-    if removed:
-        return reject("takedown", removed.message)
-
-    if settings.embedded and image.has_metadata:
-        try:
-            findings = _embedded(collection, item, data, image)
-        except EmbeddedReadError as exc:
-            return reject("embedded:unreadable", str(exc))
-        verdict = verify(item, collection, settings.as_of_date, embedded=findings, review=review)
-        held = decide(verdict, settings.policy)
-        if held:
-            return reject(*held, verdict)
+    image = _checked_image(collection, item, settings, problems)
+    if image is not None:
+        data, image = image
+        # The same image re-contributed under another id, or in another collection, is caught by its hash.
+        removed = takedowns.match(collection.id, item.id, image.sha256) if takedowns else None
+        if removed:
+            return rejection("takedown", removed.message)
+        if verdict is not None and settings.embedded and image.has_metadata:
+            try:
+                findings = _embedded(collection, item, data, image)
+            except EmbeddedReadError as exc:
+                problems.append(("embedded:unreadable", str(exc)))
+            else:
+                verdict = verify(item, collection, settings.as_of_date, embedded=findings, review=review)
+                held = decide(verdict, settings.policy)
+                if held:
+                    evidence = [e.to_json() for e in verdict.evidence]
+                    problems.append(held)
+                    verdict = None
 
     caption, caption_source = _caption(collection, item, settings)
     if not caption and not settings.uses_models:
-        return reject("caption:missing", "no caption, title, creator, date or description to describe the image")
+        problems.append(("caption:missing", no_caption_message(collection, item)))
+    if problems or verdict is None or image is None:
+        return held_back()
     key = sample_key(collection.id, item.id)
     return Sample(
         key=key,
@@ -166,6 +172,58 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         caption=caption,
         metadata=_metadata(key, collection, item, verdict, image, caption, caption_source),
         row=item.row,
+    )
+
+
+def _checked_image(
+    collection: Collection, item: Item, settings: Settings, problems: list[tuple[str, str]]
+) -> tuple[bytes | Path, ImageData] | None:
+    """The item's source and decoded image, or None with the reason added to ``problems``."""
+    column = collection.column_name("file")
+    try:
+        data = _read_source(collection, item, settings)
+    except PathEscapeError as exc:
+        problems.append(("path:escapes-collection", f"column '{column}': {exc}"))
+        return None
+    except FileNotFoundError:
+        problems.append(("file:missing", missing_file_message(collection, item)))
+        return None
+    except OSError as exc:
+        problems.append(("file:unreadable", f"column '{column}': {item.file!r}: {exc.strerror or exc}"))
+        return None
+    except FetchError as exc:
+        problems.append((exc.reason, str(exc)))
+        return None
+    try:
+        return data, inspect_image(data, settings.image)
+    except MediaError as exc:
+        problems.append((exc.reason, f"{item.source}: {exc}"))
+        return None
+
+
+def missing_file_message(collection: Collection, item: Item) -> str:
+    """'does not exist', and the file the cell most likely meant when there is one."""
+    message = f"column '{collection.column_name('file')}': {item.file!r} does not exist in {collection.root}"
+    guess = near_match(collection.root, item.file or "")
+    if guess is not None:
+        message += f"; did you mean {guess!r}?"
+    return message
+
+
+def no_caption_message(collection: Collection, item: Item) -> str:
+    """Why no caption could be made, naming the cells that are filled but say nothing (such as 'Untitled')."""
+    said_nothing = [
+        f"'{collection.column_name(name)}' ({value!r})"
+        for name in ("caption", "title", "creator", "date", "description")
+        if (value := getattr(item, name)) and not remove_placeholders(value)
+    ]
+    if not said_nothing:
+        return "no caption, title, creator, date or description to describe the image"
+    cells = " and ".join(said_nothing)
+    return (
+        f"{'column' if len(said_nothing) == 1 else 'columns'} {cells} "
+        f"{'says' if len(said_nothing) == 1 else 'say'} nothing about the picture, and no other cell describes it: "
+        "add a caption or a description"
     )
 
 

@@ -213,6 +213,11 @@ ITEM_SCHEMA: dict[str, Any] = {
             "pattern": r"^\s*$|^\s*\d+\s*(?:[|;,]\s*\d+\s*)*[|;,]?\s*$",
             "patternErrorMessage": "must be a year such as 1890 (several creators: 1890 | 1921)",
         },
+        "creator_dates": {
+            **_ITEM_TEXT,
+            "description": "The creator's life dates as your catalogue writes them, e.g. 1775–1851; "
+            "the death year is read from them when creator_death_year is empty.",
+        },
         "rights": {
             **_ITEM_TEXT,
             "description": "Rights statement URI or label for this item.",

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from packager.build import build, load_collections
 from packager.cli import cli
 from packager.pipeline import Settings
+from packager.rejection import Rejection
 from tests.conftest import CC0, image_bytes
 
 
@@ -302,7 +303,7 @@ def test_cli_validate_reports_items_and_exits_1_on_manifest_errors(
     assert ok.exit_code == 0, ok.output
     assert "nasa-spacex: NASA and SpaceX images from scikit-image" in ok.output
     assert "1 item(s) would ship, 2 would be held back." in ok.output
-    assert "what to do:" in ok.output
+    assert "What to do:" in ok.output
     strict = runner.invoke(cli, ["validate", "--strict", *map(str, example_folders)])
     assert strict.exit_code == 1
 
@@ -408,14 +409,25 @@ def test_progress_bar_shows_total_rate_and_shipped_bytes_on_a_terminal(
     assert "items/s" in output
 
 
-def test_progress_is_silent_when_stderr_is_not_a_terminal(
+def test_progress_without_a_terminal_is_a_line_per_interval(
     example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """CI logs get no bar, but a line every PDPACK_PROGRESS_SECONDS (30 by default), so a long run shows life."""
     from packager.cli import Progress
 
     plain = io.StringIO()
     monkeypatch.setattr(sys, "stderr", plain)
     collections = load_collections(example_folders)
+    rejection = Rejection(collections[0].id, "x", "file:missing", "gone")
+    monkeypatch.setenv("PDPACK_PROGRESS_SECONDS", "3600")
     with Progress(collections) as progress:
-        assert progress.bar is None and progress.counter is None
-    assert plain.getvalue() == ""
+        assert progress.bar is None
+        progress.update(collections[0], rejection)
+    assert plain.getvalue() == ""  # an hour has not passed
+    monkeypatch.setenv("PDPACK_PROGRESS_SECONDS", "0")
+    with Progress(desc="checking", shipped="would ship") as progress:
+        progress.update(collections[0], rejection)
+        progress.update(collections[0], rejection)
+    assert plain.getvalue() == (
+        "checking: 1 items, 0 would ship (nasa-spacex)\nchecking: 2 items, 0 would ship (nasa-spacex)\n"
+    )

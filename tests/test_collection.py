@@ -130,17 +130,18 @@ def test_invalid_yaml_names_the_row(tmp_path: Path) -> None:
         load_collection(folder)
     error = info.value
     assert error.file == str(folder / "collection.yaml")
-    assert error.row == 3
-    assert error.message.startswith("not valid YAML:")
-    assert ", row 3: not valid YAML" in str(error)
+    assert error.line == 3
+    assert error.message.startswith("not valid YAML at line 3, column 12:")
+    assert "    3 | institution: I" in str(error)
 
 
 def test_yaml_indentation_error_row(tmp_path: Path) -> None:
     folder = with_csv(tmp_path / "c", "id,file\na,a.jpg\n", "id: c\n  title: x\n")
     with pytest.raises(ManifestError) as info:
         load_collection(folder)
-    assert info.value.row == 2
+    assert info.value.line == 2
     assert "mapping values are not allowed here" in info.value.message
+    assert "Check the indenting of this line" in info.value.message
 
 
 def test_yaml_that_is_not_utf8(tmp_path: Path) -> None:
@@ -402,13 +403,22 @@ def test_csv_missing_id_column(tmp_path: Path) -> None:
     error = load_error(with_csv(tmp_path / "c", "identifier,file\na,a.jpg\n"))
     assert (error.row, error.column) == (1, "id")
     assert error.file.endswith("items.csv")
-    assert str(error) == f"{error.file}, row 1, column 'id': the header has no 'id' column"
+    assert str(error).startswith(
+        f"{error.file}, row 1, column 'id': the header has no 'id' column; its columns are 'identifier', 'file'."
+    )
+    # The mapping to paste into collection.yaml, guessed from the columns the file has.
+    assert error.message.endswith('e.g.\n\ncolumns:\n  id: "identifier"\n')
 
 
 def test_csv_needs_file_or_url_column(tmp_path: Path) -> None:
     error = load_error(with_csv(tmp_path / "c", "id,title\na,Harbour\n"))
     assert (error.row, error.column) == (1, "file")
-    assert error.message == "the header needs a 'file' or a 'url' column"
+    assert error.message.startswith(
+        "the header has neither a 'file' nor a 'url' column; its columns are 'id', 'title'."
+    )
+    assert error.message.endswith(
+        "e.g.\n\ncolumns:\n  file: ...          # the column with the image's file name (or url: its web address)\n"
+    )
 
 
 def test_csv_duplicate_header_names(tmp_path: Path) -> None:
@@ -484,9 +494,16 @@ def test_csv_no_source(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("year", ["c. 1890", "1890s", "18.5", "unknown"])
 def test_csv_bad_creator_death_year(tmp_path: Path, year: str) -> None:
-    rejection = only_rejection(read_all(with_csv(tmp_path / "c", f"id,file,creator_death_year\na,a.jpg,{year}\n")))
-    assert (rejection.id, rejection.reason, rejection.row) == ("a", "manifest:invalid-row", 2)
-    assert rejection.message == f"items.csv, row 2, column 'creator_death_year': {year!r} is not a year"
+    # The row stays an item, so that its file and rights are still checked; it is held for the cell.
+    item = only_item(read_all(with_csv(tmp_path / "c", f"id,file,creator_death_year\na,a.jpg,{year}\n")))
+    assert (item.id, item.row, item.creator_death_year) == ("a", 2, None)
+    assert item.problems == (
+        (
+            "manifest:invalid-row",
+            f"items.csv, row 2, column 'creator_death_year': {year!r} is not a year; "
+            "write the year the creator died, e.g. 1851",
+        ),
+    )
 
 
 def test_csv_good_creator_death_year(tmp_path: Path) -> None:
@@ -497,7 +514,9 @@ def test_csv_good_creator_death_year(tmp_path: Path) -> None:
 def test_csv_every_row_ends_somewhere(tmp_path: Path) -> None:
     csv_text = "id,file,url\na,a.jpg,\n,b.jpg,\nc,,\nd,d.jpg,https://x.example/d\na,a.jpg,\ne,e.jpg,,extra\nf,f.jpg,\n"
     results = read_all(with_csv(tmp_path / "c", csv_text))
-    summary = [(r.row, r.id, r.reason if isinstance(r, Rejection) else "item") for r in results]
+    summary = [
+        (r.row, r.id, r.reason if isinstance(r, Rejection) else (r.problems or [("item",)])[0][0]) for r in results
+    ]
     assert summary == [
         (2, "a", "item"),
         (3, "row-3", "manifest:missing-id"),
@@ -631,7 +650,9 @@ def test_jsonl_row_checks_match_csv(tmp_path: Path) -> None:
         '{"id": "e", "file": "e.jpg", "creator_death_year": "about 1900"}',
     ]
     results = read_all(with_jsonl(tmp_path / "c", lines))
-    summary = [(r.row, r.id, r.reason if isinstance(r, Rejection) else "item") for r in results]
+    summary = [
+        (r.row, r.id, r.reason if isinstance(r, Rejection) else (r.problems or [("item",)])[0][0]) for r in results
+    ]
     assert summary == [
         (1, "a", "item"),
         (2, "row-2", "manifest:missing-id"),

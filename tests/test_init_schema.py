@@ -54,7 +54,12 @@ def test_scaffold_loads_and_validates(tmp_path: Path) -> None:
     assert (folder / "files").is_dir() and not any((folder / "files").iterdir())
     collection = load_collection(folder)
     assert (collection.id, collection.title) == ("city-museum-prints", "City Museum Prints")
-    assert collection.warnings == () and collection.rights is None  # no default that would ship unchecked items
+    assert collection.rights is None  # no default that would ship unchecked items
+    # The placeholder address init writes must not reach a release's credits unnoticed.
+    assert collection.warnings == (
+        "collection.yaml: institution url 'https://www.example.org' is the placeholder pdpack init wrote; "
+        "give your institution's web address (a release refuses the placeholder)",
+    )
     assert check_collection_file(folder) == []
     assert "pdpack validate" in output
 

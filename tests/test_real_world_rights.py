@@ -445,7 +445,11 @@ def test_tate_dates_string_mapped_as_death_year_is_an_invalid_row(tmp_path: Path
     assert built.samples == {}
     rejected = built.rejected["1035"]
     assert rejected["reason"] == "manifest:invalid-row"
-    assert rejected["message"] == "items.csv, row 2, column 'creator_death_year': '1775–1851' is not a year"
+    # The contributor's column, the value, and the fix.
+    assert rejected["message"] == (
+        "items.csv, row 2, column 'dates': '1775–1851' holds life dates, not a year of death: map 'dates' to "
+        'creator_dates in collection.yaml (columns: {creator_dates: "dates"}); pdpack reads the death year from them'
+    )
 
 
 def test_tate_accession_number_can_be_mapped_to_id(tmp_path: Path) -> None:
