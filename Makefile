@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 BASE_STAMP := $(VENV)/.stamp-base
 TEST_STAMP := $(VENV)/.stamp-test
 
-.PHONY: demo test lint setup setup-test exiftool chromium bench clean
+.PHONY: demo test lint setup setup-test setup-locked lock exiftool chromium bench clean
 
 demo: setup exiftool
 	rm -rf dist
@@ -26,8 +26,10 @@ lint: setup-test
 setup: $(BASE_STAMP)
 setup-test: $(TEST_STAMP)
 
+PYTHON_CHECK := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pdpack needs Python 3.11 or newer")'
+
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pdpack needs Python 3.11 or newer")'
+	$(PYTHON_CHECK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -36,9 +38,29 @@ $(BASE_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 # The test set-up adds the model extra (torch, torchvision, open_clip) and the test tools.
+# TORCH_INDEX (CI sets it to PyTorch's CPU wheel index) installs the models extra's torch and torchvision pins
+# from that index first: the same versions, without the CUDA libraries that PyPI's Linux wheels pull in.
+TORCH_INDEX ?=
+TORCH_PINS := $(BIN)/python -c 'import tomllib; models = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["models"]; print(" ".join(r for r in models if r.split("==")[0] in ("torch", "torchvision")))'
+
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(if $(TORCH_INDEX),$(BIN)/pip install --quiet --index-url $(TORCH_INDEX) $$($(TORCH_PINS)))
 	$(BIN)/pip install --quiet -e ".[models,test]"
 	touch $(BASE_STAMP) $@
+
+# The workflows and action.yml install pdpack's dependencies from requirements.lock only, each checked against
+# its hash, then pdpack itself without resolving anything (--no-deps): no unpinned download reaches a release
+# (not even a newer pip: the venv keeps the pip its Python ships).
+setup-locked:
+	$(PYTHON_CHECK)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation .
+
+# Regenerate requirements.lock after changing the dependencies in pyproject.toml (needs pip-tools).
+lock:
+	pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
+	  --index-url https://pypi.org/simple --output-file requirements.lock pyproject.toml
 
 # ExifTool is a Perl program from Debian's libimage-exiftool-perl, not a pip package.
 exiftool:
