@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from packager.collection import COLLECTION_FILE, ID_PATTERN
+from packager.collection import COLLECTION_FILE, ID_PATTERN, PLACEHOLDER_URL
 
 ITEMS_HEADER = (
     "id",
@@ -202,7 +202,7 @@ def items_example() -> str:
 @click.option("--institution", default="Your institution", show_default=True, help="Who contributes it.")
 @click.option(
     "--institution-url",
-    default="https://www.example.org",
+    default=PLACEHOLDER_URL,
     show_default=True,
     help="The institution's website.",
 )

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from packager import __version__
 from packager.atomic import write_atomic
 from packager.build import build, load_collections
-from packager.collection import COLLECTION_FILE, Collection
+from packager.collection import COLLECTION_FILE, Collection, is_placeholder_url
 from packager.digest import file_sha256
 from packager.iiif import manifest_files
 from packager.jsonutil import dumps_pretty
@@ -288,6 +288,11 @@ def make_release(
             raise ReleaseError(f"the previous release {previous} is the output folder; give another one")
         read_release(previous)  # fail now, not after the build
     collections = load_collections(folders)
+    placeholders = [c for c in collections if c.institution.url and is_placeholder_url(c.institution.url)]
+    if placeholders:
+        # It would be printed as the institution's address in ATTRIBUTION.md, the card and Croissant.
+        names = ", ".join(f"{c.root / COLLECTION_FILE} ({c.institution.url})" for c in placeholders)
+        raise ReleaseError(f"institution url is pdpack init's placeholder in {names}: give the real web address")
     settings = _with_takedowns(settings, manifests)
     # A release is published: its report.html pictures only what ships.
     report = build(

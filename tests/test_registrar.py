@@ -1,0 +1,275 @@
+"""A registrar's first runs of `pdpack validate`, through the real CLI: messages in their own columns' words,
+every problem of every item at once, grouped, with counts per reason."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from packager.cli import cli
+from tests.conftest import CC0, image_bytes
+
+pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
+
+AS_OF = "2026-11-30"
+NKC = "http://rightsstatements.org/vocab/NKC/1.0/"
+EXPORT_HEADER = "Object Number;Title;Artist;Artist Dates;Image"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def museum_export(root: Path, yaml_extra: str = "", header: str = EXPORT_HEADER, rows: list[str] | None = None) -> Path:
+    """A semicolon-separated export as a European spreadsheet writes it, with three paintings in files/."""
+    folder = root / "turner"
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text(
+        "id: turner\ntitle: Turner paintings\ninstitution: {name: Town Gallery, url: https://gallery.example}\n"
+        + yaml_extra,
+        encoding="utf-8",
+    )
+    for number, name in enumerate(["1926.1", "1926.2", "1926.3"]):
+        (folder / "files" / f"{name}.jpg").write_bytes(image_bytes("JPEG", color=(40 * number, 90, 20)))
+    rows = rows or [
+        "1926.1;The Fighting Temeraire;J. M. W. Turner;1775–1851;files/1926.1.jpg",
+        "1926.2;Rain, Steam and Speed;J. M. W. Turner;1775–1851;files/1926.2.jpg",
+        "1926.3;Snow Storm;J. M. W. Turner;1775–1851;files/1926.3.jpg",
+    ]
+    (folder / "items.csv").write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_unmapped_semicolon_export_gets_the_columns_mapping_to_paste(tmp_path: Path) -> None:
+    folder = museum_export(tmp_path)
+    result = invoke("validate", str(folder), "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {folder / 'items.csv'}, row 1, column 'id': the header has no 'id' column; its columns "
+        "(separated by semicolons) are 'Object Number', 'Title', 'Artist', 'Artist Dates', 'Image'. If this is an "
+        "export from your collection system, keep it as it is and say in collection.yaml which column holds what, "
+        'e.g.\n\ncolumns:\n  id: "Object Number"\n  file: "Image"\n  creator: "Artist"\n'
+        '  creator_dates: "Artist Dates"\n\n'
+    )
+    # 'Title' is pdpack's title already (names match whatever the case). Pasting the suggestion is all it
+    # takes: the life dates give the death year, and the UK term (life + 70) makes the paintings public domain.
+    snippet = result.output.split("e.g.\n\n", 1)[1]
+    (folder / "collection.yaml").write_text(
+        (folder / "collection.yaml").read_text(encoding="utf-8") + snippet, encoding="utf-8"
+    )
+    fixed = invoke("validate", str(folder), "--as-of", AS_OF, "--policy", "GB", "--explain", "1926.2")
+    assert fixed.exit_code == 0, fixed.output
+    assert "  note: items.csv: the columns are separated by semicolons; read that way\n" in fixed.output
+    assert "3 item(s) would ship, 0 would be held back." in fixed.output
+    assert "death 1851" in fixed.output  # the term rule used the year read from 'Artist Dates'
+
+
+@pytest.mark.parametrize("separator", [",", "\t"])
+def test_comma_and_tab_exports_are_read_too(tmp_path: Path, separator: str) -> None:
+    rows = [
+        separator.join(['"1926.1"', '"The Fighting Temeraire, 1839"', "Turner", "1775–1851", "files/1926.1.jpg"]),
+    ]
+    folder = museum_export(
+        tmp_path,
+        "rights: " + CC0 + "\ncolumns: {id: Object Number, file: Image, title: Title}\n",
+        header=EXPORT_HEADER.replace(";", separator),
+        rows=rows,
+    )
+    result = invoke("validate", str(folder), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "1 item(s) would ship, 0 would be held back." in result.output
+    assert ("read that way" in result.output) == (separator == "\t")
+
+
+def test_header_matched_forgivingly_and_life_dates_named_in_the_users_words(tmp_path: Path) -> None:
+    folder = museum_export(
+        tmp_path,
+        "columns:\n  id: Object Number\n  file: Image\n  title: Title\n  creator_death_year: Artist Dates\n",
+        header="\ufeff Object number ;Title;Artist;Artist Dates;Image",
+    )
+    result = invoke("validate", str(folder), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert (
+        "  note: items.csv: the column 'Object number' is read as 'Object Number', which columns: maps to id\n"
+        in result.output
+    )
+    assert "  manifest:invalid-row: 3 item(s)." in result.output
+    assert (
+        "  - 1926.1 (row 2): items.csv, row 2, column 'Artist Dates': '1775–1851' holds life dates, not a year of "
+        "death: map 'Artist Dates' to creator_dates in collection.yaml (columns: {creator_dates: \"Artist Dates\"}); "
+        "pdpack reads the death year from them\n" in result.output
+    )
+
+
+def test_a_mapped_column_missing_from_the_header_is_named(tmp_path: Path) -> None:
+    folder = museum_export(tmp_path, "columns: {id: Accession Number, file: Image}\n")
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 1
+    assert (
+        "column 'Accession Number': collection.yaml maps id to 'Accession Number' (columns: id: ...), but the header "
+        "has no such column; its columns are 'Object Number', 'Title', 'Artist', 'Artist Dates', 'Image'"
+    ) in result.output
+
+
+def near_miss_collection(root: Path, missing_count: int = 0) -> Path:
+    """Files whose cells drift from the disk (case, a stray space, the folder left out), and plain missing ones."""
+    folder = root / "drift"
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text(
+        f"id: drift\ntitle: Drift\ninstitution: Town Gallery\nrights: {CC0}\n", encoding="utf-8"
+    )
+    for number, name in enumerate(["1926.1.jpg", "1926.3.jpg", "1921.14.jpg"]):
+        (folder / "files" / name).write_bytes(image_bytes("JPEG", color=(number * 50, 10, 10)))
+    lines = ["id,file,title", "a,files/1926.1.JPG,One", "b,files/1926.3 .jpg,Three", "c,1921.14.jpg,Fourteen"]
+    lines += [f"m{n:02d},files/gone-{n}.jpg,Gone {n}" for n in range(missing_count)]
+    (folder / "items.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_missing_files_suggest_the_near_match(tmp_path: Path) -> None:
+    folder = near_miss_collection(tmp_path)
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 0, result.output
+    for cell, meant in [("files/1926.1.JPG", "files/1926.1.jpg"), ("files/1926.3 .jpg", "files/1926.3.jpg")]:
+        assert f"column 'file': {cell!r} does not exist in {folder}; did you mean {meant!r}?" in result.output
+    assert f"column 'file': '1921.14.jpg' does not exist in {folder}; did you mean 'files/1921.14.jpg'?" in (
+        result.output
+    )
+
+
+def test_many_identical_problems_are_grouped_and_counted(tmp_path: Path) -> None:
+    folder = near_miss_collection(tmp_path, missing_count=20)
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "0 item(s) would ship, 23 would be held back." in result.output
+    assert result.output.count("does not exist") == 5  # the first few in full ...
+    assert "  - and 18 more with this reason: rows 7–24\n" in result.output  # ... then the rows of the rest
+    assert result.output.endswith("Problems by reason:\n  file:missing  23 item(s)\n\n")
+
+
+def test_an_item_held_for_rights_is_checked_for_everything_else_too(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text("id: c\ntitle: C\ninstitution: Town Gallery\n", encoding="utf-8")
+    (folder / "files" / "broken.jpg").write_bytes(b"not a picture")
+    (folder / "items.csv").write_text(
+        f"id,file,title,rights,creator_death_year\n"
+        f"gone,files/gone.jpg,Harbour,{NKC},\n"
+        f"broken,files/broken.jpg,,{NKC},c. 1890\n",
+        encoding="utf-8",
+    )
+    result = invoke("validate", str(folder), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    # The first problem in stage order stays the reason; every other one is listed with it.
+    assert "  - gone (row 2): items: No Known Copyright" in result.output
+    assert f"      also file:missing: column 'file': 'files/gone.jpg' does not exist in {folder}\n" in result.output
+    assert "  - broken (row 3): items.csv, row 3, column 'creator_death_year': 'c. 1890' is not a year" in (
+        result.output
+    )
+    assert "      also rights:undetermined: " in result.output
+    assert "      also image:unreadable: files/broken.jpg: " in result.output
+    assert "      also caption:missing: no caption, title, creator, date or description" in result.output
+    assert "  rights:undetermined   1 item(s) + 1 found alongside another reason\n" in result.output
+    # The build writes the same findings into rejected.jsonl.
+    out = tmp_path / "out"
+    built = invoke("build", str(folder), "--out", str(out), "--as-of", AS_OF)
+    assert built.exit_code == 0, built.output
+    lines = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_id = {line["id"]: line for line in lines}
+    assert by_id["gone"]["reason"] == "rights:undetermined"
+    assert [f["reason"] for f in by_id["gone"]["also"]] == ["file:missing"]
+    assert [f["reason"] for f in by_id["broken"]["also"]] == [
+        "rights:undetermined",
+        "image:unreadable",
+        "caption:missing",
+    ]
+
+
+def test_untitled_is_named_as_saying_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text(
+        f"id: c\ntitle: C\ninstitution: Town Gallery\nrights: {CC0}\ncolumns: {{title: Object Title}}\n",
+        encoding="utf-8",
+    )
+    (folder / "files" / "a.png").write_bytes(image_bytes())
+    (folder / "items.csv").write_text("id,file,Object Title\na,files/a.png,Untitled\n", encoding="utf-8")
+    result = invoke("validate", str(folder))
+    assert (
+        "  - a (row 2): column 'Object Title' ('Untitled') says nothing about the picture, and no other cell "
+        "describes it: add a caption or a description\n" in result.output
+    )
+
+
+def test_yaml_error_gives_line_column_and_the_likely_cause(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "collection.yaml").write_text(
+        "id: c\ntitle: Venice: the Grand Canal\ninstitution: Town Gallery\n", encoding="utf-8"
+    )
+    (folder / "items.csv").write_text("id,file\na,a.png\n", encoding="utf-8")
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {folder / 'collection.yaml'}: not valid YAML at line 2, column 14: mapping values are not allowed "
+        "here\n    2 | title: Venice: the Grand Canal\n  The value of 'title' holds ': ' (a colon and a space), "
+        'which YAML reads as a new key: put the value in quotes, e.g. title: "Venice: the Grand Canal"\n'
+    )
+
+
+def test_validate_counts_duplicates_as_build_does(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text(f"id: c\ntitle: C\ninstitution: I\nrights: {CC0}\n", encoding="utf-8")
+    (folder / "files" / "a.png").write_bytes(image_bytes())
+    (folder / "files" / "b.png").write_bytes(image_bytes(color=(10, 200, 10)))
+    (folder / "items.csv").write_text(
+        "id,file,title\na,files/a.png,A\nb,files/b.png,B\nc,files/a.png,A again\n", encoding="utf-8"
+    )
+    checked = invoke("validate", str(folder))
+    assert "2 item(s) would ship, 1 would be held back." in checked.output
+    assert "  - c (row 4): the same file as c/a, which ships\n" in checked.output
+    built = invoke("build", str(folder), "--out", str(tmp_path / "out"))
+    assert "Built 2 sample(s) from 3 item(s)" in built.output
+
+
+def test_init_placeholder_url_is_warned(tmp_path: Path) -> None:
+    folder = tmp_path / "new"
+    assert invoke("init", str(folder)).exit_code == 0
+    result = invoke("validate", str(folder))
+    assert (
+        "  warning: collection.yaml: institution url 'https://www.example.org' is the placeholder pdpack init "
+        "wrote; give your institution's web address (a release refuses the placeholder)\n" in result.output
+    )
+
+
+def test_validate_prints_progress_lines_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    folder = near_miss_collection(tmp_path, missing_count=2)
+    quiet = invoke("validate", str(folder))
+    assert "checking:" not in quiet.stderr  # the default interval (30 s) has not passed
+    result = invoke("validate", str(folder), env={"PDPACK_PROGRESS_SECONDS": "0"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("checking:")]
+    assert len(lines) == 5
+    assert lines[-1].startswith("checking: 5 ")
+
+
+def test_release_refuses_the_init_placeholder_url(tmp_path: Path) -> None:
+    from packager.publish.release_command import release
+
+    manifests = tmp_path / "manifests"
+    assert invoke("init", str(manifests / "new-museum")).exit_code == 0
+    result = CliRunner().invoke(
+        release, ["--manifests", str(manifests), "--out", str(tmp_path / "rel"), "--no-previous"]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: institution url is pdpack init's placeholder in {manifests / 'new-museum' / 'collection.yaml'} "
+        "(https://www.example.org): give the real web address\n"
+    )
+    assert not (tmp_path / "rel").exists()
