@@ -576,6 +576,7 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         copyright_notice=values.get("copyright_notice"),
         extra=dict(sorted(extra.items())),
         problems=tuple(problems),
+        notices=_credit_notice(collection, values.get("credit_line")),
     )
 
 
@@ -595,3 +596,10 @@ def _death_year(collection: Collection, text: str) -> tuple[int | None, str | No
             f'in collection.yaml (columns: {{creator_dates: "{column}"}}); pdpack reads the death year from them'
         )
     return None, f"column '{column}': {text!r} is not a year; write the year the creator died, e.g. 1851"
+
+
+def _credit_notice(collection: Collection, credit: str | None) -> tuple[tuple[str, str], ...]:
+    """The credit line as a text that may state rights ("Photo © Museum 2019"), named as the contributor names it."""
+    if not credit:
+        return ()
+    return ((f"{collection.manifest.name} column '{collection.column_name('credit_line')}'", credit),)

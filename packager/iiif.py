@@ -10,11 +10,23 @@ becomes ``Item.url`` and a relative reference becomes ``Item.file``, which the
 pipeline later resolves inside the collection folder. A file that cannot be
 read as a Manifest, or a canvas without an image, becomes a Rejection that names
 the file (and the canvas); the other files still ship.
+
+Texts that may state rights besides ``rights``/``license`` (the 3.0 ``requiredStatement``, the 2.1
+``attribution``, metadata pairs labelled Rights, Copyright, License, ...) go into ``Item.notices``
+with where they were found: a copyright notice or a licence in one holds the item back
+(``packager.rights.notices``), whatever the collection's default rights say.
+
+An image body wrapped in a ``SpecificResource`` (3.0 ``source``, 2.1 ``full``: a rotation or a
+region, as in the IIIF Cookbook) is the image of its source. When a manifest with several
+canvases names a work on each canvas (a museum's highlights, not the pages of one book), each
+item's title is its canvas's label: a label that names a page or a view ("f. 1r", "p. 3",
+"Recto", "Detail") is not a title, and those items keep the manifest's label.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +41,22 @@ CONTEXT_3 = "http://iiif.io/api/presentation/3/context.json"
 CONTEXT_2 = "http://iiif.io/api/presentation/2/context.json"
 CREATOR_LABELS = {"creator", "artist", "maker"}
 DATE_LABELS = {"date", "date created"}
+# Metadata labels (compared case-folded) whose values state rights or credit: read as notices.
+RIGHTS_LABELS = {
+    "rights", "rights statement", "rights and reproduction", "copyright", "copyright status", "license",
+    "licence", "license statement", "terms of use", "usage", "credit", "credit line", "attribution",
+    "photo credit", "photograph credit",
+}  # fmt: skip
+# Words a canvas label may be made of when it names a page or a view of one work, not a work of its own.
+_VIEW_WORDS_TEXT = """
+p pp pg page pages f ff fol fols folio folios leaf leaves plate pl image img canvas view sheet scan seq
+sequence no nr number side part frame photo figure fig front back recto verso r v obverse reverse cover
+covers inside outside spine detail details overall top bottom left right interior exterior edge base
+mount upper lower board boards endpaper endpapers flyleaf title a b c d of and the
+"""
+VIEW_WORDS = frozenset(_VIEW_WORDS_TEXT.split())
+_LABEL_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_ROMAN = re.compile(r"^[ivxlcdm]+$")
 # Not images: a painting annotation with one of these bodies gives no sample.
 NOT_IMAGES = {"video", "sound", "audio", "text", "model", "dctypes:sound", "dctypes:movingimage", "dctypes:text"}
 
@@ -202,23 +230,40 @@ def _canvas_item(
         return reject("manifest:invalid-row", f", {exc.field}: {exc.message}")
 
     extra: dict[str, str] = fields.pop("extra")
+    title, description = fields.get("title"), fields.get("description")
     if count > 1 and canvas_label:
-        extra.setdefault("canvas_label", canvas_label)
+        if names_a_work(canvas_label):
+            # One manifest, many works: the canvas's label is this work's title, the manifest's describes the set.
+            if title:
+                extra.setdefault("manifest_label", title)
+            title, description = canvas_label, fields.get("canvas_description")
+        else:
+            extra.setdefault("canvas_label", canvas_label)
+    notices = tuple((f"{place}, {where}", text) for where, text in fields.get("notices", ()))
     return Item(
         collection=collection.id,
         id=item_id,
         row=number,
         file=file,
         url=url,
-        title=fields.get("title") or canvas_label,
+        title=title or canvas_label,
         creator=fields.get("creator"),
-        description=fields.get("description"),
+        description=description,
         date=fields.get("date"),
         rights=fields.get("rights"),
         source_url=fields.get("source_url"),
         credit_line=fields.get("credit_line"),
         extra=dict(sorted(extra.items())),
+        notices=notices,
     )
+
+
+def names_a_work(label: str) -> bool:
+    """Whether a canvas label names a work of its own, not a page or a view ("f. 1r", "p. 3", "Recto", "Detail 2")."""
+    tokens = _LABEL_TOKEN.findall(label.casefold())
+    if not tokens:
+        return False
+    return not all(t.isdigit() or t in VIEW_WORDS or (len(t) <= 6 and _ROMAN.match(t)) for t in tokens)
 
 
 # --- where the image is ----------------------------------------------------------------------------------
@@ -240,10 +285,17 @@ def _image_v3(canvas: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]],
             if isinstance(body, list):
                 body = body[0] if body else None
             chain: list[tuple[str, dict[str, Any]]] = [("annotation", annotation)]
-            if isinstance(body, dict) and body.get("type") == "Choice":
-                chain.insert(0, ("choice", body))
-                choices = body.get("items")
-                body = choices[0] if isinstance(choices, list) and choices else None
+            for _ in range(3):  # a Choice of SpecificResources, or a SpecificResource of a Choice
+                if isinstance(body, dict) and body.get("type") == "Choice":
+                    chain.insert(0, ("choice", body))
+                    choices = body.get("items")
+                    body = choices[0] if isinstance(choices, list) and choices else None
+                elif isinstance(body, dict) and body.get("type") == "SpecificResource":
+                    # A rotation or a region of an image (IIIF Cookbook): the image itself is its source.
+                    chain.insert(0, ("specific resource", body))
+                    body = body.get("source")
+                    if isinstance(body, str) and body.strip():
+                        return chain, body.strip()
             if not isinstance(body, dict):
                 return "the painting annotation has no body, so there is no image"
             chain.insert(0, ("body", body))
@@ -262,10 +314,16 @@ def _image_v2(canvas: dict[str, Any]) -> tuple[list[tuple[str, dict[str, Any]]],
         chain: list[tuple[str, dict[str, Any]]] = [("image", annotation)]
         if isinstance(resource, str):
             return chain, resource
-        if isinstance(resource, dict) and resource.get("@type") == "oa:Choice":
-            chain.insert(0, ("choice", resource))
-            choices = resource.get("item")
-            resource = resource.get("default") or (choices[0] if isinstance(choices, list) and choices else None)
+        for _ in range(3):
+            if isinstance(resource, dict) and resource.get("@type") == "oa:Choice":
+                chain.insert(0, ("choice", resource))
+                choices = resource.get("item")
+                resource = resource.get("default") or (choices[0] if isinstance(choices, list) and choices else None)
+            elif isinstance(resource, dict) and resource.get("@type") == "oa:SpecificResource":
+                chain.insert(0, ("specific resource", resource))
+                resource = resource.get("full")
+                if isinstance(resource, str) and resource.strip():
+                    return chain, resource.strip()
         if not isinstance(resource, dict):
             return "the image annotation has no 'resource', so there is no image"
         chain.insert(0, ("resource", resource))
@@ -326,13 +384,20 @@ def _fields_v3(
     manifest: dict[str, Any], canvas: dict[str, Any], chain: list[tuple[str, dict[str, Any]]]
 ) -> dict[str, Any]:
     levels = [*chain, ("canvas", canvas), ("manifest", manifest)]
+    statement = _required_statement(levels)
     fields: dict[str, Any] = {
         "title": _text(manifest.get("label"), "manifest 'label'"),
         "description": _text(manifest.get("summary"), "manifest 'summary'"),
+        "canvas_description": _text(canvas.get("summary"), "canvas 'summary'"),
         "rights": _most_specific_rights(levels, "rights"),
-        "credit_line": _required_statement(levels),
+        "credit_line": statement[1] if statement else None,
+        "notices": [(f"{statement[0]} 'requiredStatement'", statement[1])] if statement else [],
         "source_url": _first_http(
-            [(manifest.get("homepage"), "manifest 'homepage'"), (manifest.get("id"), "manifest 'id'")]
+            [
+                (canvas.get("homepage"), "canvas 'homepage'"),
+                (manifest.get("homepage"), "manifest 'homepage'"),
+                (manifest.get("id"), "manifest 'id'"),
+            ]
         ),
     }
     extra = _metadata(manifest, canvas, fields)
@@ -357,16 +422,19 @@ def _fields_v2(
     manifest: dict[str, Any], canvas: dict[str, Any], chain: list[tuple[str, dict[str, Any]]]
 ) -> dict[str, Any]:
     levels = [*chain, ("canvas", canvas), ("manifest", manifest)]
-    attribution = None
+    attribution, notices = None, []
     for level, resource in levels:
         attribution = _text(resource.get("attribution"), f"{level} 'attribution'")
         if attribution:
+            notices.append((f"{level} 'attribution'", attribution))
             break
     fields: dict[str, Any] = {
         "title": _text(manifest.get("label"), "manifest 'label'"),
         "description": _text(manifest.get("description"), "manifest 'description'"),
+        "canvas_description": _text(canvas.get("description"), "canvas 'description'"),
         "rights": _most_specific_rights(levels, "license"),
         "credit_line": attribution,
+        "notices": notices,
         "source_url": _first_http(
             [(manifest.get("related"), "manifest 'related'"), (manifest.get("@id"), "manifest '@id'")]
         ),
@@ -387,7 +455,8 @@ def _most_specific_rights(levels: list[tuple[str, dict[str, Any]]], key: str) ->
     return None
 
 
-def _required_statement(levels: list[tuple[str, dict[str, Any]]]) -> str | None:
+def _required_statement(levels: list[tuple[str, dict[str, Any]]]) -> tuple[str, str] | None:
+    """(level, value) of the most specific requiredStatement."""
     for level, resource in levels:
         statement = resource.get("requiredStatement")
         if statement is None:
@@ -396,7 +465,7 @@ def _required_statement(levels: list[tuple[str, dict[str, Any]]]) -> str | None:
             raise _Invalid(f"{level} 'requiredStatement'", 'must be {"label": {...}, "value": {...}}')
         value = _text(statement.get("value"), f"{level} 'requiredStatement' value")
         if value:
-            return value
+            return level, value
     return None
 
 
@@ -418,6 +487,8 @@ def _metadata(manifest: dict[str, Any], canvas: dict[str, Any], fields: dict[str
             if not label or not value:
                 continue
             key = label.strip().casefold()
+            if key in RIGHTS_LABELS:
+                fields.setdefault("notices", []).append((f"{level} metadata {label!r}", value))
             target = "creator" if key in CREATOR_LABELS else "date" if key in DATE_LABELS else label
             values = found.setdefault(target, [])
             if value not in values:

@@ -588,6 +588,10 @@ class Item:
     # (reason, message) for cells that are wrong but leave the item checkable: the item is held back
     # for the first, and every other stage still runs, so one pass shows everything to fix.
     problems: tuple[tuple[str, str], ...] = ()
+    # (where, text) of other texts the source gave that may state rights: the credit line, an IIIF
+    # requiredStatement or attribution, metadata labelled Rights or License. Evidence like copyright_notice
+    # (packager.rights.notices): a claim in one can only hold the item back. Filled by the readers, not a column.
+    notices: tuple[tuple[str, str], ...] = ()
 
     @property
     def source(self) -> str:
@@ -596,7 +600,7 @@ class Item:
 
 # The fields a manifest row may fill, in the order of Item: adding a field to Item adds it here.
 ITEM_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Item) if f.name not in {"collection", "row", "extra", "problems"}
+    f.name for f in fields(Item) if f.name not in {"collection", "row", "extra", "problems", "notices"}
 )
 # The keys collection.yaml may hold: the fields of Collection that are not worked out while loading.
 COLLECTION_KEYS: frozenset[str] = frozenset(

@@ -339,6 +339,8 @@ def test_csv_basic_item(tmp_path: Path) -> None:
         source_url="https://museum.example/p-1",
         credit_line="Gift of B.",
         extra={},
+        # The credit line is also read as a text that may state rights (it claims nothing here).
+        notices=(("items.csv column 'credit_line'", "Gift of B."),),
     )
     assert item.source == "images/p1.jpg"
 

@@ -261,6 +261,12 @@ def test_v3_manifest_with_one_local_canvas(tmp_path: Path) -> None:
             source_url="https://museum.example/collection/object-12",
             credit_line="Harbour Museum, gift of B. Jones, 1921",
             extra={"Medium": "Etching on laid paper", "Object number": "1921.12", "provider": "Harbour Museum"},
+            notices=(
+                (
+                    "iiif/object-12.json, canvas 1, manifest 'requiredStatement'",
+                    "Harbour Museum, gift of B. Jones, 1921",
+                ),
+            ),
         )
     ]
 
@@ -383,6 +389,7 @@ def test_v2_manifest_with_two_canvases(tmp_path: Path) -> None:
             row=1,
             url=f"{BASE}/image/ms7-f1/full/full/0/default.jpg",
             extra={"Shelfmark": "MS 7", "canvas_label": "f. 1r"},
+            notices=(("iiif/ms-7.json, canvas 1, manifest 'attribution'", "Provided by the Harbour Museum Library"),),
             **common,
         ),
         Item(
@@ -390,6 +397,7 @@ def test_v2_manifest_with_two_canvases(tmp_path: Path) -> None:
             row=2,
             url=f"{BASE}/image/ms7-f2/full/full/0/default.jpg",
             extra={"Shelfmark": "MS 7", "canvas_label": "f. 1v"},
+            notices=(("iiif/ms-7.json, canvas 2, manifest 'attribution'", "Provided by the Harbour Museum Library"),),
             **common,
         ),
     ]
@@ -682,3 +690,166 @@ def test_build_two_licenses_end_undetermined_and_no_rights_falls_back_to_the_col
         assert member is not None
         sample = json.loads(member.read())
     assert (sample["id"], sample["rights"]["statement"]) == ("quay", CC0)
+
+
+# --- texts that state rights, wrapped images, many works in one manifest --------------------------------------
+
+
+def built(folder: Path, out: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(samples by id, rejections by id) of a real build of ``folder``."""
+    build(load_collections([folder]), out, Settings(as_of="2026-11-30"))
+    held = {r["id"]: r for r in map(json.loads, (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines())}
+    samples: dict[str, dict[str, Any]] = {}
+    for shard in sorted((out / "data").glob("*.tar")):
+        with tarfile.open(shard) as tar:
+            for member in tar:
+                if member.name.endswith(".json"):
+                    handle = tar.extractfile(member)
+                    assert handle is not None
+                    sample = json.loads(handle.read())
+                    samples[sample["id"]] = sample
+    return samples, held
+
+
+RESERVED = "Copyright (c) The Board of Trustees of the Harbour Museum. All rights reserved."
+BY_NC = "Photo: Harbour Museum. Attribution-NonCommercial 4.0 International (CC BY-NC 4.0)"
+BY_NC_SA = "https://creativecommons.org/licenses/by-nc-sa/4.0/"
+
+
+def test_credit_texts_that_claim_copyright_or_a_licence_hold_items_back_over_a_collection_default(
+    tmp_path: Path,
+) -> None:
+    """2.1 attribution and 3.0 requiredStatement are evidence like copyright_notice: never overruled by a default."""
+    files = {f"files/{n}.png": image_bytes("PNG", color=(40 * n, 90, 30)) for n in range(1, 6)}
+    reserved = manifest2(
+        *(canvas2(n, f"files/{n}.png", f"Plate {n}") for n in range(1, 4)), label="Ships", attribution=RESERVED
+    )
+    licensed = manifest3(
+        canvas3(1, image3("files/4.png")),
+        label={"en": ["Quay"]},
+        requiredStatement={"label": {"en": ["Attribution"]}, "value": {"en": [BY_NC]}},
+    )
+    uri = manifest2(canvas2(1, "files/5.png", "f. 1r"), label="Ledger", attribution=BY_NC_SA)
+    plain = manifest3(
+        canvas3(1, image3("files/1.png")),
+        label={"en": ["Harbour"]},
+        requiredStatement={"label": {"en": ["Attribution"]}, "value": {"en": ["Provided by the Harbour Museum"]}},
+        metadata=[{"label": {"en": ["Rights"]}, "value": {"en": ["No known restrictions on publication"]}}],
+    )
+    noted = manifest3(
+        canvas3(1, image3("files/2.png")),
+        label={"en": ["Mole"]},
+        metadata=[{"label": {"en": ["Copyright"]}, "value": {"en": ["© Estate of the photographer"]}}],
+    )
+    folder = iiif_collection(
+        tmp_path / "collections",
+        {"reserved.json": reserved, "licensed.json": licensed, "uri.json": uri, "plain.json": plain,
+         "noted.json": noted},
+        files=files,
+        rights=PDM,
+    )  # fmt: skip
+    samples, held = built(folder, tmp_path / "dist")
+
+    assert sorted(samples) == ["plain"]
+    assert {k: v["reason"] for k, v in held.items()} == {
+        "reserved-1": "rights:conflict",
+        "reserved-2": "rights:conflict",
+        "reserved-3": "rights:conflict",
+        "licensed": "rights:conflict",
+        "uri": "rights:conflict",
+        "noted": "rights:conflict",
+    }
+    claims = {
+        k: [e for e in v["evidence"] if e["source"] == "manifest" and e["field"] == "notice"] for k, v in held.items()
+    }
+    assert claims["reserved-2"][0]["finding"] == (
+        f"iiif/reserved.json, canvas 2, manifest 'attribution': copyright notice {RESERVED!r}"
+    )
+    assert claims["licensed"][0]["finding"].startswith(
+        "iiif/licensed.json, canvas 1, manifest 'requiredStatement': licence CC BY-NC 4.0 "
+    )
+    assert "Creative Commons licence" in claims["uri"][0]["finding"]
+    assert claims["noted"][0]["finding"].startswith("iiif/noted.json, canvas 1, manifest metadata 'Copyright': ")
+    assert all(v["evidence"][0]["source"] == "collection" for v in held.values())  # the default did not win
+    assert samples["plain"]["rights"]["statement"] == PDM
+
+
+def test_a_claim_in_a_csv_credit_line_or_copyright_notice_licence_holds_the_item(tmp_path: Path) -> None:
+    from tests.conftest import write_collection
+
+    rows = [
+        {"id": "a", "file": "files/a.png", "title": "A", "credit_line": "Photo © Harbour Museum 2019",
+         "copyright_notice": ""},
+        {"id": "b", "file": "files/b.png", "title": "B", "credit_line": "", "copyright_notice": "CC BY-SA 4.0"},
+        {"id": "c", "file": "files/c.png", "title": "C", "credit_line": "Gift of B. Jones, 1921",
+         "copyright_notice": ""},
+    ]  # fmt: skip
+    files = {f"files/{n}.png": image_bytes("PNG", color=(c, 20, 90)) for n, c in (("a", 10), ("b", 120), ("c", 230))}
+    folder = write_collection(tmp_path / "collections", rows, files=files, rights=PDM)
+    samples, held = built(folder, tmp_path / "dist")
+    assert sorted(samples) == ["c"] and sorted(held) == ["a", "b"]
+    assert "items.csv column 'credit_line': copyright notice 'Photo © Harbour Museum 2019'" in held["a"]["message"]
+    assert "items: copyright_notice: Creative Commons licence" in held["b"]["message"]
+
+
+def test_specific_resource_bodies_are_read_from_their_source(tmp_path: Path) -> None:
+    """The Cookbook's rotation recipe (3.0) and a 2.1 oa:SpecificResource: the wrapper's own id is never fetched."""
+    rotated = manifest3(
+        canvas3(
+            1,
+            {
+                "id": f"{BASE}/recipe/0040/body/v0001-image",  # not an image: fetching it would fail
+                "type": "SpecificResource",
+                "source": image3("files/a.png", rights=CC0),
+                "selector": {"type": "ImageApiSelector", "rotation": "90"},
+            },
+        ),
+        label={"en": ["Rotated"]},
+    )
+    by_id = manifest3(
+        canvas3(1, {"type": "SpecificResource", "source": "files/b.png"}), label={"en": ["Region"]}, rights=CC0
+    )
+    resource = {
+        "@id": f"{BASE}/ms-7/specific",
+        "@type": "oa:SpecificResource",
+        "full": {"@id": "files/c.png", "@type": "dctypes:Image"},
+        "selector": {"@type": "iiif:ImageApiSelector", "region": "0,0,10,10"},
+    }
+    old = manifest2(canvas2(1, "unused", "f. 1r"), label="Old", license=CC0)
+    old["sequences"][0]["canvases"][0]["images"][0]["resource"] = resource
+    files = {f"files/{n}.png": image_bytes("PNG", color=(c, 200, 40)) for n, c in (("a", 10), ("b", 120), ("c", 230))}
+    folder = iiif_collection(
+        tmp_path / "collections", {"rotated.json": rotated, "by-id.json": by_id, "old.json": old}, files=files
+    )
+    items = {i.id: i for i in read_all(folder) if isinstance(i, Item)}
+    assert {k: (i.file, i.url, i.rights) for k, i in items.items()} == {
+        "by-id": ("files/b.png", None, CC0),
+        "old": ("files/c.png", None, CC0),
+        "rotated": ("files/a.png", None, CC0),
+    }
+    samples, held = built(folder, tmp_path / "dist")
+    assert sorted(samples) == ["by-id", "old", "rotated"] and held == {}
+
+
+def test_canvas_labels_that_name_works_are_the_titles(tmp_path: Path) -> None:
+    """A museum's highlights in one manifest: each item is titled by its canvas; pages of a book are not."""
+    highlights = manifest3(
+        canvas3(1, image3(f"{BASE}/image/h1/full/max/0/default.jpg"), label="The Harbour at Dawn",
+                summary={"en": ["Oil on canvas."]}),
+        canvas3(2, image3(f"{BASE}/image/h2/full/max/0/default.jpg"), label="Portrait of a Pilot"),
+        canvas3(3, image3(f"{BASE}/image/h3/full/max/0/default.jpg"), label="Plate 3"),
+        label={"en": ["Highlights of the collection"]},
+        summary={"en": ["Twelve works chosen by the curators."]},
+    )  # fmt: skip
+    items = {i.id: i for i in read_all(iiif_collection(tmp_path, {"highlights.json": highlights}))}
+    one, two, three = (items[f"highlights-{n}"] for n in (1, 2, 3))
+    assert isinstance(one, Item) and isinstance(two, Item) and isinstance(three, Item)
+    assert (one.title, one.description) == ("The Harbour at Dawn", "Oil on canvas.")
+    assert (two.title, two.description) == ("Portrait of a Pilot", None)
+    assert one.extra["manifest_label"] == "Highlights of the collection" and "canvas_label" not in one.extra
+    # "Plate 3" names a page, not a work: the manifest's label stays the title.
+    assert (three.title, three.extra["canvas_label"]) == ("Highlights of the collection", "Plate 3")
+    for label, names in [("f. 1r", False), ("p. 12", False), ("Recto", False), ("Front cover", False),
+                         ("Detail 2", False), ("IV", False), ("[3]", False), ("Vase with Sunflowers", True),
+                         ("The Bridge", True)]:  # fmt: skip
+        assert iiif.names_a_work(label) is names, label

@@ -136,7 +136,7 @@ def test_valid_rows_are_read(folder: Path) -> None:
             "a,ship,J. Smith,2026-12-01,Estate released it,yes,\n",
             2,
             "overrules",
-            "override=yes must name the findings it overrules (statement, copyright_notice, embedded, term:XX)",
+            "override=yes must name the findings it overrules (statement, copyright_notice, embedded, notice, term:XX)",
         ),
         (
             "a,ship,J. Smith,2026-12-01,Checked,no,statement\n",
@@ -148,7 +148,7 @@ def test_valid_rows_are_read(folder: Path) -> None:
             "a,ship,J. Smith,2026-12-01,Checked,yes,everything\n",
             2,
             "overrules",
-            "'everything' is not a finding an override can name; write statement, copyright_notice, embedded, term:XX",
+            "'everything' is not a finding an override can name; write statement, copyright_notice, embedded, notice, term:XX",
         ),
         (
             "a,ship,J. Smith,2026-12-01,Checked,yes,term:ZZ\n",

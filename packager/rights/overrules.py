@@ -8,6 +8,9 @@ rules find still running). The names:
 * ``statement``: an in-copyright or licence statement (the item's ``rights`` or the collection default);
 * ``copyright_notice``: a © notice in the manifest's ``copyright_notice`` column;
 * ``embedded``: a © notice embedded in the image file;
+* ``notice``: a © notice or a licence in another text of the record (the ``credit_line``, an IIIF
+  ``requiredStatement`` or ``attribution``, Rights metadata: ``packager.rights.notices``), such as a
+  photographer's credit on a reproduction;
 * ``term:XX``: a copyright term the rules find still running in jurisdiction XX (a code of terms.csv;
   a group such as ``term:EU`` or ``term:worldwide`` names each of its members).
 
@@ -26,7 +29,7 @@ STATEMENT = "statement"
 EMBEDDED = "embedded"
 TERM_PREFIX = "term:"
 # Names of claims of copyright that an override may name.
-CLAIM_NAMES = (STATEMENT, "copyright_notice", EMBEDDED)
+CLAIM_NAMES = (STATEMENT, "copyright_notice", EMBEDDED, "notice")
 
 _SEPARATORS = re.compile(r"[;,\s]+")
 

@@ -32,7 +32,7 @@ class ReviewDecision:
     note: str
     override: bool
     row: int
-    # The findings the override names (statement, copyright_notice, embedded, term:XX); empty without override.
+    # The findings the override names (statement, copyright_notice, embedded, notice, term:XX); empty without override.
     overrules: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def _decision(path: Path, row: int, record: dict[str, str]) -> ReviewDecision:
     if override and not overrules:
         raise ManifestError(
             path,
-            "override=yes must name the findings it overrules (statement, copyright_notice, embedded, term:XX)",
+            "override=yes must name the findings it overrules (statement, copyright_notice, embedded, notice, term:XX)",
             row,
             "overrules",
         )

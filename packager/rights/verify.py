@@ -23,6 +23,7 @@ from packager.collection import Collection, Item
 from packager.rights.dates import parse_year_range
 from packager.rights.embedded import copyright_notice
 from packager.rights.evidence import INFO, Evidence
+from packager.rights.notices import rights_claim, shown
 from packager.rights.overrules import EMBEDDED, claim_name, term_name
 from packager.rights.preferences import Hold, ai_training_hold, local_contexts_hold, split_labels
 from packager.rights.terms import assess_terms, expand
@@ -161,14 +162,29 @@ def verify(
     claims_copyright: list[Evidence] = []
     if item.copyright_notice:
         notice = plain_text(item.copyright_notice)
-        if copyright_notice(notice):
+        licence = None if copyright_notice(notice) else rights_claim(notice)
+        if licence is None and copyright_notice(notice):
             claim = Evidence(
                 "manifest", "copyright_notice", notice, "not_public_domain", f"items: copyright notice {notice!r}"
             )
             claims_copyright.append(claim)
             evidence.append(claim)
+        elif licence is not None:
+            claim = Evidence(
+                "manifest", "copyright_notice", notice, "not_public_domain", f"items: copyright_notice: {licence}"
+            )
+            claims_copyright.append(claim)
+            evidence.append(claim)
         else:
             evidence.append(Evidence("manifest", "copyright_notice", notice, INFO, "items: no copyright claimed"))
+    for where, text in item.notices:
+        # A credit line, an IIIF requiredStatement or attribution: a claim there holds the item back, and
+        # no statement (least of all a collection default) ships it over that claim without a steward.
+        found = rights_claim(plain_text(text))
+        if found is not None:
+            claim = Evidence("manifest", "notice", text, "not_public_domain", f"{where}: {found} {shown(text)!r}")
+            claims_copyright.append(claim)
+            evidence.append(claim)
     if embedded is not None:
         evidence.extend(embedded.evidence)
         claims_copyright += [e for e in embedded.evidence if e.status == "not_public_domain"]
