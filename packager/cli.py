@@ -311,7 +311,7 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
       1923.45,ship,J. Smith,2026-12-01,Creator died 1890 per museum file,no,
 
     A decision to ship settles doubt. It overrules an in-copyright or licence
-    statement, a copyright notice (copyright_notice, embedded) or a term still
+    statement, a copyright notice (copyright_notice, embedded, notice) or a term still
     running (term:XX) only with override=yes, a note, and each such finding
     named in overrules; every override is listed in the build report.
 

@@ -148,7 +148,8 @@ def test_valid_rows_are_read(folder: Path) -> None:
             "a,ship,J. Smith,2026-12-01,Checked,yes,everything\n",
             2,
             "overrules",
-            "'everything' is not a finding an override can name; write statement, copyright_notice, embedded, notice, term:XX",
+            "'everything' is not a finding an override can name; "
+            "write statement, copyright_notice, embedded, notice, term:XX",
         ),
         (
             "a,ship,J. Smith,2026-12-01,Checked,yes,term:ZZ\n",
