@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from packager import checkpoint
+from packager.captions.select import caption_stage
 from packager.collection import Collection, ManifestError, load_collection
+from packager.config import Models, Settings, preflight
 from packager.dedup import Deduplicator
-from packager.digest import file_sha256
 from packager.engines import Engine
-from packager.pipeline import Result, Settings, run
+from packager.pipeline import Result, run
 from packager.report import BuildReport
 from packager.report_html import REPORT_FILE, write_build_report_html
 from packager.sample import Sample
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE, ShardInfo, ShardWriter, discard_after
+from packager.shards import ShardInfo, ShardWriter, discard_after
 
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
-# Settings that depend on the machine, not on what is built: kept out of the report and the fingerprint.
-MACHINE_SETTINGS = ("fetch_cache", "max_per_host")
 
 
 def load_collections(folders: Sequence[Path | str]) -> list[Collection]:
@@ -51,36 +49,15 @@ def clear_previous(out_dir: Path) -> None:
     shutil.rmtree(checkpoint.state_dir(out_dir), ignore_errors=True)
 
 
-def load_models(settings: Settings) -> tuple[Any, Any]:
-    """The captioner and scorer the settings ask for (imported only then: they need torch)."""
-    captioner = scorer = None
-    if settings.captions == "model" or settings.caption_model:
-        from packager.captions.model import DEFAULT_CAPTION_MODEL, DEFAULT_CAPTION_PRETRAINED, load_captioner
-
-        name = settings.caption_model or DEFAULT_CAPTION_MODEL
-        pretrained = settings.caption_pretrained or (None if settings.caption_model else DEFAULT_CAPTION_PRETRAINED)
-        captioner = load_captioner(name, pretrained, None)
-    if settings.score_model or settings.min_alignment is not None:
-        from packager.captions.score import DEFAULT_SCORE_MODEL, DEFAULT_SCORE_PRETRAINED, load_scorer
-
-        name = settings.score_model or DEFAULT_SCORE_MODEL
-        pretrained = settings.score_pretrained or (None if settings.score_model else DEFAULT_SCORE_PRETRAINED)
-        scorer = load_scorer(name, pretrained, None)
-    return captioner, scorer
-
-
 def model_stage(
-    results: Iterable[tuple[Collection, Result]], settings: Settings
+    results: Iterable[tuple[Collection, Result]], settings: Settings, models: Models
 ) -> Iterator[tuple[Collection, Result]]:
     """Captions written and scored by open_clip models, in batches, keeping the build order.
 
     Decoding is deterministic and independent of how images are batched, so a resumed build
     gives the same captions as an uninterrupted one.
     """
-    from packager.captions.select import caption_stage
-
-    captioner, scorer = load_models(settings)
-    return caption_stage(results, settings.captions, captioner, scorer, settings.min_alignment)
+    return caption_stage(results, settings.captions, models.captioner, models.scorer, settings.min_alignment)
 
 
 def build(
@@ -88,31 +65,24 @@ def build(
     out_dir: Path,
     settings: Settings,
     workers: int = 1,
-    max_count: int = DEFAULT_MAX_COUNT,
-    max_size: int = DEFAULT_MAX_SIZE,
     on_result: Callable[[Collection, Result], None] | None = None,
     resume: bool = False,
-    near_duplicates: int | None = 3,
     engine: Engine | None = None,
     for_publication: bool = False,
 ) -> dict[str, Any]:
     """Build shards and reports into ``out_dir``; return the report.
 
-    With ``resume``, carry on from the last checkpoint of an interrupted build of the
-    same inputs and settings (or start afresh when there is none). ``for_publication``
-    writes a report.html that pictures only what ships (as every release does); without
-    it the page also pictures held-back items for the staff, and ``push`` refuses it.
-    It changes report.html only, so it is not part of the resume fingerprint.
+    ``settings`` holds everything that decides the output; ``workers`` and ``engine`` only decide
+    where the per-item work runs (the output is the same). With ``resume``, carry on from the last
+    checkpoint of an interrupted build of the same inputs and settings (or start afresh when there
+    is none). ``for_publication`` writes a report.html that pictures only what ships (as every
+    release does); without it the page also pictures held-back items for the staff, and ``push``
+    refuses it. It changes report.html only, so it is not part of the resume fingerprint. Raises
+    ManifestError, ResumeError, MissingTool (no exiftool) or ModelError before anything is written.
     """
+    models = preflight(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
-    recorded = {
-        **{k: v for k, v in asdict(settings).items() if k not in MACHINE_SETTINGS},
-        # The takedowns file by content, not by path: paths differ between machines.
-        "takedowns": file_sha256(Path(settings.takedowns)) if settings.takedowns else None,
-        "shard_max_count": max_count,
-        "shard_max_size": max_size,
-        "near_duplicates": near_duplicates,
-    }
+    recorded = settings.recorded()
     fingerprint = checkpoint.fingerprint(list(collections), recorded)
     previous = checkpoint.load(out_dir) if resume else None
     if previous is not None and previous.fingerprint != fingerprint:
@@ -128,7 +98,7 @@ def build(
     if (out_dir / "data").is_dir():
         discard_after(out_dir / "data", keep=len(done))
 
-    dedup = Deduplicator(checkpoint.state_dir(out_dir) / "dedup.sqlite", near_duplicates)
+    dedup = Deduplicator(checkpoint.state_dir(out_dir) / "dedup.sqlite", settings.near_duplicates)
     dedup.rollback(previous.consumed)
     position = previous.consumed
     with BuildReport(out_dir, recorded, resume_offset=previous.rejected_offset) as report:
@@ -149,10 +119,12 @@ def build(
                 ),
             )
 
-        with ShardWriter(out_dir, max_count, max_size, existing=done, on_finish=record) as writer:
+        with ShardWriter(
+            out_dir, settings.shard_max_count, settings.shard_max_size, existing=done, on_finish=record
+        ) as writer:
             results = run(collections, settings, workers, skip=previous.consumed, engine=engine)
             if settings.uses_models:
-                results = model_stage(results, settings)
+                results = model_stage(results, settings, models)
             for position, (collection, result) in enumerate(results, start=previous.consumed):
                 outcome: Result = result
                 if isinstance(result, Sample):

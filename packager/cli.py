@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import importlib
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -21,17 +19,15 @@ import click
 
 from packager import __version__
 from packager.build import build, load_collections
-from packager.captions.errors import ModelError
-from packager.captions.select import CAPTION_MODES
 from packager.checkpoint import ResumeError
-from packager.collection import Collection, ManifestError, count_entries
-from packager.dedup import MAX_BAND_DISTANCE, Deduplicator
+from packager.collection import Collection, count_entries
+from packager.config import Settings, require_tools
+from packager.dedup import Deduplicator
 from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command
-from packager.media import ENCODINGS, ImageOptions
-from packager.model import REGISTRY, Rejection
-from packager.options import WORKERS, fetch_options, rights_options, settings_from_options, shard_options
-from packager.pipeline import WORKER_MODULES, Result, Settings, run
+from packager.model import REGISTRY, ManifestError, MissingTool, ModelError, Rejection
+from packager.options import WORKERS, build_options, rights_options, settings_from_options
+from packager.pipeline import WORKER_MODULES, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE
@@ -43,26 +39,15 @@ COLLECTIONS = click.argument(
 )
 
 
-def _require_exiftool() -> None:
-    if shutil.which("exiftool") is None:
-        click.echo(
-            "Error: pdpack needs the exiftool program to read rights from the files themselves. "
-            "Install it (Debian/Ubuntu: sudo apt-get install libimage-exiftool-perl; macOS: brew install exiftool).",
-            err=True,
-        )
+def _settings(**options: Any) -> Settings:
+    """The build configuration from the command's options, once this machine has what it needs."""
+    settings = settings_from_options(**options)
+    try:
+        require_tools(settings)
+    except MissingTool as exc:
+        click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-
-
-def _settings(
-    policy: str,
-    as_of: str | None,
-    image: ImageOptions | None = None,
-    cache_dir: Path | None = None,
-    no_cache: bool = False,
-    max_per_host: int = 4,
-) -> Settings:
-    _require_exiftool()
-    return settings_from_options(policy, as_of, cache_dir, no_cache, max_per_host, image)
+    return settings
 
 
 class Progress:
@@ -240,8 +225,9 @@ def validate(
             Progress(collections, desc="checking", shipped="would ship") as progress,
         ):
             # The same duplicate check as a build, so validate and build agree on what ships.
-            dedup = Deduplicator(Path(scratch) / "dedup.sqlite")
-            results = run(collections, _settings(policy, as_of), workers)
+            settings = _settings(policy=policy, as_of=as_of)
+            dedup = Deduplicator(Path(scratch) / "dedup.sqlite", settings.near_duplicates)
+            results = run(collections, settings, workers)
             for position, (collection, result) in enumerate(results):
                 outcome: Result = result
                 if isinstance(result, Sample):
@@ -323,7 +309,7 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     (collection,) = _load_or_exit((folder,))
     waiting: list[Rejection] = []
     try:
-        for _, result in run([collection], _settings(policy, as_of), workers):
+        for _, result in run([collection], _settings(policy=policy, as_of=as_of), workers):
             if isinstance(result, Rejection) and result.reason in REVIEWABLE:
                 waiting.append(result)
     except ManifestError as exc:
@@ -356,35 +342,7 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     help="Folder to write shards and reports into.",
 )
 @WORKERS
-@rights_options
-@shard_options
-@click.option(
-    "--max-side",
-    type=click.IntRange(min=16),
-    help="Resize images whose longest side is larger than this (pixels); others pass through untouched.",
-)
-@click.option(
-    "--encode",
-    type=click.Choice(ENCODINGS),
-    default="original",
-    show_default=True,
-    help="Image format in the shards: 'original' keeps JPEG, PNG and WebP as they are.",
-)
-@click.option("--quality", type=click.IntRange(1, 100), default=90, show_default=True, help="JPEG/WebP quality.")
-@click.option(
-    "--full-decode",
-    is_flag=True,
-    help="Rebuild every pixel of JPEGs when checking them. By default a JPEG is read and "
-    "Huffman-decoded to its last byte (which catches the same damage) but its pixels are rebuilt "
-    "at up to 1/8 scale, which is faster.",
-)
-@click.option(
-    "--near-duplicates",
-    type=click.IntRange(-1, MAX_BAND_DISTANCE),
-    default=MAX_BAND_DISTANCE,
-    show_default=True,
-    help="Hold back pictures within this perceptual-hash distance of an earlier one (-1: exact copies only).",
-)
+@build_options
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
 @click.option(
     "--for-publication",
@@ -406,63 +364,20 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     help="Ray cluster to use (auto, HOST:PORT, ray://HOST:10001); default: a local Ray with --workers CPUs.",
 )
 @click.option(
-    "--captions",
-    type=click.Choice(CAPTION_MODES),
-    default="best",
-    show_default=True,
-    help="Caption source: the institution's (cleaned), one made from metadata, an open_clip model's, or the best "
-    "available (with --score-model: the candidate that best matches the picture).",
-)
-@click.option(
-    "--caption-model",
-    metavar="NAME|PATH",
-    help="open_clip CoCa model for --captions model/best, e.g. coca_ViT-L-14 (default), or a checkpoint file.",
-)
-@click.option(
-    "--caption-pretrained",
-    metavar="TAG|PATH",
-    help="Its weights: an open_clip pretrained tag (from the Hugging Face cache) or a local checkpoint path.",
-)
-@click.option("--score-model", metavar="NAME|PATH", help="open_clip CLIP model that scores image-caption alignment.")
-@click.option("--score-pretrained", metavar="TAG|PATH", help="Its weights: a pretrained tag or a checkpoint path.")
-@click.option(
-    "--min-alignment",
-    type=click.FloatRange(-1, 1),
-    help="Hold back samples whose caption scores below this (reason caption:misaligned); implies a scorer.",
-)
-@click.option(
     "--takedowns",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A takedowns.csv (collection,id,sha256,date,reason): listed items never ship.",
 )
-@fetch_options
 def build_command(
     folders: tuple[Path, ...],
     out: Path,
     workers: int,
-    policy: str,
-    as_of: str | None,
-    shard_max_count: int,
-    shard_max_size: int,
-    max_side: int | None,
-    encode: str,
-    quality: int,
-    full_decode: bool,
-    near_duplicates: int,
     resume: bool,
     for_publication: bool,
     engine_name: str,
     ray_address: str | None,
-    captions: str,
-    caption_model: str | None,
-    caption_pretrained: str | None,
-    score_model: str | None,
-    score_pretrained: str | None,
-    min_alignment: float | None,
     takedowns: Path | None,
-    cache_dir: Path | None,
-    no_cache: bool,
-    max_per_host: int,
+    **options: Any,
 ) -> None:
     """Build WebDataset shards from one or more collection folders.
 
@@ -492,18 +407,7 @@ def build_command(
           --caption-pretrained /models/coca.pt --score-model ViT-B-32 --min-alignment 0.2
     """
     collections = _load_or_exit(folders)
-    image = ImageOptions(max_side=max_side, encode=encode, quality=quality, full_decode=full_decode)
-    settings = _settings(policy, as_of, image, cache_dir, no_cache, max_per_host)
-    settings = dataclasses.replace(
-        settings,
-        takedowns=str(takedowns) if takedowns is not None else None,
-        captions=captions,
-        caption_model=caption_model,
-        caption_pretrained=caption_pretrained,
-        score_model=score_model,
-        score_pretrained=score_pretrained,
-        min_alignment=min_alignment,
-    )
+    settings = _settings(takedowns=str(takedowns) if takedowns is not None else None, **options)
     try:
         engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
     except (ValueError, RuntimeError, ImportError) as exc:
@@ -516,11 +420,8 @@ def build_command(
                 out,
                 settings,
                 workers,
-                shard_max_count,
-                shard_max_size,
                 on_result=progress.update,
                 resume=resume,
-                near_duplicates=None if near_duplicates < 0 else near_duplicates,
                 engine=engine,
                 for_publication=for_publication,
             )

@@ -29,6 +29,7 @@ from packager.atomic import write_atomic
 
 USER_AGENT = f"pdpack/{__version__} (public-domain dataset builder)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
+MAX_PER_HOST = 4  # simultaneous downloads from one host, across every worker: polite to small museum servers
 _MAGIC = (
     (b"\xff\xd8\xff", "JPEG"),
     (b"\x89PNG\r\n\x1a\n", "PNG"),
@@ -59,7 +60,7 @@ def fetch(
     max_bytes: int = 200_000_000,
     retries: int = 3,
     cache_dir: Path | None = None,
-    max_per_host: int = 4,
+    max_per_host: int = MAX_PER_HOST,
 ) -> bytes:
     """Download ``url`` (or read it from the cache); raise FetchError with a reason code."""
     parts = urlsplit(url)

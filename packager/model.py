@@ -476,6 +476,10 @@ class ManifestError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+class MissingTool(Exception):
+    """This machine lacks a program the build configuration needs (the exiftool program)."""
+
+
 class ModelError(Exception):
     """A caption or scoring model cannot be used: unknown name or tag, wrong kind of model."""
 

@@ -1,4 +1,10 @@
-"""Command-line options shared by pdpack's commands, defined once."""
+"""Command-line options shared by pdpack's commands, defined once.
+
+``build_options`` are every option that changes what a build writes (and how it fetches):
+``pdpack build`` and ``pdpack release`` both take them, and ``settings_from_options`` turns them
+into the one build configuration, ``packager.config.Settings``. Defaults come from Settings and
+the dataclasses it holds, so each is written once.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,18 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import click
 
-from packager.media import ImageOptions
-from packager.pipeline import Settings
+from packager.captions.select import CAPTION_MODES
+from packager.config import Settings
+from packager.dedup import MAX_BAND_DISTANCE
+from packager.media import ENCODINGS, ImageOptions
 from packager.rights.terms import expand
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
@@ -72,12 +81,16 @@ def rights_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
     return click.option(
         "--policy",
-        default="worldwide",
+        default=_DEFAULT.policy,
         show_default=True,
         callback=_check_policy,
         help="Where an item must be public domain to ship: 'worldwide' (every jurisdiction in the term "
         "table, so the longest term applies), 'us', or a jurisdiction code such as GB, EU, CA, JP.",
     )(command)
+
+
+_DEFAULT = SimpleNamespace(**{f.name: f.default for f in fields(Settings)})  # each field's default
+_IMAGE = ImageOptions()
 
 
 def default_cache_dir() -> Path:
@@ -86,17 +99,32 @@ def default_cache_dir() -> Path:
 
 
 def settings_from_options(
-    policy: str,
-    as_of: str | None,
+    policy: str = _DEFAULT.policy,
+    as_of: str | None = None,
     cache_dir: Path | None = None,
     no_cache: bool = False,
-    max_per_host: int = 4,
-    image: ImageOptions | None = None,
+    max_per_host: int = _DEFAULT.max_per_host,
+    max_side: int | None = _IMAGE.max_side,
+    encode: str = _IMAGE.encode,
+    quality: int = _IMAGE.quality,
+    full_decode: bool = _IMAGE.full_decode,
+    near_duplicates: int = MAX_BAND_DISTANCE,
+    **fields: Any,
 ) -> Settings:
-    """The build settings that ``rights_options`` and ``fetch_options`` give (``--as-of`` defaults to today)."""
+    """The build configuration from the options of ``build_options`` (``--as-of`` defaults to today).
+
+    ``fields`` are Settings fields given as they are (``shard_max_count``, ``captions``, ...).
+    """
     extra: dict[str, Any] = {"as_of": as_of} if as_of else {}
-    cache = None if no_cache else str(cache_dir or default_cache_dir())
-    return Settings(policy=policy, image=image or ImageOptions(), fetch_cache=cache, max_per_host=max_per_host, **extra)
+    return Settings(
+        policy=policy,
+        image=ImageOptions(max_side=max_side, encode=encode, quality=quality, full_decode=full_decode),
+        fetch_cache=None if no_cache else str(cache_dir or default_cache_dir()),
+        max_per_host=max_per_host,
+        near_duplicates=None if near_duplicates < 0 else near_duplicates,
+        **extra,
+        **fields,
+    )
 
 
 def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,7 +132,7 @@ def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--max-per-host",
         type=click.IntRange(min=1),
-        default=4,
+        default=_DEFAULT.max_per_host,
         show_default=True,
         help="Most simultaneous downloads from one host, across all workers.",
     )(command)
@@ -121,15 +149,102 @@ def shard_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--shard-max-count and --shard-max-size."""
     command = click.option(
         "--shard-max-size",
-        default=DEFAULT_MAX_SIZE,
+        default=_DEFAULT.shard_max_size,
         show_default=True,
         type=ByteSize(),
         help="Most bytes in one shard (e.g. 1000000, 500MB, 1GB).",
     )(command)
     return click.option(
         "--shard-max-count",
-        default=DEFAULT_MAX_COUNT,
+        default=_DEFAULT.shard_max_count,
         show_default=True,
         type=click.IntRange(min=1),
         help="Most samples in one shard.",
     )(command)
+
+
+def image_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--max-side, --encode, --quality and --full-decode: how shipped images are made."""
+    decorators = [
+        click.option(
+            "--max-side",
+            type=click.IntRange(min=16),
+            help="Resize images whose longest side is larger than this (pixels); others pass through untouched.",
+        ),
+        click.option(
+            "--encode",
+            type=click.Choice(ENCODINGS),
+            default=_IMAGE.encode,
+            show_default=True,
+            help="Image format in the shards: 'original' keeps JPEG, PNG and WebP as they are.",
+        ),
+        click.option(
+            "--quality",
+            type=click.IntRange(1, 100),
+            default=_IMAGE.quality,
+            show_default=True,
+            help="JPEG/WebP quality.",
+        ),
+        click.option(
+            "--full-decode",
+            is_flag=True,
+            help="Rebuild every pixel of JPEGs when checking them. By default a JPEG is read and "
+            "Huffman-decoded to its last byte (which catches the same damage) but its pixels are rebuilt "
+            "at up to 1/8 scale, which is faster.",
+        ),
+        click.option(
+            "--near-duplicates",
+            type=click.IntRange(-1, MAX_BAND_DISTANCE),
+            default=MAX_BAND_DISTANCE,
+            show_default=True,
+            help="Hold back pictures within this perceptual-hash distance of an earlier one (-1: exact copies only).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def caption_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--captions and the open_clip models that write and score captions."""
+    decorators = [
+        click.option(
+            "--captions",
+            type=click.Choice(CAPTION_MODES),
+            default=_DEFAULT.captions,
+            show_default=True,
+            help="Caption source: the institution's (cleaned), one made from metadata, an open_clip model's, or the "
+            "best available (with --score-model: the candidate that best matches the picture).",
+        ),
+        click.option(
+            "--caption-model",
+            metavar="NAME|PATH",
+            help="open_clip CoCa model for --captions model/best, e.g. coca_ViT-L-14 (default), or a checkpoint file.",
+        ),
+        click.option(
+            "--caption-pretrained",
+            metavar="TAG|PATH",
+            help="Its weights: an open_clip pretrained tag (from the Hugging Face cache) or a local checkpoint path.",
+        ),
+        click.option(
+            "--score-model", metavar="NAME|PATH", help="open_clip CLIP model that scores image-caption alignment."
+        ),
+        click.option(
+            "--score-pretrained", metavar="TAG|PATH", help="Its weights: a pretrained tag or a checkpoint path."
+        ),
+        click.option(
+            "--min-alignment",
+            type=click.FloatRange(-1, 1),
+            help="Hold back samples whose caption scores below this (reason caption:misaligned); implies a scorer.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def build_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Every option that decides what a build writes, and how it fetches: the same for build and release."""
+    for decorator in (fetch_options, caption_options, image_options, shard_options, rights_options):
+        command = decorator(command)
+    return command

@@ -8,84 +8,34 @@ what makes shards byte-identical.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from packager.captions.clean import remove_placeholders
-from packager.captions.select import CAPTION_MODES, choose_caption, human_candidates
+from packager.captions.select import choose_caption, human_candidates
 from packager.captions.template import credit_line
 from packager.collection import Collection, Item, read_items
+from packager.config import Settings
 from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, fetch
-from packager.media import ImageData, ImageOptions, MediaError, inspect_image
+from packager.media import ImageData, MediaError, inspect_image
 from packager.nearmatch import near_match
 from packager.order import sorted_entries
-from packager.publish.takedowns import load_takedowns, load_takedowns_cached
+from packager.publish.takedowns import load_takedowns_cached
 from packager.rejection import Rejection
 from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
 from packager.rights.evidence import INFO, Evidence
 from packager.rights.review import ReviewDecision, load_reviews
-from packager.rights.terms import expand
 from packager.rights.verify import Verdict, decide, verify
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.sample import Sample, sample_key
 
 # What a worker process imports to run ``process_item``; a local pool imports it once, before forking workers.
 WORKER_MODULES = ("packager.pipeline", "scipy.fftpack")
-
-
-def _today() -> str:
-    return dt.date.today().isoformat()
-
-
-@dataclass(frozen=True)
-class Settings:
-    # worldwide | us | a jurisdiction code from the term table (GB, EU, CA, ...)
-    policy: str = "worldwide"
-    # The reference date for copyright terms: the same manifest gains items on each Public Domain Day.
-    as_of: str = field(default_factory=_today)
-    embedded: bool = True  # read rights from the files' own metadata with ExifTool
-    fetch_timeout: float = 30.0
-    fetch_retries: int = 3
-    max_download_bytes: int = 200_000_000
-    image: ImageOptions = field(default_factory=ImageOptions)
-    # Where fetched images are cached; machine-specific, so neither reported nor fingerprinted.
-    fetch_cache: str | None = None
-    max_per_host: int = 4
-    # manifests/takedowns.csv: items removed from every later build, by id or by content hash.
-    takedowns: str | None = None
-    # Captions: original | metadata | model | best, and the open_clip models that write and score them.
-    captions: str = "best"
-    caption_model: str | None = None
-    caption_pretrained: str | None = None
-    score_model: str | None = None
-    score_pretrained: str | None = None
-    min_alignment: float | None = None
-
-    @property
-    def uses_models(self) -> bool:
-        """Whether a model stage runs after the per-item stages (it decides captions there)."""
-        return (
-            self.captions == "model" or bool(self.caption_model or self.score_model) or (self.min_alignment is not None)
-        )
-
-    def __post_init__(self) -> None:
-        expand(self.policy)  # raises ValueError naming the known policies
-        dt.date.fromisoformat(self.as_of)
-        if self.takedowns:
-            load_takedowns(self.takedowns)  # a broken file stops here, naming its row, not item by item
-        if self.captions not in CAPTION_MODES:
-            raise ValueError(f"unknown caption mode {self.captions!r}; choose one of {', '.join(CAPTION_MODES)}")
-
-    @property
-    def as_of_date(self) -> dt.date:
-        return dt.date.fromisoformat(self.as_of)
 
 
 Result = Sample | Rejection

@@ -27,8 +27,8 @@ def manifest_ids(folder: Path) -> set[str]:
         return {row["id"] for row in csv.DictReader(handle)}
 
 
-def build_examples(folders: list[Path], out: Path, workers: int, **kwargs: Any) -> dict[str, Any]:
-    return build(load_collections(folders), out, Settings(), workers=workers, **kwargs)
+def build_examples(folders: list[Path], out: Path, workers: int, **settings: Any) -> dict[str, Any]:
+    return build(load_collections(folders), out, Settings(**settings), workers=workers)
 
 
 @pytest.fixture(scope="module")
@@ -187,11 +187,11 @@ def test_tar_members_have_fixed_metadata(built: tuple[Path, dict[str, Any]]) -> 
 
 
 def test_shard_limits_split_by_count_and_size(tmp_path: Path, example_folders: list[Path]) -> None:
-    by_count = build_examples(example_folders, tmp_path / "count", workers=1, max_count=3)
+    by_count = build_examples(example_folders, tmp_path / "count", workers=1, shard_max_count=3)
     shipped = by_count["totals"]["shipped"]
     assert [s["count"] for s in by_count["shards"]] == [3] * (shipped // 3) + ([shipped % 3] if shipped % 3 else [])
     limit = 600_000
-    by_size = build_examples(example_folders, tmp_path / "size", workers=1, max_size=limit)
+    by_size = build_examples(example_folders, tmp_path / "size", workers=1, shard_max_size=limit)
     assert sum(s["count"] for s in by_size["shards"]) == shipped
     for shard in by_size["shards"]:
         # A shard goes over the limit only when a single sample is bigger than it.
@@ -206,7 +206,7 @@ def test_shard_limits_split_by_count_and_size(tmp_path: Path, example_folders: l
 
 def test_rebuild_removes_stale_shards(tmp_path: Path, example_folders: list[Path]) -> None:
     out = tmp_path / "dist"
-    build_examples(example_folders, out, workers=1, max_count=1)
+    build_examples(example_folders, out, workers=1, shard_max_count=1)
     assert len(list((out / "data").glob("*.tar"))) > 1
     report = build_examples(example_folders, out, workers=1)
     assert sorted(p.name for p in (out / "data").glob("*.tar")) == ["train-000000.tar"]

@@ -146,8 +146,7 @@ def hostile_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
     return make_release(
         manifests,
         root / "releases" / "2026.11",
-        Settings(as_of="2026-11-30"),
-        max_count=5,
+        Settings(as_of="2026-11-30", shard_max_count=5),
         repo_id="test-org/pd-images",
         source_url="https://git.example/pdpack",
     )

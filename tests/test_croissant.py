@@ -32,9 +32,8 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
     return make_release(
         REPO / "manifests",
         tmp_path_factory.mktemp("croissant") / "releases" / "2026.11",
-        Settings(as_of="2026-11-30"),
+        Settings(as_of="2026-11-30", shard_max_count=5),
         include_examples=True,
-        max_count=5,
         repo_id="test-org/pd-images",
     )
 

@@ -60,9 +60,9 @@ Public-domain images with captions.
 """
 
 
-def _build(out: Path, folders: list[Path], **kwargs: int) -> Path:
+def _build(out: Path, folders: list[Path], **settings: int) -> Path:
     # Built as `pdpack build --for-publication` would: a staff report (pictures of held-back items) is refused.
-    build(load_collections(folders), out, Settings(as_of="2026-11-30"), for_publication=True, **kwargs)
+    build(load_collections(folders), out, Settings(as_of="2026-11-30", **settings), for_publication=True)
     (out / "README.md").write_text(CARD, encoding="utf-8")
     return out
 
@@ -76,7 +76,7 @@ def sample_dist(tmp_path_factory: pytest.TempPathFactory, example_folders: list[
 @pytest.fixture(scope="module")
 def sharded_dist(tmp_path_factory: pytest.TempPathFactory, example_folders: list[Path]) -> Path:
     """The same samples, one per shard: many files."""
-    return _build(tmp_path_factory.mktemp("sharded") / "dist", example_folders, max_count=1)
+    return _build(tmp_path_factory.mktemp("sharded") / "dist", example_folders, shard_max_count=1)
 
 
 @pytest.fixture

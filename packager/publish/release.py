@@ -30,16 +30,15 @@ from packager import __version__
 from packager.atomic import write_atomic
 from packager.build import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection, is_placeholder_url
+from packager.config import Settings
 from packager.digest import file_sha256
 from packager.iiif import manifest_files
 from packager.jsonutil import dumps_pretty
-from packager.pipeline import Settings
 from packager.publish.card import DEFAULT_PRETTY_NAME, Change, Changelog, changelog_markdown, dataset_card
 from packager.publish.card import release_license as license_of
 from packager.publish.croissant import croissant, write_croissant
 from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
 from packager.rights.review import REVIEW_FILE
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
 
 RELEASES_FOLDER = "releases"
 RELEASE_FILE = "release.json"
@@ -266,8 +265,6 @@ def make_release(
     include_examples: bool = False,
     previous: Path | Any | None = AUTO,
     workers: int = 1,
-    max_count: int = DEFAULT_MAX_COUNT,
-    max_size: int = DEFAULT_MAX_SIZE,
     pretty_name: str = DEFAULT_PRETTY_NAME,
     repo_id: str | None = None,
     source_url: str | None = None,
@@ -295,9 +292,7 @@ def make_release(
         raise ReleaseError(f"institution url is pdpack init's placeholder in {names}: give the real web address")
     settings = _with_takedowns(settings, manifests)
     # A release is published: its report.html pictures only what ships.
-    report = build(
-        collections, out, settings, workers=workers, max_count=max_count, max_size=max_size, for_publication=True
-    )
+    report = build(collections, out, settings, workers=workers, for_publication=True)
 
     changelog = compare(version, settings.as_of, out, report, previous)
     shipped_by_statement = statements(out, report["shards"])
@@ -310,7 +305,7 @@ def make_release(
             None if changelog.previous is None else {"version": changelog.previous, "as_of": changelog.previous_as_of}
         ),
         "license": license_of(shipped_by_statement or {"public_domain": {"": 0}}),
-        "settings": {"shard_max_count": max_count, "shard_max_size": max_size},
+        "settings": {"shard_max_count": settings.shard_max_count, "shard_max_size": settings.shard_max_size},
         "totals": report["totals"],
         "collections": [
             {

@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from packager import __version__
-from packager.collection import ManifestError
-from packager.options import WORKERS, fetch_options, rights_options, settings_from_options, shard_options
+from packager.config import require_tools
+from packager.model import ManifestError, MissingTool, ModelError
+from packager.options import WORKERS, build_options, settings_from_options
 from packager.publish.card import DEFAULT_PRETTY_NAME
 from packager.publish.release import (
     AUTO,
@@ -47,7 +48,6 @@ def _check(check: Any) -> Any:
 @click.option(
     "--include-examples", is_flag=True, help="Also release the bundled samples in MANIFESTS/examples/ (for trials)."
 )
-@rights_options
 @click.option(
     "--version",
     "version",
@@ -68,8 +68,7 @@ def _check(check: Any) -> Any:
 )
 @click.option("--no-previous", is_flag=True, help="Compare with nothing: this is the first release.")
 @WORKERS
-@shard_options
-@fetch_options
+@build_options
 @click.option("--name", "pretty_name", default=DEFAULT_PRETTY_NAME, show_default=True, help="The dataset's title.")
 @click.option(
     "--source-url",
@@ -87,22 +86,16 @@ def _check(check: Any) -> Any:
 def release(
     manifests: Path,
     include_examples: bool,
-    as_of: str | None,
-    policy: str,
     version: str | None,
     out: Path | None,
     previous: Path | None,
     no_previous: bool,
     workers: int,
-    shard_max_count: int,
-    shard_max_size: int,
-    cache_dir: Path | None,
-    no_cache: bool,
-    max_per_host: int,
     pretty_name: str,
     source_url: str | None,
     do_push: bool,
     repo_id: str | None,
+    **options: Any,
 ) -> None:
     """Build every collection registered under MANIFESTS into a release folder.
 
@@ -130,7 +123,12 @@ def release(
     if previous is not None and no_previous:
         raise click.UsageError("give --previous or --no-previous, not both")
 
-    settings = settings_from_options(policy, as_of, cache_dir, no_cache, max_per_host)
+    settings = settings_from_options(**options)
+    try:
+        require_tools(settings)
+    except MissingTool as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     version = version or default_version(settings.as_of)
     out = out or Path(RELEASES_FOLDER) / version
     if do_push:
@@ -144,8 +142,6 @@ def release(
             include_examples=include_examples,
             previous=None if no_previous else (previous or AUTO),
             workers=workers,
-            max_count=shard_max_count,
-            max_size=shard_max_size,
             pretty_name=pretty_name,
             repo_id=repo_id,
             source_url=source_url,
@@ -153,6 +149,9 @@ def release(
     except (ManifestError, ReleaseError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    except ModelError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
     _print_summary(result)
     if do_push:
         assert repo_id is not None
