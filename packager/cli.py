@@ -18,10 +18,10 @@ from typing import Any, ClassVar
 import click
 
 from packager import __version__
-from packager.build import build, load_collections
+from packager.builder.config import Settings, require_tools
+from packager.builder.run import build, load_collections
 from packager.checkpoint import ResumeError
 from packager.collection import Collection, count_entries
-from packager.config import Settings, require_tools
 from packager.dedup import Deduplicator
 from packager.engines import ENGINES, make_engine
 from packager.init_command import init_command

@@ -2,7 +2,7 @@
 
 ``build_options`` are every option that changes what a build writes (and how it fetches):
 ``pdpack build`` and ``pdpack release`` both take them, and ``settings_from_options`` turns them
-into the one build configuration, ``packager.config.Settings``. Defaults come from Settings and
+into the one build configuration, ``packager.builder.config.Settings``. Defaults come from Settings and
 the dataclasses it holds, so each is written once.
 """
 
@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
+from packager.builder.config import Settings
 from packager.captions.select import CAPTION_MODES
-from packager.config import Settings
 from packager.dedup import MAX_BAND_DISTANCE
 from packager.media import ENCODINGS, ImageOptions
 from packager.rights.terms import expand

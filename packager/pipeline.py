@@ -15,11 +15,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from packager.builder.config import Settings
 from packager.captions.clean import remove_placeholders
 from packager.captions.select import choose_caption, human_candidates
 from packager.captions.template import credit_line
 from packager.collection import Collection, Item, read_items
-from packager.config import Settings
 from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, fetch
 from packager.media import ImageData, MediaError, inspect_image

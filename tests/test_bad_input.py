@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.collection import ManifestError, load_collection, read_items
 from packager.pipeline import Settings
 from packager.rejection import REASONS

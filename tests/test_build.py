@@ -15,7 +15,7 @@ import pytest
 import webdataset as wds
 from click.testing import CliRunner
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.pipeline import Settings
 from packager.rejection import Rejection

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from packager.build import build, load_collections
+from packager.builder.config import MACHINE_SETTINGS, Settings, preflight
+from packager.builder.run import build, load_collections
 from packager.cli import cli
-from packager.config import MACHINE_SETTINGS, Settings, preflight
 from packager.model import MissingTool
 from packager.options import build_options
 from packager.publish.release_command import release as release_command

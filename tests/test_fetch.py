@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.fetch import FetchError, fetch
 from packager.pipeline import Settings
 from tests.conftest import image_bytes

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from packager import iiif
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.collection import Item, ManifestError, load_collection, read_items
 from packager.pipeline import Settings
 from packager.rejection import Rejection

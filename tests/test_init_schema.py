@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.collection import COLLECTION_KEYS, ManifestError, load_collection
 from packager.init_command import ITEMS_HEADER, collection_id_for, init_command
 from packager.pipeline import Settings

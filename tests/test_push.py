@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.pipeline import Settings
 from packager.publish.hub import (
     NO_TOKEN,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from packager.build import load_collections
+from packager.builder.run import load_collections
 from packager.engines import LocalPoolEngine, RayEngine, SerialEngine, make_engine
 from packager.pipeline import Result, Settings, Task, _process_task, all_tasks
 from packager.rejection import Rejection

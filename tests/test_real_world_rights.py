@@ -24,7 +24,7 @@ import pytest
 import webdataset as wds
 from PIL import Image
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.collection import Item, ManifestError, load_collection, read_items
 from packager.pipeline import Settings
 from packager.rights.terms import expand

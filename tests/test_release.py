@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.collection import ManifestError
 from packager.pipeline import Settings
 from packager.publish.release import (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.collection import ManifestError
 from packager.pipeline import Settings
 from packager.publish.takedowns import (

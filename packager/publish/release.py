@@ -28,9 +28,9 @@ import pyarrow.parquet as pq
 
 from packager import __version__
 from packager.atomic import write_atomic
-from packager.build import build, load_collections
+from packager.builder.config import Settings
+from packager.builder.run import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection, is_placeholder_url
-from packager.config import Settings
 from packager.digest import file_sha256
 from packager.iiif import manifest_files
 from packager.jsonutil import dumps_pretty

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from packager import __version__
-from packager.config import require_tools
+from packager.builder.config import require_tools
 from packager.model import ManifestError, MissingTool, ModelError
 from packager.options import WORKERS, build_options, settings_from_options
 from packager.publish.card import DEFAULT_PRETTY_NAME

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from packager import checkpoint
+from packager.builder.config import Models, Settings, preflight
 from packager.captions.select import caption_stage
 from packager.collection import Collection, ManifestError, load_collection
-from packager.config import Models, Settings, preflight
 from packager.dedup import Deduplicator
 from packager.engines import Engine
 from packager.pipeline import Result, run

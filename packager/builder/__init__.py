@@ -1,0 +1,1 @@
+"""Building: the configuration, the run over the items, and what makes its output the same every time."""
