@@ -24,6 +24,14 @@ from packager.checkpoint import ResumeError
 from packager.collection import Collection, count_entries
 from packager.dedup import Deduplicator
 from packager.engines import ENGINES, make_engine
+from packager.github_summary import (
+    annotated_first,
+    collection_summary,
+    manifest_error_summary,
+    must_fix,
+    verdict,
+    write_summary,
+)
 from packager.init_command import init_command
 from packager.model import REGISTRY, ManifestError, MissingTool, ModelError, Rejection
 from packager.options import WORKERS, build_options, rights_options, settings_from_options
@@ -182,7 +190,10 @@ def cli() -> None:
     type=click.Choice(["text", "github"]),
     default="text",
     show_default=True,
-    help="'github' prints GitHub Actions annotations on the manifest's file and row (for pull-request checks).",
+    help=(
+        "'github' also prints GitHub Actions annotations on the manifest's file and row (the first problems of "
+        "each file) and writes the whole table to the job summary. The exit status is the same in both formats."
+    ),
 )
 @click.option(
     "--explain",
@@ -204,8 +215,12 @@ def validate(
 
     Reads collection.yaml and the item manifest, checks each item's path,
     image and rights, and says which items would ship and which would be held
-    back, and why. Exits with status 1 when a manifest cannot be read (or,
-    with --strict, when any item would be held back).
+    back, and why.
+
+    Exits with status 1 when a manifest cannot be read or an item has a
+    problem to fix in the files (a missing or broken file, a bad row, an
+    address that does not answer): the same in both --format's. Rights,
+    review and information outcomes exit 0, unless --strict.
 
     \b
     Examples:
@@ -245,12 +260,17 @@ def validate(
     except ManifestError as exc:
         _report_manifest_error(exc, github)
         sys.exit(1)
-    must_fix = False
+    # One rule whatever the format: a problem to fix in the files fails; a rights outcome fails only with --strict.
+    to_fix = sum(1 for rejections in held.values() for r in rejections if must_fix(r))
+    failed = to_fix > 0
     if github:
+        sections = []
         for collection in sorted(collections, key=lambda c: c.id):
-            for rejection in held[collection.id]:
-                click.echo(_annotation(collection, rejection))
-                must_fix = must_fix or REGISTRY[rejection.reason].fails_check
+            for line in _annotations(collection, held[collection.id]):
+                click.echo(line)
+            where, shipped = _relative(collection.manifest), tallies[collection.id]["ship"]
+            sections.append(collection_summary(collection, where, shipped, held[collection.id]))
+        write_summary(sections, verdict(to_fix, sum(len(r) for r in held.values()), strict))
     for collection in sorted(collections, key=lambda c: c.id):
         _print_collection_header(collection)
         tally = tallies[collection.id]
@@ -271,8 +291,11 @@ def validate(
     if missing:
         click.echo(f"No item with id {', '.join(missing)} in these collections.", err=True)
         sys.exit(1)
-    if (strict and any(held.values())) or must_fix:
-        sys.exit(1)  # with --format github, problems to fix in the files fail the check; rights holds do not
+    if failed:
+        click.echo(f"{to_fix} item(s) have a problem to fix in the files: exit status 1.")
+        sys.exit(1)
+    if strict and any(held.values()):
+        sys.exit(1)
 
 
 REVIEWABLE = tuple(code for code, reason in REGISTRY.items() if reason.steward)
@@ -491,6 +514,8 @@ def _report_manifest_error(exc: ManifestError, github: bool) -> None:
         if exc.line is not None:
             where += f",line={exc.line}"
         click.echo(f"::error {where},title=Manifest error::{_gh_escape(str(exc))}")
+        outcome = "**The check fails:** a collection could not be read."
+        write_summary([manifest_error_summary(_relative(exc.file), exc.line, str(exc))], outcome)
     click.echo(f"Error: {exc}", err=True)
 
 
@@ -501,10 +526,24 @@ def _relative(path: str | Path) -> str:
         return str(path)
 
 
+def _annotations(collection: Collection, held: Sequence[Rejection]) -> list[str]:
+    """The manifest's first problems as annotations, and a notice of how many more the job summary lists."""
+    shown, more = annotated_first(held)
+    lines = [_annotation(collection, rejection) for rejection in shown]
+    if more:
+        where = f"file={_gh_escape(_relative(collection.manifest), True)}"
+        lines.append(
+            f"::notice {where},title={_gh_escape(f'{more} more held-back item(s)', True)}::"
+            f"{more} more held-back item(s) in this file are not annotated (GitHub shows 10 errors and 10 "
+            "warnings per step): the job summary lists every one."
+        )
+    return lines
+
+
 def _annotation(collection: Collection, rejection: Rejection) -> str:
     # Problems to fix in the files are errors; rights outcomes are warnings: they are often exactly
     # right (an in-copyright work held back), but worth a look on the pull request.
-    level = "error" if REGISTRY[rejection.reason].fails_check else "warning"
+    level = "error" if must_fix(rejection) else "warning"
     where = f"file={_gh_escape(_relative(collection.manifest), True)}"
     if rejection.row is not None and not collection.manifest.is_dir():
         where += f",line={rejection.row}"

@@ -27,7 +27,7 @@ def resolve_inside(root: Path, relative: str) -> Path:
         raise PathEscapeError(f"{relative!r} is an absolute path; give a path relative to the collection folder")
     if ".." in posix.parts:
         raise PathEscapeError(f"{relative!r} contains '..'; paths must stay inside the collection folder")
-    real_root = _real_root(root)
+    real_root = _real_root(root.absolute())  # a relative root means another folder once the cwd changes
     candidate = real_root.joinpath(*posix.parts)
     if not _has_symlink(real_root, posix.parts):
         return candidate  # already its own real path
