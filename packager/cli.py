@@ -21,8 +21,9 @@ from packager import __version__
 from packager.builder.config import Settings, require_tools
 from packager.builder.run import build, load_collections
 from packager.checkpoint import ResumeError
-from packager.collection import Collection, count_entries
+from packager.collection import COLLECTION_FILE, Collection, count_entries
 from packager.dedup import Deduplicator
+from packager.discovery import expand
 from packager.engines import ENGINES, make_engine
 from packager.github_summary import (
     annotated_first,
@@ -38,12 +39,19 @@ from packager.options import WORKERS, build_options, rights_options, settings_fr
 from packager.pipeline import WORKER_MODULES, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
-from packager.rights.review import REVIEW_FILE
+from packager.rights.review import REVIEW_FILE, review_rows
 from packager.sample import Sample
 from packager.validate_report import held_lines, summary_lines, unapplied_reviews
 
+# A collection folder, or a folder of collections: every folder below it with a collection.yaml.
 COLLECTIONS = click.argument(
     "folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+
+INCLUDE_EXAMPLES = click.option(
+    "--include-examples",
+    is_flag=True,
+    help="Given a folder of collections, also take those in its examples/ folder (the bundled samples).",
 )
 
 
@@ -183,6 +191,7 @@ def cli() -> None:
 @COLLECTIONS
 @WORKERS
 @rights_options
+@INCLUDE_EXAMPLES
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any item would be held back.")
 @click.option(
     "--format",
@@ -207,6 +216,7 @@ def validate(
     workers: int,
     policy: str,
     as_of: str | None,
+    include_examples: bool,
     strict: bool,
     output_format: str,
     explain_ids: tuple[str, ...],
@@ -229,7 +239,7 @@ def validate(
       pdpack validate manifests/my-museum/ --format github   # in a CI workflow
     """
     github = output_format == "github"
-    collections = _load_or_exit(folders, github)
+    collections = _load_or_exit(folders, github, include_examples)
     tallies: dict[str, Counter[str]] = {c.id: Counter() for c in collections}
     held: dict[str, list[Rejection]] = {c.id: [] for c in collections}
     seen: dict[str, set[str]] = {c.id: set() for c in collections}
@@ -298,22 +308,37 @@ def validate(
         sys.exit(1)
 
 
+# What a steward's decision can settle: doubt with a plain ship, a claim of copyright with an override.
 REVIEWABLE = tuple(code for code, reason in REGISTRY.items() if reason.steward)
+OVERRIDE_ONLY = ("rights:not-public-domain",)
+
+
+def _settleable(rejection: Rejection) -> str | None:
+    """The reason a steward's decision could settle, from the item's reason or a problem found with it."""
+    reasons = [rejection.reason, *(finding["reason"] for finding in rejection.also)]
+    return next((r for r in reasons if r in REVIEWABLE or r in OVERRIDE_ONLY), None)
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@COLLECTIONS
 @WORKERS
 @rights_options
+@INCLUDE_EXAMPLES
 @click.option(
-    "--template", is_flag=True, help=f"Print the waiting items as {REVIEW_FILE} rows to fill in, instead of a report."
+    "--template",
+    is_flag=True,
+    help=f"Print the items that have no row in {REVIEW_FILE} yet as rows to fill in, instead of a report.",
 )
-def review(folder: Path, workers: int, policy: str, as_of: str | None, template: bool) -> None:
+def review(
+    folders: tuple[Path, ...], workers: int, policy: str, as_of: str | None, include_examples: bool, template: bool
+) -> None:
     """List the items of a collection that wait for a steward's decision, with the evidence.
 
-    Items that are undetermined, restricted (NoC-NC, NoC-CR, NoC-OKLR), in
-    conflict, or carry Local Contexts notices are held until a steward decides.
-    Record decisions in review.csv beside the manifest, one row per item:
+    Items that are undetermined, public domain in some places only, restricted
+    (NoC-NC, NoC-CR, NoC-OKLR), in conflict, or carry Local Contexts notices
+    are held until a steward decides; in-copyright items are listed too, as
+    only an override can ship them. Record decisions in review.csv beside the
+    manifest, one row per item:
 
     \b
       id,decision,reviewer,date,note,override,overrules
@@ -322,36 +347,72 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     A decision to ship settles doubt. It overrules an in-copyright or licence
     statement, a copyright notice (copyright_notice, embedded, notice) or a term still
     running (term:XX) only with override=yes, a note, and each such finding
-    named in overrules; every override is listed in the build report.
+    named in overrules; every override is listed in the build report. A row
+    whose decision is empty waits: it changes nothing until it is filled in.
+
+    --template prints only the items without a row in review.csv, with the
+    header line when review.csv is empty or missing, so appending works on the
+    first run and on every later one.
 
     \b
     Examples:
       pdpack review my-collection/
       pdpack review my-collection/ --template >> my-collection/review.csv
     """
-    (collection,) = _load_or_exit((folder,))
-    waiting: list[Rejection] = []
+    collections = _load_or_exit(folders, include_examples=include_examples)
+    if template and len(collections) > 1:
+        names = ", ".join(c.id for c in collections)
+        raise click.UsageError(f"--template writes rows for one {REVIEW_FILE}: give one collection folder ({names})")
+    waiting: dict[str, list[Rejection]] = {c.id: [] for c in collections}
+    held: dict[str, list[Rejection]] = {c.id: [] for c in collections}
+    seen: dict[str, set[str]] = {c.id: set() for c in collections}
     try:
-        for _, result in run([collection], _settings(policy=policy, as_of=as_of), workers):
-            if isinstance(result, Rejection) and result.reason in REVIEWABLE:
-                waiting.append(result)
+        for collection, result in run(collections, _settings(policy=policy, as_of=as_of), workers):
+            seen[collection.id].add(_result_id(result))
+            if isinstance(result, Rejection):
+                held[collection.id].append(result)
+                if _settleable(result):
+                    waiting[collection.id].append(result)
     except ManifestError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     if template:
-        if not (collection.root / REVIEW_FILE).is_file():
-            click.echo(",".join(REVIEW_COLUMNS))
-        for rejection in waiting:
-            click.echo(f"{_csv_cell(rejection.id)},,,{dt.date.today().isoformat()},,no,")
+        (collection,) = collections
+        path = collection.root / REVIEW_FILE
+        rows = review_rows(collection)
+        text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+        if not text.strip():
+            click.echo(",".join(REVIEW_COLUMNS))  # the shell's `>>` has made the file, empty, before this runs
+        elif not text.endswith(("\n", "\r")):
+            click.echo()  # end the last line, so the first new row does not join it
+        today = dt.date.today().isoformat()
+        for rejection in waiting[collection.id]:
+            if rejection.id not in rows:
+                click.echo(f"{_csv_cell(rejection.id)},,,{today},,no,")
+        already = sum(1 for r in waiting[collection.id] if r.id in rows)
+        if already:
+            click.echo(f"{already} waiting item(s) already have a row in {path}; not repeated.", err=True)
         return
-    _print_collection_header(collection)
-    click.echo(f"  {len(waiting)} item(s) wait for a decision in {collection.root / REVIEW_FILE}.")
-    for rejection in waiting:
+    for collection in collections:
+        rows = review_rows(collection)
+        undecided = [r for r in waiting[collection.id] if rows.get(r.id) is None or not rows[r.id]]
+        _print_collection_header(collection)
+        click.echo(f"  {len(undecided)} item(s) wait for a decision in {collection.root / REVIEW_FILE}.")
+        for rejection in undecided:
+            reason = _settleable(rejection)
+            click.echo()
+            pending = f"; {REVIEW_FILE} has its row, with no decision yet" if rejection.id in rows else ""
+            click.echo(f"  {rejection.id} (row {rejection.row}): {reason}{pending}")
+            if reason in OVERRIDE_ONLY:
+                click.echo("    only override=yes, a note and the findings named in overrules can ship it")
+            click.echo(f"    {rejection.message}")
+            for evidence in rejection.evidence:
+                click.echo(f"    - {_evidence_line(evidence)}")
+            for finding in rejection.also:
+                click.echo(f"    also {finding['reason']}: {finding['message']}")
         click.echo()
-        click.echo(f"  {rejection.id} (row {rejection.row}): {rejection.reason}")
-        click.echo(f"    {rejection.message}")
-        for evidence in rejection.evidence:
-            click.echo(f"    - {_evidence_line(evidence)}")
+        for line in unapplied_reviews(collection, held[collection.id], seen[collection.id]):
+            click.echo(line)
 
 
 @cli.command(name="build")
@@ -391,6 +452,7 @@ def review(folder: Path, workers: int, policy: str, as_of: str | None, template:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A takedowns.csv (collection,id,sha256,date,reason): listed items never ship.",
 )
+@INCLUDE_EXAMPLES
 def build_command(
     folders: tuple[Path, ...],
     out: Path,
@@ -400,6 +462,7 @@ def build_command(
     engine_name: str,
     ray_address: str | None,
     takedowns: Path | None,
+    include_examples: bool,
     **options: Any,
 ) -> None:
     """Build WebDataset shards from one or more collection folders.
@@ -425,11 +488,11 @@ def build_command(
       pdpack build my-collection/ --policy GB --as-of 2027-01-01
       pdpack build my-collection/ --max-side 512 --encode webp --quality 85
       pdpack build my-collection/ --out dist/ --resume     # after an interruption
-      pdpack build manifests/*/ --engine ray --ray-address auto --workers 64
+      pdpack build manifests/ --engine ray --ray-address auto --workers 64   # every collection below
       pdpack build my-collection/ --captions best --caption-model coca_ViT-B-32 \\
           --caption-pretrained /models/coca.pt --score-model ViT-B-32 --min-alignment 0.2
     """
-    collections = _load_or_exit(folders)
+    collections = _load_or_exit(folders, include_examples=include_examples)
     settings = _settings(takedowns=str(takedowns) if takedowns is not None else None, **options)
     try:
         engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
@@ -494,9 +557,18 @@ def _print_explanation(collection: Collection, result: Result) -> None:
     click.echo()
 
 
-def _load_or_exit(folders: tuple[Path, ...], github: bool = False) -> list[Collection]:
+def _load_or_exit(folders: tuple[Path, ...], github: bool = False, include_examples: bool = False) -> list[Collection]:
+    """The collections the folders stand for (a folder without collection.yaml: every collection below it)."""
+    found, notes = expand(folders, include_examples)
+    for note in notes:
+        click.echo(note, err=True)
     try:
-        collections = load_collections(folders)
+        if not found:
+            raise ManifestError(
+                folders[0] if len(folders) == 1 else ", ".join(map(str, folders)),
+                f"no collection: give a folder with a {COLLECTION_FILE}, or one with collections below it",
+            )
+        collections = load_collections(found)
     except ManifestError as exc:
         _report_manifest_error(exc, github)
         sys.exit(1)

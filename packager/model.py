@@ -418,6 +418,7 @@ REGISTRY_ORDER: tuple[Reason, ...] = (
         ),
         severity=Severity.RIGHTS,
         picture=Picture.SHOWN,
+        steward=True,  # a plain ship settles it (the statement leaves the rest of the world in doubt)
     ),
     Reason(
         "internal:error",

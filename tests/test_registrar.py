@@ -3,8 +3,12 @@ every problem of every item at once, grouped, with counts per reason."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -273,3 +277,149 @@ def test_release_refuses_the_init_placeholder_url(tmp_path: Path) -> None:
         "(https://www.example.org): give the real web address\n"
     )
     assert not (tmp_path / "rel").exists()
+
+
+# --- review.csv --------------------------------------------------------------------------------------------
+
+INC = "http://rightsstatements.org/vocab/InC/1.0/"
+NOC_US = "http://rightsstatements.org/vocab/NoC-US/1.0/"
+
+
+def steward_collection(root: Path, name: str = "stewards") -> Path:
+    """Items a steward can settle (doubt, US only, in copyright), one also missing its file, and one that ships."""
+    folder = root / name
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text(f"id: {name}\ntitle: S\ninstitution: I\n", encoding="utf-8")
+    rows = [("nkc", NKC), ("us", NOC_US), ("inc", INC), ("cc0", CC0)]
+    for number, (item_id, _) in enumerate(rows):
+        colour = (number * 60, len(name) * 20 % 256, sum(map(ord, name)) % 256)  # a different picture everywhere
+        (folder / "files" / f"{item_id}.png").write_bytes(image_bytes(color=colour))
+    lines = ["id,file,title,rights", *(f"{i},files/{i}.png,Item {i},{r}" for i, r in rows)]
+    lines.append(f"lost,files/lost.png,Lost,{NKC}")
+    (folder / "items.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def shell(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_template_appended_by_the_shell_works_on_first_use_and_after(tmp_path: Path) -> None:
+    folder = steward_collection(tmp_path)
+    pdpack = f"{shlex.quote(sys.executable)} -m packager"
+    # The shell creates review.csv, empty, before pdpack runs: the header must still be written.
+    first = shell(f"{pdpack} review stewards --as-of {AS_OF} --template >> stewards/review.csv", tmp_path)
+    assert first.returncode == 0, first.stderr
+    lines = (folder / "review.csv").read_text(encoding="utf-8").splitlines()
+    today = dt.date.today().isoformat()
+    assert lines == [
+        "id,decision,reviewer,date,note,override,overrules",
+        f"inc,,,{today},,no,",
+        f"lost,,,{today},,no,",  # held for its missing file, and its rights wait for a steward too
+        f"nkc,,,{today},,no,",
+        f"us,,,{today},,no,",
+    ]
+    # Rows not filled in yet change nothing: validate and build read the file.
+    checked = invoke("validate", str(folder), "--as-of", AS_OF)
+    assert checked.exit_code == 0, checked.output
+    assert "1 item(s) would ship, 4 would be held back." in checked.output
+    # A second append repeats nothing (no duplicate rows), and says why on stderr.
+    second = shell(f"{pdpack} review stewards --as-of {AS_OF} --template >> stewards/review.csv", tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert (folder / "review.csv").read_text(encoding="utf-8").splitlines() == lines
+    assert "4 waiting item(s) already have a row in stewards/review.csv; not repeated." in second.stderr
+    built = invoke("build", str(folder), "--out", str(tmp_path / "out"), "--as-of", AS_OF)
+    assert built.exit_code == 0, built.output
+
+
+def test_an_empty_review_file_means_no_decisions(tmp_path: Path) -> None:
+    folder = steward_collection(tmp_path)
+    (folder / "review.csv").write_bytes(b"")
+    checked = invoke("validate", str(folder), "--as-of", AS_OF)
+    assert checked.exit_code == 0, checked.output
+    assert "1 item(s) would ship, 4 would be held back." in checked.output
+    template = invoke("review", str(folder), "--as-of", AS_OF, "--template")
+    assert template.stdout.startswith("id,decision,reviewer,date,note,override,overrules\ninc,")
+
+
+def test_review_lists_every_item_a_steward_can_settle_and_unapplied_ships(tmp_path: Path) -> None:
+    folder = steward_collection(tmp_path)
+    (folder / "review.csv").write_text(
+        "id,decision,reviewer,date,note,override,overrules\n"
+        "inc,ship,J. Smith,2026-11-01,Out of copyright per file,no,\n"
+        "us,ship,J. Smith,2026-11-01,Published 1890 in Paris,no,\n"
+        "nkc,,,2026-11-01,,no,\n"
+        "gone,hold,J. Smith,2026-11-01,Removed,no,\n",
+        encoding="utf-8",
+    )
+    listed = invoke("review", str(folder), "--as-of", AS_OF)
+    assert listed.exit_code == 0, listed.output
+    assert "2 item(s) wait for a decision" in listed.output
+    assert "  lost (row 6): rights:undetermined\n" in listed.output
+    assert "    also file:missing: " in listed.output
+    assert "  nkc (row 2): rights:undetermined; review.csv has its row, with no decision yet\n" in listed.output
+    # The in-copyright item was decided, but a plain ship does not overrule a claim of copyright: said, with why.
+    not_applied = "  review.csv row 2: ship 'inc' is not applied: a decision to ship settles doubt only"
+    assert not_applied in listed.output
+    assert "  review.csv row 5: 'gone' is not an id in items.csv; the decision is ignored\n" in listed.output
+    checked = invoke("validate", str(folder), "--as-of", AS_OF)
+    assert not_applied in checked.output
+    assert "2 item(s) would ship, 3 would be held back." in checked.output  # the US-only ship was applied
+    undecided = invoke("review", str(folder), "--as-of", AS_OF, "--template")
+    assert undecided.stdout.splitlines() == [f"lost,,,{dt.date.today().isoformat()},,no,"]  # the file has a header
+
+
+def test_in_copyright_items_are_listed_as_needing_an_override(tmp_path: Path) -> None:
+    folder = steward_collection(tmp_path)
+    listed = invoke("review", str(folder), "--as-of", AS_OF)
+    assert (
+        "  inc (row 4): rights:not-public-domain\n"
+        "    only override=yes, a note and the findings named in overrules can ship it\n" in listed.output
+    )
+    assert "4 item(s) wait for a decision" in listed.output
+
+
+# --- a folder of collections -------------------------------------------------------------------------------
+
+
+def institution_layout(root: Path) -> Path:
+    """manifests/ as the repository lays it out: collections, examples/, schema/."""
+    manifests = root / "manifests"
+    steward_collection(manifests / "museum", "prints")
+    steward_collection(manifests / "museum", "photos")
+    steward_collection(manifests / "examples", "sample")
+    (manifests / "schema").mkdir()
+    (manifests / "schema" / "item.schema.json").write_text("{}", encoding="utf-8")
+    return manifests
+
+
+def test_a_folder_without_collection_yaml_means_every_collection_below_it(tmp_path: Path) -> None:
+    manifests = institution_layout(tmp_path)
+    checked = invoke("validate", str(manifests), "--as-of", AS_OF)
+    assert checked.exit_code == 0, checked.output
+    assert f"{manifests} has no collection.yaml; found 2 collection(s) below it: museum/photos, museum/prints\n" in (
+        checked.stderr
+    )
+    assert "photos: S (I)" in checked.stdout and "prints: S (I)" in checked.stdout
+    assert "sample: S (I)" not in checked.stdout
+    with_examples = invoke("validate", str(manifests), "--as-of", AS_OF, "--include-examples")
+    assert "found 3 collection(s) below it: examples/sample, museum/photos, museum/prints" in with_examples.stderr
+    # The examples folder given itself is taken; a shell glob over manifests/*/ works, skipping schema/.
+    out = tmp_path / "out"
+    built = invoke("build", *sorted(str(p) for p in manifests.iterdir()), "--out", str(out), "--as-of", AS_OF)
+    assert built.exit_code == 0, built.output
+    assert f"{manifests / 'schema'}: the schema folder, not a collection; skipped" in built.stderr
+    assert "Built 3 sample(s) from 15 item(s)" in built.stdout
+    listed = invoke("review", str(manifests / "museum"), "--as-of", AS_OF)
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.count("item(s) wait for a decision") == 2
+
+
+def test_a_folder_with_no_collection_at_all_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = invoke("validate", str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"Error: {tmp_path / 'empty'}: no collection: give a folder with a collection.yaml, "
+        "or one with collections below it\n"
+    )

@@ -32,6 +32,7 @@ from packager.builder.config import Settings
 from packager.builder.run import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection, is_placeholder_url
 from packager.digest import file_sha256
+from packager.discovery import collection_folders
 from packager.iiif import manifest_files
 from packager.jsonutil import dumps_pretty
 from packager.publish.card import DEFAULT_PRETTY_NAME, Change, Changelog, changelog_markdown, dataset_card
@@ -45,8 +46,6 @@ RELEASE_FILE = "release.json"
 CHANGELOG_FILE = "CHANGELOG.md"
 CARD_FILE = "README.md"
 CROISSANT_FILE = "croissant.json"
-SKIPPED_FOLDERS = ("schema",)
-EXAMPLES_FOLDER = "examples"
 VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Reported outputs whose bytes depend only on the manifests and the settings.
@@ -100,15 +99,7 @@ def discover(manifests: Path, include_examples: bool = False) -> list[Path]:
     """
     if not manifests.is_dir():
         raise ReleaseError(f"{manifests} is not a folder; give the folder that holds the collections")
-    skipped = {*SKIPPED_FOLDERS, *(() if include_examples else (EXAMPLES_FOLDER,))}
-    folders = []
-    for meta in sorted(manifests.rglob(COLLECTION_FILE)):
-        relative = meta.parent.relative_to(manifests)
-        parts = relative.parts
-        if not parts or parts[0] in skipped or any(p.startswith(".") for p in parts):
-            continue
-        folders.append(meta.parent)
-    return folders
+    return collection_folders(manifests, include_examples)
 
 
 def input_files(collection: Collection) -> list[Path]:

@@ -64,8 +64,8 @@ def review_path(collection: Collection) -> Path:
 def load_reviews(collection: Collection) -> dict[str, ReviewDecision]:
     """The decisions in the collection's review.csv by item id (empty when there is none)."""
     path = review_path(collection)
-    if not path.is_file():
-        return {}
+    if not path.is_file() or not _has_text(path):
+        return {}  # an empty file (as the shell's `>>` leaves it) holds no decisions
     decisions: dict[str, ReviewDecision] = {}
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -87,6 +87,28 @@ def load_reviews(collection: Collection) -> dict[str, ReviewDecision]:
     except UnicodeDecodeError as exc:
         raise ManifestError(path, "is not UTF-8; save it as 'CSV UTF-8'") from exc
     return decisions
+
+
+def _has_text(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return bool(handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n"))
+
+
+def review_rows(collection: Collection) -> dict[str, bool]:
+    """Every id with a row in review.csv, and whether that row has a decision (False: it waits to be filled in)."""
+    path = review_path(collection)
+    decided = load_reviews(collection)  # checks the file first: a broken one stops here, naming the row
+    if not decided and (not path.is_file() or not _has_text(path)):
+        return {}
+    rows: dict[str, bool] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        reader.fieldnames = [h.strip().lower() for h in reader.fieldnames or []]
+        for record in reader:
+            item_id = (record.get("id") or "").strip()
+            if item_id:
+                rows[item_id] = rows.get(item_id, False) or item_id in decided
+    return rows
 
 
 def _decision(path: Path, row: int, record: dict[str, str]) -> ReviewDecision:
