@@ -192,7 +192,7 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
     assert review.output.startswith(
         "review-museum: Test collection review-museum (Test Museum)\n"
         f"  manifest: {folder / 'items.csv'}\n"
-        f"  3 item(s) wait for a decision in {folder / 'review.csv'}.\n"
+        f"  4 item(s) wait for a decision in {folder / 'review.csv'}.\n"
     )
     for item_id, row in (("nkc-hold", 3), ("nkc-later", 4), ("nkc-ship", 2)):
         assert (
@@ -200,15 +200,19 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
             f"    {NKC_FINDING}\n"
             f"    - [undetermined] manifest rights = '{NKC}': {NKC_FINDING}\n"
         ) in review.output
-    # In copyright and CC0 items do not wait for a steward.
-    assert "inc (" not in review.output and "map (" not in review.output
+    # CC0 items do not wait for a steward; an in-copyright item does, as only an override can ship it.
+    assert "map (" not in review.output
+    assert (
+        "\n  inc (row 5): rights:not-public-domain\n"
+        "    only override=yes, a note and the findings named in overrules can ship it\n" in review.output
+    )
     assert review.output.index("nkc-hold (") < review.output.index("nkc-later (") < review.output.index("nkc-ship (")
 
     template = invoke("review", str(folder), "--as-of", AS_OF, "--template")
     assert template.exit_code == 0, template.output
     lines = template.output.splitlines()
     assert lines[0] == "id,decision,reviewer,date,note,override,overrules"
-    assert [line.split(",")[0] for line in lines[1:]] == ["nkc-hold", "nkc-later", "nkc-ship"]
+    assert [line.split(",")[0] for line in lines[1:]] == ["inc", "nkc-hold", "nkc-later", "nkc-ship"]
     assert all(re.fullmatch(r"[a-z-]+,,,\d{4}-\d{2}-\d{2},,no,", line) for line in lines[1:])
 
     write_review(
@@ -258,7 +262,7 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
     assert "nkc-later (row 4): rights:undetermined" in after.output
     # With review.csv already there, the template gives rows only, to append.
     again = invoke("review", str(folder), "--as-of", AS_OF, "--template")
-    assert [line.split(",")[0] for line in again.output.splitlines()] == ["nkc-later"]
+    assert [line.split(",")[0] for line in again.stdout.splitlines()] == ["nkc-later"]  # inc has its row
 
     write_review(
         folder,
