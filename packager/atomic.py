@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 
@@ -11,10 +12,10 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
 
     ``durable`` flushes the bytes to disk before the rename, so a power cut cannot leave an empty
     file under the final name; caches whose entries are checked when read pass ``False``. The
-    temporary name carries the process id, so concurrent writers never share one.
+    temporary name carries the process and thread ids, so concurrent writers never share one.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with tmp.open("wb") as handle:
             handle.write(payload)

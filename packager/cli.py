@@ -35,8 +35,8 @@ from packager.github_summary import (
 )
 from packager.init_command import init_command
 from packager.model import REGISTRY, ManifestError, MissingTool, ModelError, Rejection
-from packager.options import WORKERS, build_options, rights_options, settings_from_options
-from packager.pipeline import WORKER_MODULES, Result, run
+from packager.options import WORKERS, build_options, fetch_options, rights_options, settings_from_options
+from packager.pipeline import NOT_FETCHED, WORKER_MODULES, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE, review_rows
@@ -211,6 +211,13 @@ def cli() -> None:
     metavar="ID",
     help="Print every piece of rights evidence for this item id, and which source decided (repeatable).",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Download nothing: URL items are checked for rights, form and address only, their images when "
+    "the collection is built (what the pull-request check does).",
+)
+@fetch_options
 def validate(
     folders: tuple[Path, ...],
     workers: int,
@@ -220,6 +227,7 @@ def validate(
     strict: bool,
     output_format: str,
     explain_ids: tuple[str, ...],
+    **options: Any,
 ) -> None:
     """Check collection folders and every item in them, without writing anything.
 
@@ -236,7 +244,7 @@ def validate(
     Examples:
       pdpack validate manifests/examples/nasa-spacex/
       pdpack validate my-collection/ --explain 1923.45 --as-of 2027-01-01
-      pdpack validate manifests/my-museum/ --format github   # in a CI workflow
+      pdpack validate manifests/my-museum/ --format github --offline   # in a CI workflow
     """
     github = output_format == "github"
     collections = _load_or_exit(folders, github, include_examples)
@@ -250,7 +258,7 @@ def validate(
             Progress(collections, desc="checking", shipped="would ship") as progress,
         ):
             # The same duplicate check as a build, so validate and build agree on what ships.
-            settings = _settings(policy=policy, as_of=as_of)
+            settings = _settings(policy=policy, as_of=as_of, **options)
             dedup = Deduplicator(Path(scratch) / "dedup.sqlite", settings.near_duplicates)
             results = run(collections, settings, workers)
             for position, (collection, result) in enumerate(results):
@@ -261,7 +269,9 @@ def validate(
                 seen[collection.id].add(_result_id(outcome))
                 if _result_id(outcome) in explain_ids:
                     explained.append((collection, outcome))
-                if isinstance(outcome, Rejection):
+                if isinstance(outcome, Rejection) and outcome.reason == NOT_FETCHED:
+                    tallies[collection.id]["not fetched"] += 1
+                elif isinstance(outcome, Rejection):
                     tallies[collection.id]["held back"] += 1
                     held[collection.id].append(outcome)
                 else:
@@ -285,6 +295,11 @@ def validate(
         _print_collection_header(collection)
         tally = tallies[collection.id]
         click.echo(f"  {tally['ship']} item(s) would ship, {tally['held back']} would be held back.")
+        if tally["not fetched"]:
+            click.echo(
+                f"  {tally['not fetched']} URL item(s) not downloaded (--offline): their rights and addresses "
+                "pass; their images are checked when the collection is built."
+            )
         click.echo()
         for line in held_lines(held[collection.id]):
             click.echo(line)
@@ -329,8 +344,15 @@ def _settleable(rejection: Rejection) -> str | None:
     is_flag=True,
     help=f"Print the items that have no row in {REVIEW_FILE} yet as rows to fill in, instead of a report.",
 )
+@fetch_options
 def review(
-    folders: tuple[Path, ...], workers: int, policy: str, as_of: str | None, include_examples: bool, template: bool
+    folders: tuple[Path, ...],
+    workers: int,
+    policy: str,
+    as_of: str | None,
+    include_examples: bool,
+    template: bool,
+    **options: Any,
 ) -> None:
     """List the items of a collection that wait for a steward's decision, with the evidence.
 
@@ -367,7 +389,7 @@ def review(
     held: dict[str, list[Rejection]] = {c.id: [] for c in collections}
     seen: dict[str, set[str]] = {c.id: set() for c in collections}
     try:
-        for collection, result in run(collections, _settings(policy=policy, as_of=as_of), workers):
+        for collection, result in run(collections, _settings(policy=policy, as_of=as_of, **options), workers):
             seen[collection.id].add(_result_id(result))
             if isinstance(result, Rejection):
                 held[collection.id].append(result)

@@ -198,6 +198,54 @@ REGISTRY_ORDER: tuple[Reason, ...] = (
         picture=Picture.NONE,
     ),
     Reason(
+        "url:private-address",
+        label="Web address in a private network",
+        explanation=(
+            "The address leads to this machine or a private network (loopback, private, link-local...), which "
+            "pdpack does not fetch from. Give the image's public address; for an in-house server, build with "
+            "--allow-private-urls."
+        ),
+        fix=(
+            "Put the picture's public web address in the url cell (one that opens from any computer on the "
+            "internet), or save the picture into the folder and use the file cell."
+        ),
+        severity=Severity.FIX,
+        picture=Picture.NONE,
+    ),
+    Reason(
+        "url:deadline",
+        label="Download took too long",
+        explanation=(
+            "The server did not deliver the image within the time allowed per address, retries included "
+            "(--fetch-deadline): it is stalled or too slow."
+        ),
+        fix=(
+            "Open the address in a browser: if the picture is slow to come, build again later, link a smaller "
+            "or faster copy in the url cell, or save the picture into the folder and use the file cell."
+        ),
+        severity=Severity.FIX,
+        picture=Picture.NONE,
+    ),
+    Reason(
+        "url:bad-redirect",
+        label="Web address redirects badly",
+        explanation="The address redirects too many times, or without saying where to.",
+        fix="Open the address in a browser and put the address it finally shows the picture at in the url cell.",
+        severity=Severity.FIX,
+        picture=Picture.NONE,
+    ),
+    Reason(
+        "url:not-fetched",
+        label="Not downloaded (validate --offline)",
+        explanation=(
+            "Not downloaded: pdpack validate --offline checks a URL's form and address only; its image is "
+            "checked when the collection is built."
+        ),
+        fix="Nothing to change now; run pdpack validate without --offline to try the download yourself.",
+        severity=Severity.INFO,
+        picture=Picture.NONE,
+    ),
+    Reason(
         "image:unreadable",
         label="Not an image that can be opened",
         explanation="The file is not an image that can be opened (corrupt, or not an image format).",

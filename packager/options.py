@@ -9,6 +9,7 @@ the dataclasses it holds, so each is written once.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 from collections.abc import Callable
@@ -127,8 +128,38 @@ def settings_from_options(
     )
 
 
+def _check_networks(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(str(ipaddress.ip_network(network.strip(), strict=False)) for network in value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}; write a network such as 10.20.0.0/16, or one address") from exc
+
+
 def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--cache, --no-cache and --max-per-host, for commands that may download images."""
+    """How and from where images may be downloaded, for every command that may download them."""
+    command = click.option(
+        "--allow-private-network",
+        "allow_private_networks",
+        multiple=True,
+        metavar="CIDR",
+        callback=_check_networks,
+        help="Also download from this network only, e.g. 10.20.0.0/16 (repeatable); narrower than "
+        "--allow-private-urls.",
+    )(command)
+    command = click.option(
+        "--allow-private-urls",
+        is_flag=True,
+        help="Also download from loopback, private and link-local addresses (an in-house image server). "
+        "Off by default: contributed URLs may only reach public internet addresses.",
+    )(command)
+    command = click.option(
+        "--fetch-deadline",
+        type=click.FloatRange(min=0.1),
+        default=_DEFAULT.fetch_deadline,
+        show_default=True,
+        metavar="SECONDS",
+        help="Most time one image download may take, retries and redirects included (url:deadline).",
+    )(command)
     command = click.option(
         "--max-per-host",
         type=click.IntRange(min=1),

@@ -21,9 +21,10 @@ from packager.captions.select import choose_caption, human_candidates
 from packager.captions.template import credit_line
 from packager.collection import Collection, Item, read_items
 from packager.engines import Engine, make_engine
-from packager.fetch import FetchError, fetch
+from packager.fetch import FetchError, check_url, fetch
 from packager.media import ImageData, MediaError, inspect_image
 from packager.nearmatch import near_match
+from packager.netaddress import Policy
 from packager.order import sorted_entries
 from packager.publish.takedowns import load_takedowns_cached
 from packager.rejection import Rejection
@@ -33,6 +34,8 @@ from packager.rights.review import ReviewDecision, load_reviews
 from packager.rights.verify import Verdict, decide, verify
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.sample import Sample, sample_key
+
+NOT_FETCHED = "url:not-fetched"  # validate --offline: an item that would be downloaded, set aside unchecked
 
 # What a worker process imports to run ``process_item``; a local pool imports it once, before forking workers.
 WORKER_MODULES = ("packager.pipeline", "scipy.fftpack")
@@ -187,6 +190,9 @@ def _read_source(collection: Collection, item: Item, settings: Settings) -> byte
             pass  # unreadable files (permissions) fail here with an OSError naming the cause
         return path
     assert item.url is not None
+    if settings.offline:
+        check_url(item.url, Policy(settings.allow_private_urls, settings.allow_private_networks))
+        raise FetchError(NOT_FETCHED, f"{item.url}: not downloaded (--offline); its image is checked at build time")
     return fetch(
         item.url,
         timeout=settings.fetch_timeout,
@@ -194,6 +200,9 @@ def _read_source(collection: Collection, item: Item, settings: Settings) -> byte
         retries=settings.fetch_retries,
         cache_dir=Path(settings.fetch_cache) if settings.fetch_cache else None,
         max_per_host=settings.max_per_host,
+        deadline=settings.fetch_deadline,
+        allow_private=settings.allow_private_urls,
+        allow_networks=settings.allow_private_networks,
     )
 
 

@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for URL sources: files, errors, slow and truncated answers."""
+"""A real HTTP server on 127.0.0.1 for URL sources: files, errors, slow, truncated and hostile answers."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class ImageServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, files: dict[str, bytes]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, files: dict[str, bytes], host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), _Handler)
         self.files = files
         self.hits: Counter[str] = Counter()
+        self.hosts: list[str] = []  # the Host header of every request
+        self.redirects: dict[str, str] = {}  # /redirect/NAME answers 302 to this Location
+        self.stop = threading.Event()  # set when the server shuts down: ends stalls and trickles
         self.flaky_failures = 2  # /flaky/* answers 503 this many times, then the file
         self.concurrent = 0
         self.max_concurrent = 0
@@ -51,11 +54,36 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         path = self.path
         self.server.hits[path] += 1
+        self.server.hosts.append(self.headers.get("Host", ""))
         kind, _, name = path.lstrip("/").partition("/")
         name = name.split("?", 1)[0]
         data = self.server.files.get(name)
         if kind == "status":
             self.send_error(int(name))
+            return
+        if kind == "redirect":
+            self.send_response(302)
+            self.send_header("Location", self.server.redirects[name])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if kind == "stall":  # accepts the request, never answers
+            self.server.stop.wait(120)
+            return
+        if kind == "trickle":  # a promising start, then one byte every 0.2 s, never finishing
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", "100000000")
+            self.end_headers()
+            self.wfile.write(b"\x89PNG\r\n\x1a\n")
+            while not self.server.stop.wait(0.2):
+                self.wfile.write(b"\0")
+                self.wfile.flush()
+            return
+        if kind == "reason":  # a status line whose reason phrase is the file's content
+            self.send_response(503, (data or b"").decode())
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
         if data is None:
             self.send_error(404)
@@ -79,12 +107,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(files: dict[str, bytes]) -> Iterator[ImageServer]:
-    server = ImageServer(files)
+def serve(files: dict[str, bytes], host: str = "127.0.0.1") -> Iterator[ImageServer]:
+    server = ImageServer(files, host)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield server
     finally:
+        server.stop.set()
         server.shutdown()
         server.server_close()

@@ -9,12 +9,18 @@ from typing import Any
 import pytest
 
 from packager.builder.run import build, load_collections
-from packager.fetch import FetchError, fetch
+from packager.fetch import FetchError
+from packager.fetch import fetch as fetch_any
 from packager.pipeline import Settings
 from tests.conftest import image_bytes
 from tests.http_server import serve
 
 PNG = image_bytes("PNG")
+
+
+def fetch(url: str, **options: Any) -> bytes:
+    """The test servers listen on 127.0.0.1, which only --allow-private-urls lets pdpack fetch from."""
+    return fetch_any(url, allow_private=True, **options)
 
 
 def test_fetch_returns_the_served_bytes() -> None:
@@ -65,7 +71,9 @@ def test_build_with_url_items(tmp_path: Path, collection_factory: Any) -> None:
         ]
         folder = collection_factory(rows)
         out = tmp_path / "dist"
-        report = build(load_collections([folder]), out, Settings(fetch_timeout=2, fetch_retries=0))
+        report = build(
+            load_collections([folder]), out, Settings(fetch_timeout=2, fetch_retries=0, allow_private_urls=True)
+        )
     assert report["totals"] == {**report["totals"], "items": 3, "shipped": 1, "rejected": 2}
     rejected = {
         r["id"]: r["reason"] for r in map(json.loads, (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines())

@@ -362,7 +362,7 @@ def test_action_is_a_composite_that_installs_pdpack_and_validates() -> None:
     action = load(ACTION)
     assert action["runs"]["using"] == "composite"
     assert action["inputs"]["path"]["required"] is True
-    assert set(action["inputs"]) == {"path", "working-directory", "policy", "as-of", "strict"}
+    assert set(action["inputs"]) == {"path", "working-directory", "policy", "as-of", "strict", "offline"}
     assert action["inputs"]["working-directory"]["default"] == "."
     action_steps = action["runs"]["steps"]
     assert action_steps[0]["uses"].startswith("actions/setup-python@")

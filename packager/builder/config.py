@@ -23,9 +23,17 @@ from typing import Any
 from packager.captions.select import CAPTION_MODES
 from packager.dedup import MAX_BAND_DISTANCE
 from packager.digest import file_sha256
-from packager.fetch import MAX_PER_HOST
+from packager.fetch import (
+    DEFAULT_DEADLINE,
+    DEFAULT_FETCH_THREADS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    MAX_PER_HOST,
+)
 from packager.media import ImageOptions
 from packager.model import MissingTool
+from packager.netaddress import Policy
 from packager.publish.takedowns import load_takedowns
 from packager.rights.terms import expand
 from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
@@ -52,13 +60,20 @@ class Settings:
     # The reference date for copyright terms: the same manifest gains items on each Public Domain Day.
     as_of: str = field(default_factory=_today)
     embedded: bool = True  # read rights from the files' own metadata with ExifTool
-    fetch_timeout: float = 30.0
-    fetch_retries: int = 3
-    max_download_bytes: int = 200_000_000
+    fetch_timeout: float = DEFAULT_TIMEOUT  # seconds without data before a download attempt fails
+    fetch_retries: int = DEFAULT_RETRIES
+    fetch_deadline: float = DEFAULT_DEADLINE  # seconds for a whole download, retries included
+    max_download_bytes: int = DEFAULT_MAX_BYTES
+    # Fetch from loopback and private networks too (in-house image servers, tests); off for contributed URLs.
+    allow_private_urls: bool = False
+    allow_private_networks: tuple[str, ...] = ()  # or only from these networks (CIDR)
     image: ImageOptions = field(default_factory=ImageOptions)
     # Where fetched images are cached; machine-specific, so neither reported nor fingerprinted.
     fetch_cache: str | None = field(default=None, metadata=_MACHINE)
     max_per_host: int = field(default=MAX_PER_HOST, metadata=_MACHINE)
+    fetch_threads: int = field(default=DEFAULT_FETCH_THREADS, metadata=_MACHINE)  # downloads in flight per worker
+    # Download nothing (validate --offline): URL items are checked for form and address, then set aside.
+    offline: bool = False
     # manifests/takedowns.csv: items removed from every later build, by id or by content hash.
     takedowns: str | None = None
     # Captions: original | metadata | model | best, and the open_clip models that write and score them.
@@ -83,6 +98,7 @@ class Settings:
             raise ValueError(f"unknown caption mode {self.captions!r}; choose one of {', '.join(CAPTION_MODES)}")
         if self.shard_max_count < 1 or self.shard_max_size < 1:
             raise ValueError("a shard must be allowed at least one sample and one byte")
+        Policy(self.allow_private_urls, self.allow_private_networks)  # ValueError names a malformed network
         if self.near_duplicates is not None and not 0 <= self.near_duplicates <= MAX_BAND_DISTANCE:
             raise ValueError(f"near_duplicates must be between 0 and {MAX_BAND_DISTANCE}, or None")
 
