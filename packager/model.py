@@ -330,13 +330,14 @@ REGISTRY_ORDER: tuple[Reason, ...] = (
         "rights:conflict",
         label="Rights sources disagree",
         explanation=(
-            "Sources disagree about the rights (the statement, the file's own metadata, the copyright "
-            "term): check the record, then settle it in review.csv."
+            "Sources disagree about the rights (the statement, a copyright notice in the record or the file, "
+            "a copyright term still running): each item says which source says what, and what to change."
         ),
         fix=(
-            "Compare the rights cell with the file's own copyright notice and your catalogue record, and "
-            "correct whichever is wrong; or have a steward settle it in review.csv (override=yes with a "
-            "note)."
+            "Read the finding: it says which source says what, and each item says what to change for its "
+            "kind of conflict. A copyright term still running is the law: check the dates, then wait. A stale "
+            "notice or a photographer's credit: a steward can settle it in review.csv (override=yes, "
+            "overrules, a note)."
         ),
         severity=Severity.RIGHTS,
         picture=Picture.SHOWN,
@@ -549,6 +550,8 @@ class Rejection:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     # Problems found besides the reason, each {"reason", "message"}, so that one pass shows all there is to fix.
     also: list[dict[str, str]] = field(default_factory=list)
+    # What to change for this item when it says more than the reason's own fix (a conflict's kind).
+    fix: str | None = None
 
     def __post_init__(self) -> None:
         if self.reason not in REGISTRY:
@@ -569,6 +572,7 @@ class Rejection:
             "evidence": self.evidence,
             # Only when there is something: a line with one problem reads as it always has.
             **({"also": self.also} if self.also else {}),
+            **({"fix": self.fix} if self.fix else {}),
         }
 
 

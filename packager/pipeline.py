@@ -28,6 +28,7 @@ from packager.netaddress import Policy
 from packager.order import sorted_entries
 from packager.publish.takedowns import load_takedowns_cached
 from packager.rejection import Rejection
+from packager.rights.conflicts import decisive_conflict
 from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
 from packager.rights.evidence import INFO, Evidence
 from packager.rights.review import ReviewDecision, load_reviews
@@ -61,10 +62,16 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
     # one pass; the first problem in stage order is the item's reason, the rest are listed with it.
     problems: list[tuple[str, str]] = list(item.problems)
     evidence: list[dict[str, Any]] = []
+    fixes: dict[str, str] = {}  # reason -> what to change for this item, where it says more than the reason
 
     def rejection(reason: str, message: str, verdict: Verdict | None = None) -> Rejection:
         found = [e.to_json() for e in verdict.evidence] if verdict else evidence
-        return Rejection(collection.id, item.id, reason, message, row=item.row, evidence=found)
+        return Rejection(collection.id, item.id, reason, message, row=item.row, evidence=found, fix=fixes.get(reason))
+
+    def held_by(verdict: Verdict, held: tuple[str, str]) -> None:
+        problems.append(held)
+        if held[0] == "rights:conflict" and verdict.conflicts:
+            fixes.setdefault(held[0], decisive_conflict(verdict.conflicts).fix)
 
     def held_back() -> Rejection:
         (reason, message), rest = problems[0], problems[1:]
@@ -89,7 +96,7 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
     if held:
         manifest_only = verify(item, collection, settings.as_of_date, review=review) if settings.embedded else verdict
         evidence = [e.to_json() for e in manifest_only.evidence]
-        problems.append(held)
+        held_by(verdict, held)
         verdict = None
 
     image = _checked_image(collection, item, settings, problems)
@@ -109,7 +116,7 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
                 held = decide(verdict, settings.policy)
                 if held:
                     evidence = [e.to_json() for e in verdict.evidence]
-                    problems.append(held)
+                    held_by(verdict, held)
                     verdict = None
 
     caption, caption_source = _caption(collection, item, settings)

@@ -547,6 +547,14 @@ def _held_section(
             picture = '<td><div class="nothumb">not shown</div></td>'
         else:
             picture = '<td><div class="nothumb">no picture</div></td>'
+        if record.get("fix"):
+            # The finding itself decides what to do (a conflict): shown in full, not folded away.
+            why = f'<span class="finding">{_e(record.get("message"))}</span>'
+        else:
+            why = (
+                f"{_e(REGISTRY[code].explanation if code in REGISTRY else '')}"
+                f"<details><summary>Detail</summary><code>{_e(record.get('message'))}</code></details>"
+            )
         where = f"row {int(record['row'])}" if isinstance(record.get("row"), int) else ""
         title = f"<br>{_e(item.title)}" if item is not None and item.title else ""
         source = f'<br><span class="muted">{_e(item.source)}</span>' if item is not None and item.source else ""
@@ -555,10 +563,8 @@ def _held_section(
             f"{picture}"
             f'<td><strong>{_e(record.get("id"))}</strong>{title}<br><span class="muted">{_e(record.get("collection"))}'
             f"{', ' + where if where else ''}</span>{source}</td>"
-            f'<td class="why"><strong>{_e(label(code))}</strong><br>'
-            f"{_e(REGISTRY[code].explanation if code in REGISTRY else '')}"
-            f"<details><summary>Detail</summary><code>{_e(record.get('message'))}</code></details></td>"
-            f"<td>{_e(fix(code))}</td>"
+            f'<td class="why"><strong>{_e(label(code))}</strong><br>{why}</td>'
+            f"<td>{_e(record.get('fix') or fix(code))}</td>"
             "</tr>"
         )
     more = len(rejected) - HELD_ROWS_LIMIT
@@ -675,7 +681,7 @@ img.thumb{display:block;max-width:120px;max-height:120px;border:1px solid var(--
 .audience{margin:8px 0 0;font-size:15px}.audience.staff{color:var(--rights)}
 .nothumb{width:120px;height:80px;display:flex;align-items:center;justify-content:center;background:var(--bg);
 color:var(--muted);font-size:13px;border:1px dashed var(--line)}
-details{margin-top:4px;font-size:14px}summary{cursor:pointer;color:var(--muted)}
+details{margin-top:4px;font-size:14px}.finding{font-size:14px}summary{cursor:pointer;color:var(--muted)}
 code{white-space:pre-wrap;word-break:break-word;font-size:13px}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:20px}
 figure.sample{margin:0;border:1px solid var(--line);border-radius:8px;overflow:hidden;background:#fff}

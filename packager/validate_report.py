@@ -58,6 +58,8 @@ def held_lines(held: Sequence[Rejection], limit: int = SHOWN_PER_REASON) -> list
         for rejection in group[:limit]:
             row = f" (row {rejection.row})" if rejection.row is not None else ""
             lines.append(f"  - {rejection.id}{row}: {rejection.message}")
+            if rejection.fix:
+                lines.append(f"      what to do: {rejection.fix}")
             for finding in rejection.also:
                 lines.append(f"      also {finding['reason']}: {finding['message']}")
         rest = group[limit:]

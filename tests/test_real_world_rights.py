@@ -422,9 +422,15 @@ def test_tate_copyright_line_against_collection_pdm_is_a_conflict(builds: dict[s
         ("collection", "rights", "public_domain"),
         ("term-rule", "creator_death_year,date", "public_domain"),
         ("manifest", "copyright_notice", "not_public_domain"),
-        ("conflict", "", "info"),
+        ("conflict", "copyright_notice", "info"),
     ]
-    assert snow["evidence"][3]["finding"] == ("the statement says public domain, but items: copyright notice '© Tate'")
+    # The decisive finding first, in plain words; advice for a notice a person may know better than.
+    assert snow["message"] == snow["evidence"][3]["finding"] == (
+        "The copyright_notice cell says '© Tate'; but collection.yaml's default rights statement "
+        "(Public Domain Mark 1.0) says public domain."
+    )
+    assert "override=yes, overrules copyright_notice and a note" in snow["fix"]
+    assert "give this item its own rights cell" in snow["fix"]
     # The same Turner without the © line ships on the collection's PDM, which the term rules agree with.
     rain = tate.samples["1041"]["rights"]
     assert (rain["status"], rain["decided_by"], rain["statement"]) == ("public_domain", "statement", PDM)
@@ -524,11 +530,15 @@ def test_met_false_for_an_artist_dead_since_1800_is_a_conflict(builds: dict[str,
     assert sources(held["evidence"]) == [
         ("manifest", "rights", "not_public_domain"),
         ("term-rule", "creator_death_year,date", "public_domain"),
-        ("conflict", "", "info"),
+        ("conflict", "statement", "info"),
     ]
-    assert held["evidence"][2]["finding"] == (
-        "the statement says in copyright, but term rules find it public domain in worldwide"
+    assert held["message"] == held["evidence"][2]["finding"]
+    assert held["message"].startswith(
+        "The item's rights statement (In Copyright) says in copyright, but the copyright terms have ended in "
+        "every country pdpack knows (death 1800"
     )
+    # The institution's own statement: correct it if wrong; never advice to override it.
+    assert "correct the rights cell" in held["fix"] and "override" not in held["fix"]
 
 
 def test_met_two_artists_use_the_latest_death_and_are_partial(builds: dict[str, Built]) -> None:
@@ -592,11 +602,12 @@ def test_mia_url_encoded_copyright_lines(builds: dict[str, Built]) -> None:
     assert sources(estate["evidence"]) == [
         ("manifest", "rights", "public_domain"),
         ("manifest", "copyright_notice", "not_public_domain"),
-        ("conflict", "", "info"),
+        ("conflict", "copyright_notice", "info"),
     ]
     assert estate["evidence"][1]["value"] == "© Estate of Someone"
-    assert estate["evidence"][2]["finding"] == (
-        "the statement says public domain, but items: copyright notice '© Estate of Someone'"
+    assert estate["message"] == estate["evidence"][2]["finding"] == (
+        "The copyright_notice cell says '© Estate of Someone'; but the item's rights statement "
+        "(Public Domain) says public domain."
     )
 
     protected = mia.rejected["http://api.artsmia.org/objects/60728"]
@@ -617,9 +628,11 @@ def test_embedded_copyright_notice_against_cc0_is_a_conflict(builds: dict[str, B
         "status": "not_public_domain",
         "finding": "embedded © notice: '© 2014 Museum of Things'",
     } in held["evidence"]
-    assert held["evidence"][-1]["finding"] == (
-        "the statement says public domain, but embedded © notice: '© 2014 Museum of Things'"
+    assert held["message"] == held["evidence"][-1]["finding"] == (
+        "The image file's own metadata claims copyright (embedded © notice: '© 2014 Museum of Things'); "
+        "but collection.yaml's default rights statement (CC0 1.0) says public domain."
     )
+    assert "export the file again without it" in held["fix"] and "overrules embedded" in held["fix"]
 
 
 def test_embedded_data_mining_prohibition_holds(builds: dict[str, Built]) -> None:

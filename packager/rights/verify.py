@@ -20,6 +20,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from packager.collection import Collection, Item
+from packager.rights.conflicts import (
+    Conflict,
+    claim_conflict,
+    conflict_message,
+    statement_conflict,
+    statement_words,
+    term_conflict,
+)
 from packager.rights.dates import parse_year_range
 from packager.rights.embedded import copyright_notice
 from packager.rights.evidence import INFO, Evidence
@@ -58,6 +66,8 @@ class Verdict:
     decided_by: str = "statement"  # statement | term-rule | review | conflict
     public_domain_in: frozenset[str] = field(default_factory=frozenset)
     conflict: bool = False
+    # Each disagreement in plain words, with the advice for its kind (packager.rights.conflicts).
+    conflicts: tuple[Conflict, ...] = ()
     holds: tuple[Hold, ...] = ()
     overridden: bool = False  # a review shipped it over a claim of copyright or a running term
     # (name, finding) of each finding an override overruled, e.g. ("term:MX", "MX: author died 1926; ...").
@@ -138,7 +148,7 @@ def verify(
     stated, term = statement_evidence(item, collection)
     evidence: list[Evidence] = [stated]
     holds: list[Hold] = []
-    conflicts: list[str] = []
+    conflicts: list[Conflict] = []
     everywhere = all_jurisdictions()
 
     if term is not None and term.restriction:
@@ -212,13 +222,11 @@ def verify(
             holds.append(hold)
 
     decided_by = "statement"
+    terms_basis = by_terms.value if by_terms is not None else ""
     if stated.status == "not_public_domain":
         status, pd_in = "not_public_domain", frozenset[str]()
         if pd_by_terms:
-            conflicts.append(
-                "the statement says in copyright, but term rules find it public domain in "
-                + ", ".join(jurisdiction_list(pd_by_terms))
-            )
+            conflicts.append(statement_conflict(stated, jurisdiction_list(pd_by_terms), terms_basis))
     elif stated.status in ("public_domain", "public_domain_us"):
         status = stated.status
         pd_in = everywhere if status == "public_domain" else frozenset({"US"})
@@ -226,12 +234,10 @@ def verify(
         waiver = term is not None and term.label.startswith("CC0")
         still_protected = frozenset() if waiver else protected_by_terms & pd_in
         if still_protected:
-            conflicts.append(
-                "the statement says public domain, but term rules find it still protected in "
-                + ", ".join(sorted(still_protected))
-            )
-        if claims_copyright:
-            conflicts.append("the statement says public domain, but " + claims_copyright[0].finding)
+            running_here = [f for f in findings if f.jurisdiction in still_protected]
+            conflicts.append(term_conflict(stated, running_here))
+        against = f"{statement_words(stated)} says public domain"
+        conflicts += [claim_conflict(c, against, stated.source == "collection") for c in claims_copyright]
     else:
         status, pd_in = "undetermined", frozenset[str]()
         if not (term is not None and term.restriction) and pd_by_terms:
@@ -241,12 +247,12 @@ def verify(
                 status = "public_domain"
             elif pd_in == {"US"}:
                 status = "public_domain_us"
-            if claims_copyright:
-                conflicts.append("term rules find it public domain, but " + claims_copyright[0].finding)
+            against = "the copyright terms have ended" + (f" ({terms_basis})" if terms_basis else "")
+            conflicts += [claim_conflict(c, against) for c in claims_copyright]
 
     if conflicts:
         decided_by = "conflict"
-        evidence.extend(Evidence("conflict", "", "", INFO, text) for text in conflicts)
+        evidence.extend(Evidence("conflict", c.kind, "", INFO, c.finding) for c in conflicts)
 
     overrules: tuple[tuple[str, str], ...] = ()
     overridden_in = frozenset[str]()
@@ -280,6 +286,7 @@ def verify(
         decided_by=decided_by,
         public_domain_in=pd_in,
         conflict=bool(conflicts),
+        conflicts=tuple(conflicts),
         holds=tuple(holds),
         overridden=bool(overrules),
         overrules=overrules,
@@ -354,7 +361,8 @@ def decide(verdict: Verdict, policy: str) -> tuple[str, str] | None:
         hold = verdict.holds[0]
         return hold.reason, hold.detail
     if verdict.conflict:
-        return "rights:conflict", verdict.summary
+        # The decisive finding, not every source's: the evidence keeps the rest.
+        return "rights:conflict", conflict_message(verdict.conflicts) if verdict.conflicts else verdict.summary
     if verdict.status == "not_public_domain":
         return "rights:not-public-domain", verdict.summary
     needed = policy_codes(policy)
