@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from packager.build import build, load_collections
+from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.pipeline import Settings
 from packager.report_html import REPORT_FILE
