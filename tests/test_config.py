@@ -64,7 +64,8 @@ def test_release_resizes_and_captions_as_build_does(tmp_path: Path) -> None:
     args = ["--as-of", AS_OF, "--max-side", "64", "--captions", "metadata", "--shard-max-count", "2", "--no-cache"]
     released = CliRunner().invoke(
         release_command,
-        ["--manifests", str(tmp_path / "manifests"), "--out", str(tmp_path / "release"), "--no-previous", *args],
+        ["--manifests", str(tmp_path / "manifests"), "--out", str(tmp_path / "release"), "--no-previous", *args,
+         "--source-url", "https://git.example/pdpack"],
         catch_exceptions=False,
     )
     assert released.exit_code == 0, released.output
@@ -94,7 +95,8 @@ def test_missing_exiftool_stops_build_and_release_before_anything_is_written(tmp
     built = CliRunner().invoke(cli, ["build", str(folder), "--out", str(tmp_path / "dist")], env=no_tools)
     released = CliRunner().invoke(
         release_command,
-        ["--manifests", str(tmp_path / "manifests"), "--out", str(tmp_path / "release"), "--no-previous"],
+        ["--manifests", str(tmp_path / "manifests"), "--out", str(tmp_path / "release"), "--no-previous",
+         "--contact", "rights@museum.example"],
         env=no_tools,
     )
     for result in (built, released):

@@ -35,6 +35,7 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
         Settings(as_of="2026-11-30", shard_max_count=5),
         include_examples=True,
         repo_id="test-org/pd-images",
+        source_url="https://git.example/pdpack",
     )
 
 

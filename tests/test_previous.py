@@ -85,7 +85,12 @@ def test_the_newest_tag_before_this_version_is_downloaded_and_the_changelog_comp
     assert not any(n.endswith(".tar") for n in names)  # no shards
     assert json.loads((got / "release.json").read_text(encoding="utf-8"))["version"] == "2026.11"
     december = make_release(
-        REPO / "manifests", tmp_path / "2026.12", Settings(as_of="2026-12-02"), include_examples=True, previous=got
+        REPO / "manifests",
+        tmp_path / "2026.12",
+        Settings(as_of="2026-12-02"),
+        include_examples=True,
+        previous=got,
+        source_url="https://git.example/pdpack",
     )
     assert december.changelog.previous == "2026.11"
     # The same version again (a second run for December): only older tags count, and there are none.

@@ -41,7 +41,11 @@ def sha256(path: Path) -> str:
 
 
 def run(*args: object) -> Result:
-    return CliRunner().invoke(release_command, [str(a) for a in args], catch_exceptions=False)
+    """The command, with a removal contact (a release needs one) unless the test gives its own."""
+    words = [str(a) for a in args]
+    if "--source-url" not in words and "--contact" not in words:
+        words += ["--source-url", SOURCE_URL]
+    return CliRunner().invoke(release_command, words, catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +114,7 @@ def test_versions_and_repo_ids() -> None:
 def test_no_registered_collection_is_an_error_with_a_hint(tmp_path: Path) -> None:
     (tmp_path / "manifests" / "examples").mkdir(parents=True)
     with pytest.raises(ReleaseError, match="--include-examples"):
-        make_release(tmp_path / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"))
+        make_release(tmp_path / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), source_url=SOURCE_URL)
 
 
 # --- the release folder ------------------------------------------------------------------------------
@@ -156,7 +160,9 @@ def test_nothing_a_release_writes_pictures_a_held_back_item(tmp_path: Path) -> N
     report of the same collection pictures them for the staff, each marked not for publication."""
     manifests = tmp_path / "manifests"
     held_files = held_for_every_kind_of_reason(manifests)
-    result = make_release(manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"))
+    result = make_release(
+        manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"), source_url=SOURCE_URL
+    )
     held = {r["id"]: r["reason"] for r in map(json.loads, (result.out / "rejected.jsonl").read_text().splitlines())}
     assert held == {
         "in-copyright": "rights:not-public-domain",
@@ -253,7 +259,7 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rel
         rights=CC0,
     )
     releases = root / "releases"
-    first = make_release(manifests, releases / "2026.11", Settings(as_of="2026-11-30"))
+    first = make_release(manifests, releases / "2026.11", Settings(as_of="2026-11-30"), source_url=SOURCE_URL)
 
     def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         kept = [r for r in rows if r["id"] != "camera"]  # removed from the manifest
@@ -266,7 +272,7 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rel
 
     edit_rows(gallery, change)
     shutil.rmtree(spare)
-    yield first, make_release(manifests, releases / "2026.12", Settings(as_of="2026-12-02"))
+    yield first, make_release(manifests, releases / "2026.12", Settings(as_of="2026-12-02"), source_url=SOURCE_URL)
 
 
 def test_changelog_says_what_was_added_and_removed_and_why(two_releases: tuple[ReleaseResult, ReleaseResult]) -> None:
@@ -297,12 +303,12 @@ def test_an_explicit_previous_must_be_a_release(tmp_path: Path) -> None:
     with pytest.raises(ReleaseError, match="not a pdpack release"):
         make_release(
             REPO / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), include_examples=True,
-            previous=tmp_path / "not-a-release",
+            previous=tmp_path / "not-a-release", source_url=SOURCE_URL,
         )  # fmt: skip
     with pytest.raises(ReleaseError, match="is the output folder"):
         make_release(
             REPO / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), include_examples=True,
-            previous=tmp_path / "out",
+            previous=tmp_path / "out", source_url=SOURCE_URL,
         )  # fmt: skip
 
 
@@ -331,14 +337,16 @@ def small_manifests(root: Path, takedowns: str) -> Path:
 def test_a_broken_takedowns_file_stops_the_release_naming_the_row(tmp_path: Path) -> None:
     manifests = small_manifests(tmp_path, "museum,gone,,yesterday,why\n")
     with pytest.raises(ManifestError) as info:
-        make_release(manifests, tmp_path / "out", Settings(as_of="2026-11-30"))
+        make_release(manifests, tmp_path / "out", Settings(as_of="2026-11-30"), source_url=SOURCE_URL)
     assert (info.value.row, info.value.column) == (2, "date")
     assert not (tmp_path / "out").exists()
 
 
 def test_a_release_holds_back_taken_down_items(tmp_path: Path) -> None:
     manifests = small_manifests(tmp_path, "museum,gone,,2026-11-01,Rights holder request\n")
-    result = make_release(manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"))
+    result = make_release(
+        manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"), source_url=SOURCE_URL
+    )
     assert result.report["rejected_by_reason"] == {"takedown": 1}
     assert result.release["totals"]["shipped"] == 1
     (line,) = (result.out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()

@@ -31,6 +31,9 @@ TAGS = ["public-domain", "cultural-heritage", "glam", "museums", "image", "webda
 SHARD_GLOB = "data/*.tar"
 TAKEDOWNS_PATH = "manifests/takedowns.csv"
 DEFAULT_PRETTY_NAME = "Public-domain images from cultural-heritage collections"
+# What the loading examples say until the repo is known: `pdpack push` writes the real repo id in its place.
+PLACEHOLDER_REPO = "NAMESPACE/NAME"
+_EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 _SIZES_LARGE = ((10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))
 _URL_UNSAFE = re.compile(r"[\s()<>\"'`\\]")
@@ -277,13 +280,14 @@ def dataset_card(
     repo_id: str | None = None,
     source_url: str | None = None,
     files: Iterable[str] | None = None,
+    contact: str | None = None,
 ) -> DatasetCard:
     """The dataset card of a release: YAML front matter and prose, with nothing from a manifest unescaped.
 
     ``files``: the top-level names in the release folder, so that the card lists only files that exist.
     """
     data = card_data(release, pretty_name)
-    body = card_body(release, report, changelog, pretty_name, repo_id, source_url, files)
+    body = card_body(release, report, changelog, pretty_name, repo_id, source_url, files, contact)
     return DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}")
 
 
@@ -295,6 +299,7 @@ def card_body(
     repo_id: str | None = None,
     source_url: str | None = None,
     files: Iterable[str] | None = None,
+    contact: str | None = None,
 ) -> str:
     totals = release["totals"]
     collections = list(report["collections"])
@@ -323,7 +328,7 @@ def card_body(
         *_loading_section(release, repo_id),
         *_fields_section(),
         *_files_section(files),
-        *_takedowns_section(report, source_url),
+        *_takedowns_section(report, source_url, contact),
         "## Changelog",
         "",
         *changelog_summary(changelog),
@@ -433,8 +438,13 @@ def _captions_section(collections: Iterable[Mapping[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
+def loading_markdown(release: Mapping[str, Any], repo_id: str | None) -> str:
+    """The card's loading section, the only part that names the repo (``push`` rewrites it for another repo)."""
+    return "\n".join(_loading_section(release, repo_id))
+
+
 def _loading_section(release: Mapping[str, Any], repo_id: str | None) -> list[str]:
-    repo = repo_id or "NAMESPACE/NAME"
+    repo = repo_id or PLACEHOLDER_REPO
     shards = release["shards"]
     last = max(len(shards) - 1, 0)
     return [
@@ -508,13 +518,25 @@ def _files_section(present: Iterable[str] | None = None) -> list[str]:
     return [*lines, ""]
 
 
-def _takedowns_section(report: Mapping[str, Any], source_url: str | None) -> list[str]:
+def contact_link(contact: str) -> str | None:
+    """A removal contact as Markdown: an e-mail address as a mailto: link, an http(s) address as a link; else None."""
+    text = contact.strip()
+    if _EMAIL.match(text):
+        return f"[{md(text)}](mailto:{quote(text, safe='@.+-_')})"
+    target = safe_url(text)
+    return f"[{md(text)}]({target})" if target else None
+
+
+def _takedowns_section(report: Mapping[str, Any], source_url: str | None, contact: str | None = None) -> list[str]:
     taken_down = report.get("rejected_by_reason", {}).get("takedown", 0)
     where = (
         f"the {link('pdpack repository', source_url)}" if source_url else "the repository this dataset is built from"
     )
     issues = safe_url(source_url.rstrip("/") + "/issues") if source_url else None
     ask = f"[open an issue]({issues})" if issues else "open an issue"
+    written = contact_link(contact) if contact else None
+    if written:
+        ask = f"write to {written}, or {ask}"
     return [
         "## Removal requests",
         "",

@@ -252,19 +252,19 @@ def croissant(
     kinds = sorted(
         {rights_kind(status, s or None) for status, table in release["shipped_by_statement"].items() for s in table}
     )
-    url = f"https://huggingface.co/datasets/{repo_id}" if repo_id else safe_url(source_url)
+    names = identity(release, pretty_name, repo_id, source_url)
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": CONFORMS_TO,
-        "name": repo_id.split("/", 1)[1] if repo_id else pretty_name,
+        "name": names["name"],
         "alternateName": pretty_name,
         "description": (
             f"{release['totals']['shipped']} public-domain images with captions from cultural-heritage "
             f"collections, release {release['version']} (copyright terms as of {release['as_of']}, "
             f"{release['policy']} policy). Each sample carries its provenance and the evidence for its rights."
         ),
-        "citeAs": _cite_as(release, pretty_name, url),
+        "citeAs": names["citeAs"],
         "creator": [
             {"@type": "sc:Organization", "name": name, **({"url": inst_url} if safe_url(inst_url) else {})}
             for name, inst_url in institutions
@@ -277,9 +277,24 @@ def croissant(
         "distribution": distribution,
         "recordSet": [samples, images],
     }
-    if url:
-        document["url"] = url
+    if "url" in names:
+        document["url"] = names["url"]
     return document
+
+
+def identity(
+    release: Mapping[str, Any], pretty_name: str, repo_id: str | None, source_url: str | None = None
+) -> dict[str, str]:
+    """The fields that name the dataset and where it lives: ``name``, ``citeAs`` and, when known, ``url``.
+
+    ``pdpack push`` sets them again for the repo it pushes to (``pretty_name`` is kept as ``alternateName``).
+    """
+    url = f"https://huggingface.co/datasets/{repo_id}" if repo_id else safe_url(source_url)
+    names = {
+        "name": repo_id.split("/", 1)[1] if repo_id else pretty_name,
+        "citeAs": _cite_as(release, pretty_name, url),
+    }
+    return {**names, "url": url} if url else names
 
 
 def write_croissant(path: Path, document: Mapping[str, Any]) -> None:

@@ -22,6 +22,7 @@ from packager.publish.hub import (
     plan_push,
 )
 from packager.publish.hub import push as push_plan
+from packager.publish.retarget import retarget
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 _STATUS = {True: "send", False: "skip (unchanged)"}
@@ -74,7 +75,10 @@ def push(
     """Publish a build folder (DIST) to a Hugging Face dataset repo.
 
     Sends every file of the folder (shards, indexes, report, attribution,
-    dataset card), except names starting with a dot and *.tmp files. Files the
+    dataset card), except names starting with a dot and *.tmp files. A release's
+    card and croissant.json are made to name --repo first (a release made
+    without --repo says NAMESPACE/NAME); a card that names another repo in a
+    way pdpack did not write is refused. Files the
     repo already holds byte for byte are skipped, so running push again after
     an interruption sends only what is missing. Shards go first and the card
     (README.md) last, so the repo never shows a card for shards not yet there.
@@ -94,6 +98,10 @@ def push(
         _fail(NO_TOKEN)
     api = make_api(token)
     try:
+        # The card and croissant.json must name the repo they are pushed to (a release made without --repo
+        # says NAMESPACE/NAME): written into the folder first, so the plan hashes what is sent.
+        for note in retarget(dist, repo_id, write=not dry_run):
+            click.echo(note)
         plan = plan_push(api, dist, repo_id)
         if dry_run:
             _print_plan(plan, private, max_files_per_commit, token is not None)

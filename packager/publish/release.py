@@ -35,7 +35,15 @@ from packager.digest import file_sha256
 from packager.discovery import collection_folders
 from packager.iiif import manifest_files
 from packager.jsonutil import dumps_pretty
-from packager.publish.card import DEFAULT_PRETTY_NAME, Change, Changelog, changelog_markdown, dataset_card
+from packager.publish.card import (
+    DEFAULT_PRETTY_NAME,
+    Change,
+    Changelog,
+    changelog_markdown,
+    contact_link,
+    dataset_card,
+    safe_url,
+)
 from packager.publish.card import release_license as license_of
 from packager.publish.croissant import croissant, write_croissant
 from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
@@ -90,6 +98,19 @@ def check_repo(repo_id: str) -> str:
     if not REPO_PATTERN.match(repo_id):
         raise ReleaseError(f"{repo_id!r} is not a Hub repository id; write NAMESPACE/NAME")
     return repo_id
+
+
+def check_contact(source_url: str | None, contact: str | None) -> None:
+    """A published release must say where to ask for an item's removal: a repository, an address, or both."""
+    if source_url is not None and safe_url(source_url) is None:
+        raise ReleaseError(f"--source-url {source_url!r} is not an http(s) address")
+    if contact is not None and contact_link(contact) is None:
+        raise ReleaseError(f"--contact {contact!r} is neither an e-mail address nor an http(s) address")
+    if source_url is None and contact is None:
+        raise ReleaseError(
+            "a release must say where to ask for an item's removal: give --source-url URL (the repository it is "
+            "built from; the card links its issues) or --contact EMAIL-OR-URL (or both)"
+        )
 
 
 def discover(manifests: Path, include_examples: bool = False) -> list[Path]:
@@ -259,9 +280,11 @@ def make_release(
     pretty_name: str = DEFAULT_PRETTY_NAME,
     repo_id: str | None = None,
     source_url: str | None = None,
+    contact: str | None = None,
 ) -> ReleaseResult:
     """Build every registered collection into ``out`` and write the release files."""
     version = check_version(version or default_version(settings.as_of))
+    check_contact(source_url, contact)
     if repo_id is not None:
         check_repo(repo_id)
     folders = discover(manifests, include_examples)
@@ -321,7 +344,7 @@ def make_release(
     write_atomic(out / CHANGELOG_FILE, changelog_markdown(changelog, previous_text))
     write_croissant(out / CROISSANT_FILE, croissant(release, report, pretty_name, repo_id, source_url))
     files = {p.name for p in out.iterdir()} | {CARD_FILE, RELEASE_FILE}
-    card = dataset_card(release, report, changelog, pretty_name, repo_id, source_url, files)
+    card = dataset_card(release, report, changelog, pretty_name, repo_id, source_url, files, contact)
     write_atomic(out / CARD_FILE, str(card) + "\n")
     write_atomic(out / RELEASE_FILE, dumps_pretty(release))
     return ReleaseResult(out, release, report, changelog)

@@ -18,6 +18,7 @@ from packager.publish.release import (
     RELEASES_FOLDER,
     ReleaseError,
     ReleaseResult,
+    check_contact,
     check_repo,
     check_version,
     default_version,
@@ -75,6 +76,11 @@ def _check(check: Any) -> Any:
     metavar="URL",
     help="The repository the release is built from (https://...): the card links it for removal requests.",
 )
+@click.option(
+    "--contact",
+    metavar="EMAIL-OR-URL",
+    help="Where to ask for an item's removal: an e-mail address or a web page. A release needs it or --source-url.",
+)
 @click.option("--push", "do_push", is_flag=True, help="Push the release folder to the Hub (needs --repo).")
 @click.option(
     "--repo",
@@ -93,6 +99,7 @@ def release(
     workers: int,
     pretty_name: str,
     source_url: str | None,
+    contact: str | None,
     do_push: bool,
     repo_id: str | None,
     **options: Any,
@@ -114,14 +121,18 @@ def release(
 
     \b
     Examples:
-      pdpack release --as-of 2027-01-01
-      pdpack release --include-examples --out /tmp/trial --no-previous
-      pdpack release --push --repo my-org/public-domain-images
+      pdpack release --as-of 2027-01-01 --source-url https://github.com/my-org/pdpack
+      pdpack release --include-examples --out /tmp/trial --no-previous --contact rights@museum.example
+      pdpack release --push --repo my-org/public-domain-images --source-url https://github.com/my-org/pdpack
     """
     if do_push and not repo_id:
         raise click.UsageError("--push needs --repo NAMESPACE/NAME")
     if previous is not None and no_previous:
         raise click.UsageError("give --previous or --no-previous, not both")
+    try:
+        check_contact(source_url, contact)  # before a long build, not after it
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from exc
 
     settings = settings_from_options(**options)
     try:
@@ -145,6 +156,7 @@ def release(
             pretty_name=pretty_name,
             repo_id=repo_id,
             source_url=source_url,
+            contact=contact,
         )
     except (ManifestError, ReleaseError) as exc:
         click.echo(f"Error: {exc}", err=True)
