@@ -17,6 +17,8 @@ demo: setup exiftool
 test: setup-test exiftool chromium
 	$(BIN)/ruff check .
 	$(BIN)/bandit -r packager -q -ll
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: setup-test

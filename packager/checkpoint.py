@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packager import __version__
 from packager.atomic import write_atomic
 from packager.collection import Collection
 from packager.digest import file_sha256
 from packager.jsonutil import dumps_pretty
+from packager.version import __version__
 
 STATE_DIR = ".pdpack"
 CHECKPOINT = "checkpoint.json"

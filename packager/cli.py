@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 
 import click
 
-from packager import __version__
 from packager.builder.config import Settings, require_tools
 from packager.builder.run import build, load_collections
 from packager.checkpoint import ResumeError
@@ -42,6 +41,7 @@ from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE, review_rows
 from packager.sample import Sample
 from packager.validate_report import held_lines, summary_lines, unapplied_reviews
+from packager.version import __version__
 
 # A collection folder, or a folder of collections: every folder below it with a collection.yaml.
 COLLECTIONS = click.argument(

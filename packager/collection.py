@@ -15,7 +15,7 @@ import json
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -56,7 +56,11 @@ MAX_CELL_CHARS = 10_000_000
 
 
 def load_collection(folder: Path | str) -> Collection:
-    """Read and check ``collection.yaml``; find the item manifest."""
+    """Read and check a collection folder's ``collection.yaml`` and find its item manifest.
+
+    Raises ManifestError naming the file, and the row and key where known. The items themselves are
+    read later, one at a time, by ``read_items``.
+    """
     root = Path(folder)
     if not root.is_dir():
         raise ManifestError(root, "not a folder; give the path of a collection folder")
@@ -358,7 +362,7 @@ def _encodable(value: Any) -> bool:
 
 def _read_csv(
     path: Path, renames: dict[str, str] | None = None, notes: list[str] | None = None
-) -> Iterator[tuple[int, dict[str, Any] | str]]:
+) -> Generator[tuple[int, dict[str, Any] | str], None, None]:
     """Yield (row number, record) with the header as row 1, as a spreadsheet counts.
 
     The separator (comma, semicolon or tab, as European spreadsheet exports use) is the one that

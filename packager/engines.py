@@ -49,6 +49,12 @@ class Engine(Protocol):
         """Begin starting workers in the background, so that start-up overlaps the caller's own set-up."""
         ...
 
+    def __enter__(self) -> Engine: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
@@ -193,12 +199,11 @@ class LocalPoolEngine(_Closing):
             _remove_abandoned_spools()
             self._spool = tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-")  # mode 0700
         if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
+            forkserver = multiprocessing.get_context("forkserver")
             # Only heeded before the fork server starts (it is one per process); later pools share it.
-            context.set_forkserver_preload(list(self.preload))
-        else:  # pragma: no cover - Windows
-            context = multiprocessing.get_context("spawn")
-        return context.Pool(self.workers)
+            forkserver.set_forkserver_preload(list(self.preload))
+            return forkserver.Pool(self.workers)
+        return multiprocessing.get_context("spawn").Pool(self.workers)  # pragma: no cover - Windows
 
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
         window = max(1, window)

@@ -30,9 +30,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from packager import __version__, httpclient, netaddress
+from packager import httpclient, netaddress
 from packager.atomic import write_atomic
 from packager.hostslots import host_slot
+from packager.version import __version__
 
 USER_AGENT = f"pdpack/{__version__} (public-domain dataset builder)"
 RETRY_STATUS = {429, 500, 502, 503, 504}

@@ -99,9 +99,10 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         held_by(verdict, held)
         verdict = None
 
-    image = _checked_image(collection, item, settings, problems)
-    if image is not None:
-        data, image = image
+    checked = _checked_image(collection, item, settings, problems)
+    image: ImageData | None = None
+    if checked is not None:
+        data, image = checked
         # The same image re-contributed under another id, or in another collection, is caught by its hash.
         removed = takedowns.match(collection.id, item.id, image.sha256) if takedowns else None
         if removed:

@@ -12,7 +12,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from packager import __version__
 from packager.atomic import write_atomic
 from packager.collection import Collection
 from packager.jsonutil import dumps_canonical, dumps_pretty
@@ -20,6 +19,7 @@ from packager.markdown import md
 from packager.rejection import REASONS, Rejection
 from packager.sample import Sample
 from packager.shards import ShardInfo
+from packager.version import __version__
 
 
 @dataclass

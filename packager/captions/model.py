@@ -195,7 +195,7 @@ def _initialise_decoder_projection(model: Any) -> None:
     (open_clip's MultimodalTransformer.init_parameters is never called and would fail if it were;
     without this, a randomly initialised CoCa writes different captions from one load to the next.)
     """
-    decoder = getattr(model, "text_decoder", None)
+    decoder: Any = getattr(model, "text_decoder", None)
     projection = getattr(decoder, "text_projection", None)
     if isinstance(projection, torch.nn.Parameter):
         with torch.no_grad():
@@ -292,7 +292,7 @@ def last_position_logits(model: Any) -> Iterator[None]:
     every step is most of the work for short captions. The decoder's final LayerNorm (applied just
     before the projection) is wrapped to keep the last position; it is put back on leaving.
     """
-    decoder = getattr(model, "text_decoder", None)
+    decoder: Any = getattr(model, "text_decoder", None)
     norm = getattr(decoder, "ln_final", None)
     if norm is None or isinstance(norm, _LastPosition):
         yield

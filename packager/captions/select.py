@@ -27,8 +27,7 @@ from PIL import Image
 
 from packager.captions.clean import clean_caption
 from packager.captions.template import caption_from_metadata
-from packager.collection import Collection, Item
-from packager.rejection import Rejection
+from packager.model import Collection, Item, Rejection
 from packager.sample import Sample
 
 if TYPE_CHECKING:

@@ -26,7 +26,6 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from packager import __version__
 from packager.atomic import write_atomic
 from packager.builder.config import Settings
 from packager.builder.run import build, load_collections
@@ -48,6 +47,7 @@ from packager.publish.card import release_license as license_of
 from packager.publish.croissant import croissant, write_croissant
 from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
 from packager.rights.review import REVIEW_FILE
+from packager.version import __version__
 
 RELEASES_FOLDER = "releases"
 RELEASE_FILE = "release.json"

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from packager import __version__
 from packager.builder.config import require_tools
 from packager.model import ManifestError, MissingTool, ModelError
 from packager.options import WORKERS, build_options, settings_from_options
@@ -24,6 +23,7 @@ from packager.publish.release import (
     default_version,
     make_release,
 )
+from packager.version import __version__
 
 
 def _check(check: Any) -> Any:

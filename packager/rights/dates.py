@@ -200,11 +200,11 @@ def _decade_or_century(s: str) -> tuple[int, int, str] | None:
         if match.group(1) is None:
             return None
         bce = _is_bce(match.group(3))
-        first = _century_span(int(match.group(1)), bce)
-        second = _century_span(int(match.group(2)), bce)
-        if first is None or second is None:
+        first_span = _century_span(int(match.group(1)), bce)
+        second_span = _century_span(int(match.group(2)), bce)
+        if first_span is None or second_span is None:
             return None
-        earliest, latest = min(first[0], second[0]), max(first[1], second[1])
+        earliest, latest = min(first_span[0], second_span[0]), max(first_span[1], second_span[1])
         return earliest, latest, "century"
     return None
 

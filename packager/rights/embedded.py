@@ -266,7 +266,7 @@ class EmbeddedReader:
         if not paths:
             return []
         absolute = [_checked_path(p) for p in paths]
-        args = [*_READ_ARGS, *(os.fsencode(a) for a in absolute)]
+        args: list[str | bytes] = [*_READ_ARGS, *(os.fsencode(a) for a in absolute)]
         deadline = self._timeout_s + 0.2 * (len(paths) - 1)
         with self._lock:
             stdout, stderr = self._execute(args, deadline, paths)

@@ -208,10 +208,12 @@ def verify(
                 )
             )
 
-    for text, source in ((item.ai_preferences, "items"), (collection.ai_preferences, "collection.yaml")):
-        if text:
-            evidence.append(Evidence("preference", "ai_preferences", text, INFO, f"{source}: AI preference {text}"))
-            hold = ai_training_hold(text, source)
+    for preference, source in ((item.ai_preferences, "items"), (collection.ai_preferences, "collection.yaml")):
+        if preference:
+            evidence.append(
+                Evidence("preference", "ai_preferences", preference, INFO, f"{source}: AI preference {preference}")
+            )
+            hold = ai_training_hold(preference, source)
             if hold:
                 holds.append(hold)
     labels = split_labels(item.local_contexts) + list(collection.local_contexts)
