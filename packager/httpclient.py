@@ -167,7 +167,7 @@ class _PinnedConnection(http.client.HTTPConnection):
         except BaseException:
             raw.close()
             raise
-        self.sock = _GuardedSocket(sock, self.guard)  # type: ignore[assignment]
+        self.sock = _GuardedSocket(sock, self.guard)
 
 
 _Key = tuple[str, str, int, netaddress.Policy]  # scheme, host, port, and the address policy it was checked under

@@ -36,7 +36,7 @@ def _museum(root: Path) -> Path:
 def test_recorded_settings_are_every_field_but_the_machine_ones() -> None:
     settings = Settings(as_of=AS_OF, fetch_cache="/somewhere/on/this/machine", max_per_host=1, shard_max_count=7)
     recorded = settings.recorded()
-    assert set(MACHINE_SETTINGS) == {"fetch_cache", "max_per_host"}
+    assert {"fetch_cache", "max_per_host"} <= set(MACHINE_SETTINGS)
     assert list(recorded) == [f.name for f in fields(Settings) if f.name not in MACHINE_SETTINGS]
     assert recorded["shard_max_count"] == 7 and recorded["near_duplicates"] == 3
     assert "/somewhere" not in json.dumps(recorded)

@@ -80,11 +80,11 @@ def term_conflict(stated: Evidence, running: Sequence[TermFinding]) -> Conflict:
     """The statement says public domain, but a term is still running in ``running`` jurisdictions."""
     groups: dict[tuple[int | None, str], list[str]] = {}
     inputs: dict[str, None] = {}
-    for finding in running:
-        ends = [int(year) for year in _RUNS_TO.findall(finding.explanation)]
+    for term in running:
+        ends = [int(year) for year in _RUNS_TO.findall(term.explanation)]
         end = max(ends) if ends else None
-        groups.setdefault((end, finding.rule), []).append(finding.jurisdiction)
-        inputs.update(dict.fromkeys(text for _, text in finding.inputs))
+        groups.setdefault((end, term.rule), []).append(term.jurisdiction)
+        inputs.update(dict.fromkeys(text for _, text in term.inputs))
     ordered = sorted(groups.items(), key=lambda kv: (-(kv[0][0] or 0), kv[0][1]))
     parts = []
     for (end, rule), codes in ordered[:_SHOWN_GROUPS]:
