@@ -17,8 +17,14 @@ from packager.markdown import md
 from packager.model import REGISTRY, Collection, Rejection
 
 ANNOTATIONS_PER_FILE = 5
-# GitHub takes at most 1 MiB of summary per step; a table this long is read in rejected.jsonl or locally anyway.
+# A table this long is read locally anyway (`pdpack validate` prints every item).
 ROWS_PER_COLLECTION = 2000
+# GitHub refuses a step's summary over 1 MiB, and the action validates every folder in one step.
+SUMMARY_LIMIT = 1_000_000
+CUT_NOTE = (
+    "\n**The summary stops here:** GitHub keeps at most 1 MiB of summary per step. "
+    "Run `pdpack validate` on the folder to see the rest.\n"
+)
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 
 
@@ -108,9 +114,16 @@ def write_summary(sections: Sequence[str], outcome: str) -> None:
     path = summary_path()
     if path is None:
         return
-    text = "\n".join(["## pdpack validate", "", outcome, "", *sections])
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(text + "\n")
+    text = "\n".join(["## pdpack validate", "", outcome, "", *sections]) + "\n"
+    used = path.stat().st_size if path.is_file() else 0
+    budget = SUMMARY_LIMIT - used
+    if len(text.encode("utf-8")) > budget:
+        room = max(budget - len(CUT_NOTE.encode("utf-8")), 0)
+        kept = text.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+        text = (kept[: kept.rfind("\n") + 1] if "\n" in kept else "") + CUT_NOTE if room else ""
+    if text:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
 
 
 def manifest_error_summary(file: str, line: int | None, message: str) -> str:

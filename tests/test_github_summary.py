@@ -138,3 +138,22 @@ def test_the_same_relative_folder_name_in_two_working_directories_is_two_folders
         result = validate(folder)
         assert result.exit_code == 0, result.output
         assert "1 item(s) would ship, 0 would be held back." in result.output
+
+
+def test_the_summary_stays_within_what_github_keeps(
+    mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packager import github_summary
+
+    monkeypatch.setattr(github_summary, "SUMMARY_LIMIT", 3000)
+    summary = tmp_path / "summary.md"
+    summary.write_text("x" * 500 + "\n", encoding="utf-8")  # an earlier step's part counts too
+    assert validate(mixed, "--format", "github", summary=summary).exit_code == 1
+    text = summary.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) <= 3000
+    assert "**The check fails:** 12 item(s) have a problem to fix in the files." in text
+    assert text.endswith(github_summary.CUT_NOTE)
+    assert "| 2 | inc-00 |" in text  # whole rows are kept, the cut falls between lines
+    before = text
+    assert validate(mixed, "--format", "github", summary=summary).exit_code == 1
+    assert summary.read_text(encoding="utf-8") == before  # nothing more fits: nothing more is written

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from packager.publish.hub import REPO_TYPE, PushError, _hub, find_token, make_api
 from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, ReleaseError, check_repo, check_version
+from packager.publish.takedowns import _escape_data as workflow_message
 
 # What the changelog reads of a release: see packager.publish.release.compare.
 FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, "data/*.parquet")
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             check_version(args.before)
         previous = fetch_previous(args.repo, args.out, args.before, find_token())
     except (ReleaseError, PreviousError) as exc:
-        print(f"::error::{_one_line(str(exc))}" if os.environ.get("GITHUB_ACTIONS") else f"Error: {exc}")
+        print(f"::error::{workflow_message(str(exc))}" if os.environ.get("GITHUB_ACTIONS") else f"Error: {exc}")
         return 1
     if previous is None:
         print(f"No release of {args.repo} before {args.before or 'now'}: this is the first one.")
@@ -126,11 +127,6 @@ def main(argv: list[str] | None = None) -> int:
         with open(output, "a", encoding="utf-8") as handle:
             handle.write(f"previous={previous or ''}\n")
     return 0
-
-
-def _one_line(text: str) -> str:
-    """A workflow command's message, as @actions/core escapes it."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 if __name__ == "__main__":
