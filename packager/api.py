@@ -12,7 +12,9 @@ print(check.shipped, [r.reason for r in check.held])
 
 settings = Settings(as_of="2026-12-01", shard_max_count=1000)
 report = packager.build(["manifests/examples/nasa-spacex"], Path("dist"), settings)
-release = packager.release(Path("manifests"), Path("releases/2026.12"), settings, include_examples=True)
+release = packager.release(
+    Path("manifests"), Path("releases/2026.12"), settings, include_examples=True, contact="rights@museum.example"
+)
 packager.push(release.out, "my-org/public-domain-images", tag=release.release["version"])
 ```
 
@@ -134,12 +136,15 @@ def release(
     pretty_name: str = DEFAULT_PRETTY_NAME,
     repo_id: str | None = None,
     source_url: str | None = None,
+    contact: str | None = None,
 ) -> ReleaseResult:
     """Build every collection registered under ``manifests`` into a release folder, as ``pdpack release`` does.
 
     Writes release.json, the dataset card (README.md), croissant.json and CHANGELOG.md beside the
     build's files. ``previous`` is the release to compare with (default: the newest other one
-    beside ``out``; ``None``: this is the first). Raises ``ReleaseError`` or ``ManifestError``.
+    beside ``out``; ``None``: this is the first). A release must say where to ask for an item's
+    removal: ``source_url`` (the repository it is built from) or ``contact`` (an e-mail address or
+    URL), or both. Raises ``ReleaseError`` or ``ManifestError``.
     """
     return make_release(
         Path(manifests),
@@ -152,6 +157,7 @@ def release(
         pretty_name=pretty_name,
         repo_id=repo_id,
         source_url=source_url,
+        contact=contact,
     )
 
 

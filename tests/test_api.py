@@ -90,7 +90,12 @@ def test_build_gives_the_bytes_of_pdpack_build(tmp_path: Path) -> None:
 def test_release_and_push_publish_what_the_commands_do(hub: HubServer, tmp_path: Path) -> None:
     settings = Settings(as_of=AS_OF, shard_max_count=5)
     result = packager.release(
-        REPO / "manifests", tmp_path / "releases" / "2026.11", settings, include_examples=True, previous=None
+        REPO / "manifests",
+        tmp_path / "releases" / "2026.11",
+        settings,
+        include_examples=True,
+        previous=None,
+        contact="rights@museum.example",
     )
     assert result.release["version"] == "2026.11" and (result.out / "release.json").is_file()
     pushed = packager.push(result.out, "pdpack-test/api", tag="2026.11")
