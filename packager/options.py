@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from packager.builder.config import Settings
+from packager.builder.config import LEFTOVER_RISK, Settings
 from packager.captions.select import CAPTION_MODES
 from packager.dedup import MAX_BAND_DISTANCE
 from packager.media import ENCODINGS, ImageOptions
@@ -73,7 +73,16 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def rights_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--policy and --as-of, shared by every command that decides what ships."""
+    """--policy, --as-of and --leftover-risk, shared by every command that decides what ships."""
+    command = click.option(
+        "--leftover-risk",
+        type=click.Choice(LEFTOVER_RISK),
+        default=LEFTOVER_RISK[0],
+        show_default=True,
+        help="'hold': do not ship works that the US rules find public domain only because they were made "
+        "before the publication cutoff by a creator dead 70+ years (or by an unknown maker 120+ years ago): "
+        "a first publication after the cutoff, which the records cannot rule out, could keep them protected.",
+    )(command)
     command = click.option(
         "--as-of",
         callback=_check_date,

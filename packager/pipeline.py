@@ -88,13 +88,23 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
     # in, so an item held here stays held; its file is still checked, for the report.
     # Most files carry no metadata block, so the verdict is worked out once, as if this one had none,
     # and worked out again only when it turns out to have one (or for the evidence of a rejection).
+    risk = settings.accept_leftover_risk
     verdict: Verdict | None = verify(
-        item, collection, settings.as_of_date, embedded=_NO_FINDINGS if settings.embedded else None, review=review
+        item,
+        collection,
+        settings.as_of_date,
+        embedded=_NO_FINDINGS if settings.embedded else None,
+        review=review,
+        accept_leftover_risk=risk,
     )
     assert verdict is not None
     held = decide(verdict, settings.policy)
     if held:
-        manifest_only = verify(item, collection, settings.as_of_date, review=review) if settings.embedded else verdict
+        manifest_only = (
+            verify(item, collection, settings.as_of_date, review=review, accept_leftover_risk=risk)
+            if settings.embedded
+            else verdict
+        )
         evidence = [e.to_json() for e in manifest_only.evidence]
         held_by(verdict, held)
         verdict = None
@@ -113,7 +123,9 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
             except EmbeddedReadError as exc:
                 problems.append(("embedded:unreadable", str(exc)))
             else:
-                verdict = verify(item, collection, settings.as_of_date, embedded=findings, review=review)
+                verdict = verify(
+                    item, collection, settings.as_of_date, embedded=findings, review=review, accept_leftover_risk=risk
+                )
                 held = decide(verdict, settings.policy)
                 if held:
                     evidence = [e.to_json() for e in verdict.evidence]

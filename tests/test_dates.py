@@ -102,6 +102,13 @@ from packager.rights.dates import EARLIEST_OPEN, LATEST_OPEN, QUALIFIERS, YearRa
         ("pre-1850", EARLIEST_OPEN, 1850, "before"),
         ("after 1850", 1850, LATEST_OPEN, "after"),
         ("post-1850", 1850, LATEST_OPEN, "after"),
+        # a year glossed by an era name and its year, or a cyclical sign and month
+        ("1853 (Ox 9)", 1853, 1853, "exact"),
+        ("1853 (Kaei 6)", 1853, 1853, "exact"),
+        ("1857 (Man'en 1)", 1857, 1857, "exact"),
+        ("1868 (Meiji 1)", 1868, 1868, "exact"),
+        ("c. 1853 (Kaei 6)", 1853, 1853, "circa"),
+        ("1853 (Ox 9)?", 1853, 1853, "circa"),
     ],
 )
 def test_parses(text: str, earliest: int, latest: int, qualifier: str) -> None:
@@ -131,6 +138,11 @@ def test_parses(text: str, earliest: int, latest: int, qualifier: str) -> None:
         "100 BC–50",  # the era of the second year is not said
         "13/13/1889",  # no month
         "1889, cast 1920",  # two dates: we do not choose
+        "1890 (printed 1920)",  # the parenthesis holds another year, not an era's
+        "1890 (printed)",  # a gloss with no era year: not read
+        "1890 (circa)",  # would drop the doubt
+        "(Ox 9)",  # an era year alone is not a year of the common era
+        "1853 (Ox 123)",  # three digits could be a year
         "spring 1890",
         "after Rubens",
         "Rembrandt",

@@ -18,6 +18,7 @@ from packager.rights.terms import (
     jurisdictions,
     term_evidence,
     term_findings,
+    us_last_expired_publication_year,
 )
 from packager.rights.verify import Evidence
 
@@ -166,7 +167,9 @@ def test_us_published_1930_enters_the_public_domain_on_1_january_2026() -> None:
     assert before.public_domain is None
     assert after.public_domain is True
     assert after.rule == "us-published-before-1931"
-    assert after.explanation == "published 1930; US terms for works published before 1931 ended by 31 Dec 2025"
+    assert after.explanation == (
+        "published 1930; US terms for works published before 1931 ended by 31 Dec 2025 (95 years from publication)"
+    )
     assert one("US", as_of=EVE_2025, published_year=1929).rule == "us-published-before-1930"
 
 
@@ -303,6 +306,94 @@ def test_us_anonymous_work_made_by_1905() -> None:
     assert pd("US", anonymous=True) is None
 
 
+# US publication cutoffs as the law stood on the as-of date: (as-of, last free publication year).
+US_CUTOFFS = [
+    (date(1997, 6, 1), 1921),  # 75 years from publication: published before 1922
+    (date(1998, 3, 1), 1922),  # 1922 works entered the public domain on 1 Jan 1998 ...
+    (date(1998, 12, 1), 1922),  # ... and stayed there when the term extension froze everything else
+    (date(2001, 6, 1), 1922),
+    (date(2012, 8, 30), 1922),
+    (date(2018, 12, 31), 1922),
+    (date(2019, 1, 1), 1923),  # the freeze ended: published before 1924
+    (date(2026, 12, 7), 1930),  # 95 years: published before 1931
+]
+
+
+@pytest.mark.parametrize(("as_of", "last_free"), US_CUTOFFS)
+def test_us_publication_cutoff_as_the_law_stood(as_of: date, last_free: int) -> None:
+    assert us_last_expired_publication_year(as_of.year) == last_free
+    free = one("US", as_of=as_of, published_year=last_free)
+    assert (free.public_domain, free.rule) == (True, f"us-published-before-{last_free + 1}")
+    assert pd("US", as_of=as_of, published_year=last_free + 1) is None
+
+
+def test_us_publication_explanations_name_the_law_of_the_day() -> None:
+    assert one("US", as_of=date(1997, 6, 1), published_year=1921).explanation == (
+        "published 1921; US terms for works published before 1922 ended by 31 Dec 1996 (75 years from publication)"
+    )
+    assert one("US", as_of=date(2012, 8, 30), published_year=1922).explanation == (
+        "published 1922; US terms for works published before 1923 ended by 31 Dec 1997; the 1998 extension to 95"
+        " years kept the public domain at works published before 1923 until 2019"
+    )
+
+
+def test_us_before_1978_is_not_modelled() -> None:
+    finding = one("US", as_of=date(1977, 6, 1), published_year=1850)
+    assert (finding.public_domain, finding.rule) == (None, "us-undetermined")
+    assert "before the 1976 Act took effect" in finding.explanation
+
+
+def test_us_works_made_1917_to_1922_by_creators_dead_by_1941_were_free_in_2012() -> None:
+    as_of = date(2012, 8, 30)
+    finding = one("US", as_of=as_of, death_year=1941, date_text="1917-1922")
+    assert (finding.public_domain, finding.rule) == (True, "us-life+70-made-before-1923")
+    assert "leftover risk: the US term would still run if it was first published 1923–2002" in finding.explanation
+    assert pd("US", as_of=as_of, death_year=1942, date_text="1920") is None  # life+70 runs to 2012
+    assert pd("US", as_of=as_of, death_year=1930, date_text="1923") is None  # made after the cutoff
+
+
+def test_us_section_303a_unpublished_works_not_free_before_2003() -> None:
+    finding = one("US", as_of=date(2001, 6, 1), death_year=1900, date_text="1890")
+    assert finding.public_domain is None
+    assert "protected to at least 31 Dec 2002 (17 U.S.C. §303(a))" in finding.explanation
+    assert pd("US", as_of=date(2002, 12, 31), death_year=1900, date_text="1890") is None
+    assert pd("US", as_of=date(2003, 1, 1), death_year=1900, date_text="1890") is True
+    assert pd("US", as_of=date(2001, 6, 1), anonymous=True, date_text="1850") is None
+    assert pd("US", as_of=date(2003, 1, 1), anonymous=True, date_text="1850") is True
+    # A publication before the cutoff is not touched by §303(a).
+    assert pd("US", as_of=date(2001, 6, 1), death_year=1900, date_text="1890", published_year=1891) is True
+
+
+def test_us_section_303a_first_published_1978_to_2002_not_free_before_2048() -> None:
+    for published in (1978, 1990, 2002):
+        assert pd("US", as_of=date(2047, 12, 31), death_year=1900, date_text="1890", published_year=published) is None
+        assert pd("US", as_of=date(2048, 1, 1), death_year=1900, date_text="1890", published_year=published) is True
+    # From 2048 the only leftover risk is a first publication up to 1977 (95 years from publication).
+    finding = one("US", as_of=date(2048, 1, 1), death_year=1900, date_text="1890")
+    assert "first published 1953–1977 (95 years from publication)" in finding.explanation
+
+
+def test_us_leftover_risk_hold_keeps_works_decided_only_by_when_they_were_made() -> None:
+    kwargs: dict[str, Any] = {"as_of": date(2026, 12, 7), "codes": ["US"], "created": created("1900")}
+    (accepted,) = term_findings(death_year=1900, published_year=None, us_federal=False, anonymous=False, **kwargs)
+    assert accepted.public_domain is True
+    assert "leftover risk: the US term would still run if it was first published 1931–2002" in accepted.explanation
+    (held,) = term_findings(
+        death_year=1900, published_year=None, us_federal=False, anonymous=False, accept_leftover_risk=False, **kwargs
+    )
+    assert held.public_domain is None
+    assert "the leftover risk is not accepted (--leftover-risk hold)" in held.explanation
+    (anonymous,) = term_findings(
+        death_year=None, published_year=None, us_federal=False, anonymous=True, accept_leftover_risk=False, **kwargs
+    )
+    assert anonymous.public_domain is None
+    # A recorded publication before the cutoff carries no leftover risk.
+    (published,) = term_findings(
+        death_year=1900, published_year=1901, us_federal=False, anonymous=False, accept_leftover_risk=False, **kwargs
+    )
+    assert published.public_domain is True
+
+
 def test_us_is_never_false() -> None:
     finding = one("US", death_year=2000, date_text="1990", published_year=1990)
     assert finding.public_domain is None
@@ -321,10 +412,44 @@ def test_eu_anonymous_work_counts_from_publication() -> None:
     )
 
 
-def test_anonymous_with_only_a_creation_date_is_unknown() -> None:
+def test_anonymous_with_only_a_creation_date_is_decided_where_the_law_bounds_it() -> None:
+    # EU and GB: 70 years from making available, or from making when not made available within 70 years.
     finding = one("DE", anonymous=True, date_text="1700")
-    assert finding.public_domain is None
-    assert finding.rule == "no-publication-year"
+    assert (finding.public_domain, finding.rule) == (True, "anonymous-made+140")
+    assert finding.explanation.startswith("unknown maker, made by 1700 ('1700'): the term ended by 31 Dec 1840 at")
+    assert "Directive 2006/116/EC art. 1(3), 1(6)" in finding.explanation
+    assert finding.inputs == (("creator", "unknown maker"), ("date", "created 1700"))
+    # The latest possible year counts: c. 1880 may be 1890, and 1890 + 140 runs to 2030.
+    assert pd("DE", anonymous=True, date_text="1885") is True
+    assert one("DE", anonymous=True, date_text="c. 1880").rule == "anonymous-may-run"
+    assert pd("DE", anonymous=True, date_text="c. 1880") is None
+    assert pd("GB", anonymous=True, date_text="1885") is True
+    assert pd("GB", anonymous=True, date_text="1886") is None
+    # Where the term runs from publication only (Japan, Australia) or no rule is recorded (Mexico): undecided.
+    for code in ("JP", "AU", "MX"):
+        assert pd(code, anonymous=True, date_text="1700") is None, code
+    assert one("JP", anonymous=True, date_text="1700").rule == "no-publication-year"
+    assert one("MX", anonymous=True, date_text="1700").rule == "no-anonymous-rule"
+    # No date that bounds the making: nothing to count from.
+    assert pd("DE", anonymous=True, date_text="after 1700") is None
+    assert pd("DE", anonymous=True) is None
+
+
+def test_canada_anonymous_earlier_of_75_from_publication_and_100_from_making() -> None:
+    assert pd("CA", anonymous=True, date_text="1925") is True
+    assert pd("CA", anonymous=True, date_text="1926") is None
+    assert pd("CA", anonymous=True, published_year=1950) is True
+    assert pd("CA", anonymous=True, published_year=1951) is False
+    # Made 1925, published 1960: 100 years from making ended first.
+    assert pd("CA", anonymous=True, date_text="1925", published_year=1960) is True
+
+
+def test_a_later_publication_does_not_outlast_the_bound_from_making() -> None:
+    # EU: published 1990 but made by 1850, so it was not made available within 70 years of making.
+    assert pd("FR", anonymous=True, date_text="1850", published_year=1990) is True
+    assert pd("FR", anonymous=True, published_year=1990) is False
+    # A publication year after the as-of date is wrong data: no answer, even with an old making date.
+    assert pd("FR", anonymous=True, date_text="1850", published_year=2030) is None
 
 
 def test_japan_anonymous_not_retroactive() -> None:
@@ -332,8 +457,8 @@ def test_japan_anonymous_not_retroactive() -> None:
     assert pd("JP", anonymous=True, published_year=1968) is False
 
 
-def test_no_anonymous_rule_for_canada_or_mexico() -> None:
-    assert one("CA", anonymous=True, published_year=1800).rule == "no-anonymous-rule"
+def test_no_anonymous_rule_for_mexico() -> None:
+    assert one("MX", anonymous=True, published_year=1800).rule == "no-anonymous-rule"
     assert pd("MX", anonymous=True, published_year=1800) is None
 
 

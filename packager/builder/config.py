@@ -47,6 +47,9 @@ EXIFTOOL_MISSING = (
 )
 
 
+LEFTOVER_RISK = ("accept", "hold")  # --leftover-risk; the first is the default
+
+
 def _today() -> str:
     return dt.date.today().isoformat()
 
@@ -59,6 +62,9 @@ class Settings:
     policy: str = "worldwide"
     # The reference date for copyright terms: the same manifest gains items on each Public Domain Day.
     as_of: str = field(default_factory=_today)
+    # "accept" ships works the US rules find public domain by when they were made (the museums' practice);
+    # "hold" keeps them back, since a first publication after the cutoff could keep them protected.
+    leftover_risk: str = LEFTOVER_RISK[0]
     embedded: bool = True  # read rights from the files' own metadata with ExifTool
     fetch_timeout: float = DEFAULT_TIMEOUT  # seconds without data before a download attempt fails
     fetch_retries: int = DEFAULT_RETRIES
@@ -91,6 +97,8 @@ class Settings:
 
     def __post_init__(self) -> None:
         expand(self.policy)  # raises ValueError naming the known policies
+        if self.leftover_risk not in LEFTOVER_RISK:
+            raise ValueError(f"unknown leftover risk {self.leftover_risk!r}; choose one of {', '.join(LEFTOVER_RISK)}")
         dt.date.fromisoformat(self.as_of)
         if self.takedowns:
             load_takedowns(self.takedowns)  # a broken file stops here, naming its row, not item by item
@@ -105,6 +113,10 @@ class Settings:
     @property
     def as_of_date(self) -> dt.date:
         return dt.date.fromisoformat(self.as_of)
+
+    @property
+    def accept_leftover_risk(self) -> bool:
+        return self.leftover_risk == "accept"
 
     @property
     def uses_models(self) -> bool:

@@ -66,7 +66,9 @@ FIELD_NOTES = {
     "caption_source": "`original`, `cleaned` or `metadata` (see Captions)",
     "original_caption": "the institution's caption before cleaning",
     "credit_line": "how to credit the item",
-    "rights": "`statement`, `status`, `decided_by`, `public_domain_in` and the `evidence` behind the verdict",
+    "rights": "`statement`, `status`, `decided_by`, `public_domain_in` (never a country where a term was found "
+    "running), `overridden` and `overrides` (each finding a steward's override overruled) and the `evidence` behind "
+    "the verdict",
     "sha256": "SHA-256 of the original file, before any conversion",
 }
 

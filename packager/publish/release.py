@@ -319,7 +319,11 @@ def make_release(
             None if changelog.previous is None else {"version": changelog.previous, "as_of": changelog.previous_as_of}
         ),
         "license": license_of(shipped_by_statement or {"public_domain": {"": 0}}),
-        "settings": {"shard_max_count": settings.shard_max_count, "shard_max_size": settings.shard_max_size},
+        "settings": {
+            "shard_max_count": settings.shard_max_count,
+            "shard_max_size": settings.shard_max_size,
+            "leftover_risk": settings.leftover_risk,
+        },
         "totals": report["totals"],
         "collections": [
             {

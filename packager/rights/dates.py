@@ -106,6 +106,9 @@ _PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 # A doubt mark at the end: "1890?", "1890 (?)", "[1890?]".
 _DOUBT = re.compile(r"(.+?)\s?(?:\?|\(\?\))")
+# A year glossed by an era name and its year (or a cyclical sign and month): "1853 (Kaei 6)", "1853 (Ox 9)",
+# "1857 (Man'en 1)". The number has one or two digits, so it cannot be another year of the work.
+_ERA_NAME = re.compile(r"(.+?)\s?\([^\W\d_]+(?:['\u2019-][^\W\d_]+)*\s\d{1,2}\)")
 
 
 def _is_bce(era: str | None) -> bool:
@@ -291,6 +294,9 @@ def _parse(s: str, depth: int) -> tuple[int, int, str] | None:
         return found
     if depth >= 2:
         return None
+    era = _ERA_NAME.fullmatch(s)
+    if era:
+        return _parse(era.group(1), depth + 1)
     doubt = _DOUBT.fullmatch(s)
     if doubt:
         inner = _parse(doubt.group(1).rstrip(" ."), depth + 1)
@@ -361,3 +367,8 @@ def describe(years: YearRange) -> str:
 def format_year(year: int) -> str:
     """1850 -> "1850"; -480 -> "480 BCE"."""
     return f"{-year} BCE" if year < 0 else str(year)
+
+
+def made_by_death(death: int) -> YearRange:
+    """The only bound on an undated work's making: its creator's death year (the latest possible date)."""
+    return YearRange(earliest=death, latest=death, qualifier="died", text=f"undated; creator died {format_year(death)}")

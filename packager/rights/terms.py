@@ -10,7 +10,11 @@ term rules as of 2026-01-01"):
   before the cutoff keep the older, shorter term; Spain works the other way round and
   keeps the longer life+80 for authors who died before 1988. The same two columns encode
   both.
-* The United States is not life-based only: see ``_us_finding``.
+* The United States is not life-based only: see ``_us_finding``. Its publication cutoff is the
+  law as it stood on the as-of date (``us_last_expired_publication_year``).
+* Works of unknown makers follow each jurisdiction's anonymous-work rule where terms.csv records
+  one: from publication (``anonymous_years``), and a bound from the year of making
+  (``anonymous_made_years``) where the law sets one whatever the publication.
 
 Every rule answers True (public domain there), False (still protected there) or None
 (cannot tell). The margins all lean one way: doubtful or inconsistent data give None,
@@ -47,8 +51,17 @@ _NO_UPPER_BOUND = frozenset({"born", "after"})
 US_PUBLICATION_TERM = 95  # 17 U.S.C. §304: the longest term for works published 1923–1977
 US_LIFE_TERM = 70  # 17 U.S.C. §§302, 303
 US_ANONYMOUS_CREATION_TERM = 120  # 17 U.S.C. §302(c), §303(a): unpublished anonymous works
-# §303(a): a work made before 1978 but first published 1978–2002 is protected to at least 31 Dec 2047.
+# §303(a): a work made before 1978 and unpublished then is protected to at least 31 Dec 2002, and, if
+# first published 1978–2002, to at least 31 Dec 2047.
+US_UNPUBLISHED_FLOOR = 2002
 US_LATE_PUBLICATION_END = 2002
+US_LATE_PUBLICATION_FLOOR = 2047
+# The 1976 Act took effect on 1 Jan 1978; earlier law (56-year terms, interim extensions) is not modelled.
+US_FIRST_MODELLED_YEAR = 1978
+# The Sonny Bono Act (in force 27 Oct 1998) froze the public domain at works published before 1923
+# until 1 Jan 2019; before it, terms of works published before 1978 were 75 years (§304 as of 1978).
+US_FROZEN_CUTOFF = 1922
+US_OLD_PUBLICATION_TERM = 75
 
 # Results of ``assess_terms`` kept per process. A collection repeats the same inputs (an artist's death
 # year, "c. 1890") across many items, and a miss computes every jurisdiction (~0.4 ms). An entry is
@@ -59,6 +72,7 @@ TERM_CACHE_SIZE = 1024
 _INT_COLUMNS = (
     "life_years",
     "anonymous_years",
+    "anonymous_made_years",
     "old_term_died_before",
     "old_life_years",
     "old_term_published_before",
@@ -74,6 +88,10 @@ class Jurisdiction:
     name: str
     life_years: int
     anonymous_years: int | None  # years after publication; None: no anonymous-work rule recorded
+    # The anonymous term has ended at the latest this many years after the year of making, whatever the
+    # publication (EU: 70 from making when not made available within 70 years, else 70 from then: 140).
+    anonymous_made_years: int | None
+    anonymous_rule: str  # that rule in words, with its source, for the evidence
     member_of: str  # "EU" for member states; "" otherwise
     # Authors who died before this year keep old_life_years (a non-retroactive extension, or Spain's life+80).
     old_term_died_before: int | None
@@ -146,11 +164,14 @@ def jurisdictions() -> dict[str, Jurisdiction]:
             life_years=life_years,
             member_of=row["member_of"].strip(),
             uncertain_death_years=_year_spans(code, row["uncertain_death_years"]),
+            anonymous_rule=(row.get("anonymous_rule") or "").strip(),
             note=row["note"].strip(),
             source=row["source"].strip(),
             **values,
         )
     for j in table.values():
+        if j.anonymous_made_years is not None and not j.anonymous_rule:
+            raise ValueError(f"terms.csv: {j.code!r} has anonymous_made_years but no anonymous_rule to explain it")
         if j.member_of and j.member_of not in table:
             raise ValueError(f"terms.csv: {j.code!r} is a member of unknown {j.member_of!r}")
     return table
@@ -238,7 +259,7 @@ def _published_input(published: int) -> tuple[str, str]:
     return ("published", f"published {format_year(published)}")
 
 
-_ANONYMOUS_INPUT = ("anonymous", "anonymous")
+_ANONYMOUS_INPUT = ("creator", "unknown maker")
 _FEDERAL_INPUT = ("us_federal", "US federal work")
 
 
@@ -288,25 +309,46 @@ def _life_part(j: Jurisdiction, as_of_year: int, death: int, created: YearRange 
     return _Part(pd, rule, f"{why}; {when}", inputs)
 
 
+def _anonymous_made_part(j: Jurisdiction, as_of_year: int, created: YearRange | None) -> _Part | None:
+    """The bound from the year of making, with the date's latest possible year; None when there is none."""
+    latest = _latest_made(created)
+    if j.anonymous_made_years is None or created is None or latest is None:
+        return None
+    end = latest + j.anonymous_made_years
+    inputs = (_ANONYMOUS_INPUT, _created_input(created))
+    made = f"unknown maker, {_made_by(created, latest)}"
+    if end < as_of_year:
+        why = f"{made}: the term ended by 31 Dec {format_year(end)} at the latest ({j.anonymous_rule})"
+        return _Part(True, f"anonymous-made+{j.anonymous_made_years}", why, inputs)
+    why = f"{made}: the term may run to 31 Dec {format_year(end)} ({j.anonymous_rule})"
+    return _Part(None, "anonymous-may-run", why, inputs)
+
+
 def _anonymous_part(j: Jurisdiction, as_of_year: int, published: int | None, created: YearRange | None) -> _Part:
+    if published is not None and (problem := _date_problem("publication", published, as_of_year, created)):
+        inputs = (_ANONYMOUS_INPUT, _published_input(published)) + ((_created_input(created),) if created else ())
+        return _Part(None, "inconsistent-dates", problem, inputs)
+    made = _anonymous_made_part(j, as_of_year, created)
+    if made is not None and made.public_domain:
+        # The bound holds whatever the publication: a later one cannot make the term run longer.
+        return made
     if j.anonymous_years is None:
-        return _Part(
+        return made or _Part(
             None, "no-anonymous-rule", f"no rule for anonymous works is recorded for {j.name}", (_ANONYMOUS_INPUT,)
         )
     if published is None:
+        if made is not None:
+            return made
         # The term runs from when the work was made available; a creation date is not that.
         inputs = (_ANONYMOUS_INPUT, _created_input(created)) if created is not None else (_ANONYMOUS_INPUT,)
         return _Part(
             None,
             "no-publication-year",
             "anonymous work with no publication year: its term runs from publication, which a creation date cannot"
-            " stand in for",
+            f" stand in for, and no bound from the year of making is recorded for {j.name}",
             inputs,
         )
     inputs = (_ANONYMOUS_INPUT, _published_input(published))
-    problem = _date_problem("publication", published, as_of_year, created)
-    if problem is not None:
-        return _Part(None, "inconsistent-dates", problem, inputs + ((_created_input(created),) if created else ()))
     years, cutoff = _term_years(published, j.old_term_published_before, j.old_anonymous_years, j.anonymous_years)
     pd, when = _ended(f"{years} years from publication", published + years, as_of_year)
     if cutoff is not None and years < j.anonymous_years:
@@ -366,6 +408,60 @@ def _life_based_finding(
 # --- the United States ------------------------------------------------------------------------------------
 
 
+def us_last_expired_publication_year(as_of_year: int) -> int | None:
+    """The last year of first publication whose US term had ended by 1 Jan ``as_of_year``, as the law then stood.
+
+    1978–1998: 75 years from publication (the 1976 Act's §304), so works published before
+    as-of year − 75. 1998-10-27 to 2018-12-31: frozen at works published before 1923 (the 1998
+    term extension to 95 years). From 2019: 95 years, so works published in year Y are public domain
+    from 1 Jan Y+96. The year is enough: in 1998 both the old rule and the freeze give 1922.
+    None before 1978: the 1909 Act's terms and their interim extensions are not modelled.
+    """
+    if as_of_year < US_FIRST_MODELLED_YEAR:
+        return None
+    if as_of_year <= 1998:
+        return as_of_year - US_OLD_PUBLICATION_TERM - 1
+    if as_of_year <= 2018:
+        return US_FROZEN_CUTOFF
+    return as_of_year - US_PUBLICATION_TERM - 1
+
+
+def _us_publication_law(as_of_year: int, cutoff: int) -> str:
+    """Why works published by ``cutoff`` were free in ``as_of_year``: their term and when it ended."""
+    if as_of_year <= 1998:
+        return f"ended by 31 Dec {cutoff + US_OLD_PUBLICATION_TERM} ({US_OLD_PUBLICATION_TERM} years from publication)"
+    if as_of_year <= 2018:
+        return (
+            f"ended by 31 Dec {cutoff + US_OLD_PUBLICATION_TERM}; the 1998 extension to {US_PUBLICATION_TERM} years"
+            f" kept the public domain at works published before {US_FROZEN_CUTOFF + 1} until 2019"
+        )
+    return f"ended by 31 Dec {cutoff + US_PUBLICATION_TERM} ({US_PUBLICATION_TERM} years from publication)"
+
+
+def _us_late_publication_runs(published: int, as_of_year: int) -> bool:
+    """Whether a work made before the cutoff but first published in ``published`` (after it) may still be protected."""
+    if published <= 1977:
+        return True  # 95 years from publication, which is after the cutoff
+    # §303(a): first published 1978–2002, protected to at least 31 Dec 2047; later, the life or 120-year terms.
+    return published <= US_LATE_PUBLICATION_END and as_of_year <= US_LATE_PUBLICATION_FLOOR
+
+
+def _us_leftover_risk(cutoff: int, as_of_year: int) -> str:
+    """What could still keep a work made before the cutoff protected: a first publication after the cutoff."""
+    if as_of_year <= US_LATE_PUBLICATION_FLOOR:
+        return (
+            f"leftover risk: the US term would still run if it was first published {cutoff + 1}–"
+            f"{US_LATE_PUBLICATION_END} ({US_PUBLICATION_TERM} years from publication, or to at least 31 Dec"
+            f" {US_LATE_PUBLICATION_FLOOR})"
+        )
+    if cutoff < 1977:
+        return (
+            f"leftover risk: the US term would still run if it was first published {cutoff + 1}–1977"
+            f" ({US_PUBLICATION_TERM} years from publication)"
+        )
+    return "no leftover risk from a late first publication"
+
+
 def _us_finding(
     as_of_year: int,
     death_year: int | None,
@@ -373,13 +469,13 @@ def _us_finding(
     published_year: int | None,
     us_federal: bool,
     anonymous: bool,
+    accept_leftover_risk: bool = True,
 ) -> TermFinding:
     """The US rules of rights-vocabulary.md §4, in order; anything they do not cover is None, never False.
 
     The US answer is never False because the exceptions (no notice, no renewal) can free a work
     that the general terms would protect, and this module cannot see them.
     """
-    cutoff = as_of_year - US_PUBLICATION_TERM - 1  # last publication year whose term has ended
     if us_federal:
         return TermFinding(
             "US",
@@ -387,6 +483,16 @@ def _us_finding(
             "us-federal-work",
             "a work of the US federal government has no copyright in the US (17 U.S.C. §105)",
             (_FEDERAL_INPUT,),
+        )
+    cutoff = us_last_expired_publication_year(as_of_year)
+    if cutoff is None:
+        return TermFinding(
+            "US",
+            None,
+            "us-undetermined",
+            f"no US rule applies: US terms before the 1976 Act took effect (1 Jan {US_FIRST_MODELLED_YEAR}) are"
+            " not modelled",
+            (),
         )
     reasons: list[str] = []
     inputs: dict[tuple[str, str], None] = {}
@@ -404,18 +510,14 @@ def _us_finding(
                     True,
                     f"us-published-before-{cutoff + 1}",
                     f"published {format_year(published_year)}; US terms for works published before {cutoff + 1}"
-                    f" ended by 31 Dec {cutoff + US_PUBLICATION_TERM}",
+                    f" {_us_publication_law(as_of_year, cutoff)}",
                     tuple(inputs),
                 )
-    # A work made before the cutoff but first published after it may have a later term:
-    # 95 years from publication (1931–1977), or to at least 2047 (1978–2002).
+    # A work made before the cutoff but first published after it may have a later term.
     late_publication = (
-        published_ok and published_year is not None and cutoff < published_year <= US_LATE_PUBLICATION_END
+        published_ok and published_year is not None and _us_late_publication_runs(published_year, as_of_year)
     )
-    residual = (
-        f"the US term would still run if it was first published {cutoff + 1}–{US_LATE_PUBLICATION_END}"
-        " (95 years from publication, or to at least 31 Dec 2047)"
-    )
+    residual = _us_leftover_risk(cutoff, as_of_year)
     if created is not None:
         inputs[_created_input(created)] = None
 
@@ -430,6 +532,19 @@ def _us_finding(
             return None
         if late_publication:
             reasons.append(f"first published {published_year}; {residual}")
+            return None
+        if as_of_year <= US_UNPUBLISHED_FLOOR:
+            reasons.append(
+                f"{_made_by(created, latest)}: a work made before 1978 and not published then was protected to at"
+                f" least 31 Dec {US_UNPUBLISHED_FLOOR} (17 U.S.C. §303(a)), and no publication before"
+                f" {cutoff + 1} is recorded"
+            )
+            return None
+        if not accept_leftover_risk:
+            reasons.append(
+                f"{_made_by(created, latest)}, but no publication before {cutoff + 1} is recorded and the leftover"
+                f" risk is not accepted (--leftover-risk hold): {residual}"
+            )
             return None
         return latest
 
@@ -457,9 +572,10 @@ def _us_finding(
                 "US",
                 True,
                 f"us-anonymous-made-before-{limit + 1}",
-                f"anonymous work {_made_by(created, latest)}; 120 years from creation ended by"
-                f" 31 Dec {format_year(latest + US_ANONYMOUS_CREATION_TERM)};"
-                f" {residual}",
+                f"unknown maker, {_made_by(created, latest)}; an anonymous work's term ends {US_PUBLICATION_TERM} years"
+                f" from publication or {US_ANONYMOUS_CREATION_TERM} from making, whichever is first (17 U.S.C."
+                f" §302(c), §303(a)), and {US_ANONYMOUS_CREATION_TERM} years from making ended by"
+                f" 31 Dec {format_year(latest + US_ANONYMOUS_CREATION_TERM)}; {residual}",
                 tuple(inputs),
             )
     if death_year is None and not anonymous and published_year is None:
@@ -491,6 +607,7 @@ def assess_terms(
     us_federal: bool,
     anonymous: bool,
     codes: tuple[str, ...],
+    accept_leftover_risk: bool = True,
 ) -> TermAssessment:
     """The findings for ``codes`` and their Evidence, cached: the arguments are hashable and the result immutable.
 
@@ -505,7 +622,11 @@ def assess_terms(
         if j is None:
             raise ValueError(f"unknown jurisdiction {code!r}; known: {', '.join(table)}")
         if code == "US":
-            findings.append(_us_finding(as_of_year, death_year, created, published_year, us_federal, anonymous))
+            findings.append(
+                _us_finding(
+                    as_of_year, death_year, created, published_year, us_federal, anonymous, accept_leftover_risk
+                )
+            )
         else:
             findings.append(_life_based_finding(j, as_of_year, death_year, created, published_year, anonymous, pool))
     return TermAssessment(findings=tuple(findings), evidence=term_evidence(findings))
@@ -520,10 +641,13 @@ def term_findings(
     us_federal: bool,
     anonymous: bool,
     codes: Iterable[str],
+    accept_leftover_risk: bool = True,
 ) -> list[TermFinding]:
     """One finding per code (codes as in terms.csv; use ``expand`` for "EU" members or "worldwide")."""
     # A fresh list each call: a caller that changes it cannot change the cached tuple.
-    assessment = assess_terms(as_of.year, death_year, created, published_year, us_federal, anonymous, tuple(codes))
+    assessment = assess_terms(
+        as_of.year, death_year, created, published_year, us_federal, anonymous, tuple(codes), accept_leftover_risk
+    )
     return list(assessment.findings)
 
 

@@ -28,13 +28,14 @@ from packager.rights.conflicts import (
     statement_words,
     term_conflict,
 )
-from packager.rights.dates import parse_year_range
+from packager.rights.dates import made_by_death, parse_year_range
 from packager.rights.embedded import copyright_notice
 from packager.rights.evidence import INFO, Evidence
+from packager.rights.makers import Maker, read_maker
 from packager.rights.notices import rights_claim, shown
 from packager.rights.overrules import EMBEDDED, claim_name, term_name
 from packager.rights.preferences import Hold, ai_training_hold, local_contexts_hold, split_labels
-from packager.rights.terms import assess_terms, expand
+from packager.rights.terms import TermAssessment, assess_terms, expand
 from packager.rights.vocabulary import Term, lookup
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
     from packager.rights.review import ReviewDecision
     from packager.rights.terms import TermFinding
 
-_ANONYMOUS = {"anonymous", "anon", "anon.", "unknown", "unknown artist", "unknown maker", "unidentified artist"}
+# An undated work: "", "n.d.", "undated". A date with digits that did not parse is not undated, only unread.
+_DIGIT = re.compile(r"\d")
 _TRUE = {"yes", "true", "y", "1"}
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # Catalogues repeat date strings ("c. 1890", "19th century") across many items, and one parse runs
@@ -137,14 +139,38 @@ def _published_year(item: Item) -> int | None:
     return published.latest
 
 
+def item_terms(item: Item, as_of: dt.date, accept_leftover_risk: bool = True) -> tuple[TermAssessment, Maker]:
+    """What the copyright-term rules find for an item in every jurisdiction, and the maker they counted with."""
+    maker = read_maker(item.creator, item.creator_death_year)
+    created = _parse_date(item.date)
+    if created is None and maker.death_year is not None and not _DIGIT.search(item.date or ""):
+        created = made_by_death(maker.death_year)
+    assessment = assess_terms(
+        as_of.year,
+        maker.death_year,
+        created,
+        _published_year(item),
+        (item.us_federal_work or "").strip().lower() in _TRUE,
+        maker.unknown,
+        _sorted_jurisdictions(),
+        accept_leftover_risk,
+    )
+    return assessment, maker
+
+
 def verify(
     item: Item,
     collection: Collection,
     as_of: dt.date,
     embedded: EmbeddedFindings | None = None,
     review: ReviewDecision | None = None,
+    accept_leftover_risk: bool = True,
 ) -> Verdict:
-    """The item's verdict from every source of evidence, each recorded."""
+    """The item's verdict from every source of evidence, each recorded.
+
+    ``accept_leftover_risk`` False holds works that the US rules would find public domain only by when
+    they were made (see ``--leftover-risk``).
+    """
     stated, term = statement_evidence(item, collection)
     evidence: list[Evidence] = [stated]
     holds: list[Hold] = []
@@ -154,18 +180,14 @@ def verify(
     if term is not None and term.restriction:
         holds.append(Hold("rights:restricted", "statement", f"{term.label}: {term.restriction} restriction", True))
 
-    assessment = assess_terms(
-        as_of.year,
-        item.creator_death_year,
-        _parse_date(item.date),
-        _published_year(item),
-        (item.us_federal_work or "").strip().lower() in _TRUE,
-        (item.creator or "").strip().lower() in _ANONYMOUS,
-        _sorted_jurisdictions(),
-    )
+    assessment, maker = item_terms(item, as_of, accept_leftover_risk)
+    if maker.note:
+        evidence.append(Evidence("term-rule", "creator", item.creator or "", INFO, maker.note))
     findings, by_terms = assessment.findings, assessment.evidence
     if by_terms is not None:
         evidence.append(by_terms)
+    # CC0 is the rights holder waiving a copyright that may well still run: term rules cannot contradict it.
+    waiver = term is not None and term.label.startswith("CC0")
     pd_by_terms = frozenset(f.jurisdiction for f in findings if f.public_domain is True)
     protected_by_terms = frozenset(f.jurisdiction for f in findings if f.public_domain is False)
 
@@ -232,8 +254,6 @@ def verify(
     elif stated.status in ("public_domain", "public_domain_us"):
         status = stated.status
         pd_in = everywhere if status == "public_domain" else frozenset({"US"})
-        # CC0 is the rights holder waiving a copyright that may well still run: term rules cannot contradict it.
-        waiver = term is not None and term.label.startswith("CC0")
         still_protected = frozenset() if waiver else protected_by_terms & pd_in
         if still_protected:
             running_here = [f for f in findings if f.jurisdiction in still_protected]
@@ -268,7 +288,7 @@ def verify(
                 claims[claim_name(stated)] = stated.finding
             for claim in claims_copyright:
                 claims.setdefault(claim_name(claim), claim.finding)
-            running = {term_name(f.jurisdiction): f for f in findings if f.public_domain is False}
+            running = {} if waiver else {term_name(f.jurisdiction): f for f in findings if f.public_domain is False}
             # The file not read yet (an item held on its records alone): its notice is not known to be gone.
             unread = frozenset({EMBEDDED}) if embedded is None else frozenset()
             shipped = _ship(review, claims, running, evidence, unread)
