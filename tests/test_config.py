@@ -62,6 +62,7 @@ def test_build_and_release_take_the_same_output_options() -> None:
 def test_release_resizes_and_captions_as_build_does(tmp_path: Path) -> None:
     _museum(tmp_path / "manifests")
     args = ["--as-of", AS_OF, "--max-side", "64", "--captions", "metadata", "--shard-max-count", "2", "--no-cache"]
+    args += ["--leftover-risk", "hold"]
     released = CliRunner().invoke(
         release_command,
         ["--manifests", str(tmp_path / "manifests"), "--out", str(tmp_path / "release"), "--no-previous", *args,
@@ -77,7 +78,12 @@ def test_release_resizes_and_captions_as_build_does(tmp_path: Path) -> None:
     assert report["settings"]["image"]["max_side"] == 64 and report["settings"]["captions"] == "metadata"
     assert report["settings"] == json.loads((tmp_path / "dist" / "report.json").read_text(encoding="utf-8"))["settings"]
     release = json.loads((tmp_path / "release" / "release.json").read_text(encoding="utf-8"))
-    assert release["settings"] == {"shard_max_count": 2, "shard_max_size": report["settings"]["shard_max_size"]}
+    assert report["settings"]["leftover_risk"] == "hold"
+    assert release["settings"] == {
+        "shard_max_count": 2,
+        "shard_max_size": report["settings"]["shard_max_size"],
+        "leftover_risk": "hold",
+    }
     for shard in sorted((tmp_path / "release" / "data").glob("*.tar")):
         with tarfile.open(shard) as tar:
             for member in tar.getmembers():
