@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from packager.collection import Collection, ManifestError
-from packager.rights.overrules import parse_overrules
+from packager.rights.overrules import CLAIM_NAMES, parse_overrules
 
 REVIEW_FILE = "review.csv"
 COLUMNS = ("id", "decision", "reviewer", "date", "note", "override", "overrules")
@@ -142,7 +142,7 @@ def _decision(path: Path, row: int, record: dict[str, str]) -> ReviewDecision:
     if override and not overrules:
         raise ManifestError(
             path,
-            "override=yes must name the findings it overrules (statement, copyright_notice, embedded, notice, term:XX)",
+            f"override=yes must name the findings it overrules ({', '.join([*CLAIM_NAMES, 'term:XX'])})",
             row,
             "overrules",
         )
