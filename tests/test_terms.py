@@ -110,6 +110,18 @@ def test_life_terms(code: str, life: int) -> None:
     assert jurisdictions()[code].life_years == life
 
 
+def test_anonymous_rules_recorded_only_where_the_table_can_decide_them() -> None:
+    table = jurisdictions()
+    made = {code: j.anonymous_made_years for code, j in table.items() if j.anonymous_made_years is not None}
+    assert made == {"EU": 140, **dict.fromkeys(EU_MEMBERS, 140), "GB": 140, "CA": 100}
+    published = {code: j.anonymous_years for code, j in table.items() if j.anonymous_years is not None}
+    assert published == {"EU": 70, **dict.fromkeys(EU_MEMBERS, 70), "GB": 70, "CA": 75, "JP": 70, "AU": 70}
+    # Each bound carries its rule and source in words, for the evidence.
+    assert "Directive 2006/116/EC art. 1(3), 1(6)" in table["FR"].anonymous_rule
+    assert "CDPA 1988 s. 12(3)" in table["GB"].anonymous_rule
+    assert "s. 6.1" in table["CA"].anonymous_rule
+
+
 def test_expand_eu_has_27_members() -> None:
     members = expand("EU")
     assert len(members) == 27
