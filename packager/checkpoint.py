@@ -38,6 +38,9 @@ class Checkpoint:
     shards: list[dict[str, Any]] = field(default_factory=list)
     tallies: dict[str, Any] = field(default_factory=dict)
     overrides: list[dict[str, Any]] = field(default_factory=list)
+    # What the fingerprint was made of (pdpack version, settings, each input file's hash), so that a
+    # refused resume can say what changed.
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 def input_files(collection: Collection) -> list[Path]:
@@ -63,6 +66,64 @@ def fingerprint(collections: list[Collection], settings: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
+def describe_inputs(collections: list[Collection], settings: dict[str, Any]) -> dict[str, Any]:
+    """The inputs the fingerprint is made of, in a form two builds can be compared by."""
+    files = {
+        f"{collection.id}/{path.name}": file_sha256(path)
+        for collection in sorted(collections, key=lambda c: c.id)
+        for path in input_files(collection)
+    }
+    plain = json.loads(json.dumps(settings, sort_keys=True, default=str))
+    return {"pdpack": __version__, "settings": plain, "files": files}
+
+
+def _flat(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings one level deep (``image.max_side`` as ``max_side``): the names options have."""
+    flat: dict[str, Any] = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
+    return flat
+
+
+def changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between an interrupted build's inputs and this one's, in words (empty when unknown)."""
+    if not before:
+        return []
+    said: list[str] = []
+    if before.get("pdpack") != now.get("pdpack"):
+        said.append(f"pdpack was version {before.get('pdpack')}, now {now.get('pdpack')}")
+    old_settings, new_settings = _flat(before.get("settings", {})), _flat(now.get("settings", {}))
+    for key in sorted({*old_settings, *new_settings}):
+        old, new = old_settings.get(key), new_settings.get(key)
+        if old == new:
+            continue
+        if key == "as_of":
+            said.append(f"the as-of date was {old}, now {new} (it defaults to today: give --as-of {old} to resume)")
+        else:
+            said.append(f"option --{key.replace('_', '-')} was {old!r}, now {new!r}")
+    old_files, new_files = before.get("files", {}), now.get("files", {})
+    old_collections = {name.split("/", 1)[0] for name in old_files}
+    new_collections = {name.split("/", 1)[0] for name in new_files}
+    for collection in sorted(old_collections - new_collections):
+        said.append(f"collection {collection} was in the interrupted build and is not given now")
+    for collection in sorted(new_collections - old_collections):
+        said.append(f"collection {collection} was not in the interrupted build")
+    for name in sorted({*old_files, *new_files}):
+        collection, file = name.split("/", 1)
+        if collection not in old_collections & new_collections or old_files.get(name) == new_files.get(name):
+            continue
+        if name not in old_files:
+            said.append(f"{file} of collection {collection} is new")
+        elif name not in new_files:
+            said.append(f"{file} of collection {collection} is gone")
+        else:
+            said.append(f"{file} of collection {collection} changed")
+    return said
+
+
 def state_dir(out_dir: Path) -> Path:
     return out_dir / STATE_DIR
 
@@ -78,4 +139,5 @@ def load(out_dir: Path) -> Checkpoint | None:
     path = state_dir(out_dir) / CHECKPOINT
     if not path.is_file():
         return None
-    return Checkpoint(**json.loads(path.read_text(encoding="utf-8")))
+    fields = json.loads(path.read_text(encoding="utf-8"))
+    return Checkpoint(**{k: v for k, v in fields.items() if k in Checkpoint.__dataclass_fields__})

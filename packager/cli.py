@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import click
 
+from packager import checkpoint
 from packager.builder.config import Settings, require_tools
 from packager.builder.run import build, load_collections
 from packager.checkpoint import ResumeError
@@ -520,9 +521,20 @@ def build_command(
         engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
     except (ValueError, RuntimeError, ImportError) as exc:
         raise click.UsageError(str(exc)) from exc
+    if resume and checkpoint.load(out) is None:
+        click.echo(f"Nothing to resume in {out} (no interrupted build there): building from the start.", err=True)
     engine.start()
     try:
         with engine, Progress(collections) as progress:
+
+            def resuming(point: checkpoint.Checkpoint) -> None:
+                click.echo(
+                    f"Resuming the interrupted build in {out}: {point.consumed:,} item(s) are done, in "
+                    f"{len(point.shards)} complete shard(s); carrying on from there.",
+                    err=True,
+                )
+                progress.start_at(point.consumed)
+
             report = build(
                 collections,
                 out,
@@ -532,7 +544,11 @@ def build_command(
                 resume=resume,
                 engine=engine,
                 for_publication=for_publication,
+                on_resume=resuming,
             )
+    except KeyboardInterrupt:
+        _say_interrupted(out)
+        sys.exit(130)
     except (ManifestError, ResumeError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
@@ -548,6 +564,23 @@ def build_command(
         )
         sys.exit(1)
     _print_build_summary(report, out)
+
+
+def _say_interrupted(out: Path) -> None:
+    """What an interrupted build leaves: the items and shards a resume keeps, and how to resume."""
+    point = checkpoint.load(out)
+    if point is None or not point.consumed:
+        click.echo(
+            f"\nInterrupted before the first shard was complete: nothing in {out} is kept yet. "
+            "Run the same command again to start over.",
+            err=True,
+        )
+        return
+    click.echo(
+        f"\nInterrupted. {point.consumed:,} item(s) are safe in {out}: {len(point.shards)} complete shard(s) "
+        "and their entries in rejected.jsonl. Run the same command with --resume to finish from there.",
+        err=True,
+    )
 
 
 def _result_id(result: Result) -> str:

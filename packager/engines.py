@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle  # nosec B403: only results our own workers wrote, as multiprocessing pickles them
 import shutil
+import signal
 import tempfile
 import threading
 from collections import deque
@@ -78,6 +79,10 @@ class _Closing:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _call_batch(fn: Callable[[Any], Any], batch: list[Any]) -> list[Any]:
@@ -202,8 +207,12 @@ class LocalPoolEngine(_Closing):
             forkserver = multiprocessing.get_context("forkserver")
             # Only heeded before the fork server starts (it is one per process); later pools share it.
             forkserver.set_forkserver_preload(list(self.preload))
-            return forkserver.Pool(self.workers)
-        return multiprocessing.get_context("spawn").Pool(self.workers)  # pragma: no cover - Windows
+            # Ctrl-C reaches every process of the terminal's group: the parent stops the build and says
+            # what is kept; workers that also raised KeyboardInterrupt would only print tracebacks over that.
+            return forkserver.Pool(self.workers, initializer=_ignore_interrupts)
+        return multiprocessing.get_context("spawn").Pool(  # pragma: no cover - Windows
+            self.workers, initializer=_ignore_interrupts
+        )
 
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
         window = max(1, window)

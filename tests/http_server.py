@@ -24,6 +24,10 @@ class ImageServer(ThreadingHTTPServer):
         self.concurrent = 0
         self.max_concurrent = 0
         self._lock = threading.Lock()
+        # /hold/* answers only once ``release`` is set; ``arrived`` says a request is waiting there, so a
+        # test can act at that point of a run (interrupt it) without guessing at timing.
+        self.arrived = threading.Event()
+        self.release = threading.Event()
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that timed out on purpose (the slow route) closes its end: not a test failure.
@@ -91,6 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "flaky" and self.server.hits[path] <= self.server.flaky_failures:
             self.send_error(503)
             return
+        if kind == "hold":
+            self.server.arrived.set()
+            self.server.release.wait(timeout=120)
         if kind == "slow":
             time.sleep(0.6 if "?" in path else 2.0)
         self.send_response(200)

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from packager.cli import cli
+from packager.model import Collection, Institution, Rejection
 from tests.conftest import CC0, image_bytes
 
 pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
@@ -423,3 +425,92 @@ def test_a_folder_with_no_collection_at_all_is_an_error(tmp_path: Path) -> None:
         f"Error: {tmp_path / 'empty'}: no collection: give a folder with a collection.yaml, "
         "or one with collections below it\n"
     )
+
+
+# --- long runs: Ctrl-C, --resume -------------------------------------------------------------------------
+
+
+def interruptible_collection(root: Path, base: str) -> Path:
+    """Four local pictures, then one whose download waits at the test's server until it is released."""
+    folder = root / "long"
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text(f"id: long\ntitle: L\ninstitution: I\nrights: {CC0}\n", encoding="utf-8")
+    lines = ["id,file,url,title"]
+    for number in range(4):
+        (folder / "files" / f"a{number}.png").write_bytes(image_bytes(color=(number * 50, 100, 30)))
+        lines.append(f"a{number},files/a{number}.png,,Picture {number}")
+    lines.append(f"z-remote,,{base}/hold/z.png,The last one")
+    (folder / "items.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_ctrl_c_says_what_is_safe_and_resume_finishes_and_says_what_changed(tmp_path: Path) -> None:
+    from tests.http_server import serve
+
+    out = tmp_path / "out"
+    with serve({"z.png": image_bytes(color=(1, 2, 250))}) as server:
+        folder = interruptible_collection(tmp_path, server.base)
+        command = [sys.executable, "-m", "packager", "build", str(folder), "--out", str(out), "--no-cache"]
+        command += ["--as-of", AS_OF, "--shard-max-count", "1"]
+        build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            # The build waits on the last download: four items are done, three shards complete.
+            assert server.arrived.wait(timeout=120), "the build never reached the last item"
+            build.send_signal(signal.SIGINT)
+            _, stderr = build.communicate(timeout=120)
+        finally:
+            server.release.set()
+            if build.poll() is None:
+                build.kill()
+        assert build.returncode == 130, stderr
+        assert "Aborted!" not in stderr and "Traceback" not in stderr
+        assert stderr.endswith(
+            f"\nInterrupted. 3 item(s) are safe in {out}: 3 complete shard(s) and their entries in rejected.jsonl. "
+            "Run the same command with --resume to finish from there.\n"
+        )
+        assert sorted(p.name for p in (out / "data").glob("*.tar")) == [f"train-00000{n}.tar" for n in range(3)]
+
+        # A resume of other inputs is refused, naming each change.
+        items = folder / "items.csv"
+        original = items.read_text(encoding="utf-8")
+        items.write_text(original.replace("Picture 0", "Picture zero"), encoding="utf-8")
+        refused = invoke(*command[3:], "--resume", "--as-of", "2026-12-01", "--shard-max-count", "2")
+        assert refused.exit_code == 1
+        assert refused.stderr == (
+            f"Error: {out} holds a build of other inputs or settings: the as-of date was {AS_OF}, now 2026-12-01 "
+            f"(it defaults to today: give --as-of {AS_OF} to resume); option --shard-max-count was 1, now 2; "
+            "items.csv of collection long changed. Give the same inputs and options, or build without --resume "
+            "to start over\n"
+        )
+        items.write_text(original, encoding="utf-8")
+
+        resumed = invoke(*command[3:], "--resume")
+        assert resumed.exit_code == 0, resumed.output
+        assert resumed.stderr.startswith(
+            f"Resuming the interrupted build in {out}: 3 item(s) are done, in 3 complete shard(s); "
+            "carrying on from there.\n"
+        )
+        assert "Built 5 sample(s) from 5 item(s) in 5 shard(s)" in resumed.stdout
+        fresh = invoke(*command[3:], "--out", str(tmp_path / "fresh"), "--resume")  # the last --out counts
+        assert fresh.stderr.startswith(f"Nothing to resume in {tmp_path / 'fresh'} (no interrupted build there)")
+        assert fresh.exit_code == 0, fresh.output
+
+
+def test_a_resumed_progress_bar_starts_where_it_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from packager.cli import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with Progress(desc="building") as progress:
+        progress.bar.total = 10
+        progress.start_at(7)
+        rejection = Rejection("c", "x", "file:missing", "gone")
+        for _ in range(3):
+            progress.update(Collection("c", Path("c"), "C", Institution("I"), Path("c/items.csv")), rejection)
+    assert "10/10" in terminal.getvalue()  # not 3/10: the bar counts the items done before the resume

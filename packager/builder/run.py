@@ -69,6 +69,7 @@ def build(
     resume: bool = False,
     engine: Engine | None = None,
     for_publication: bool = False,
+    on_resume: Callable[[checkpoint.Checkpoint], None] | None = None,
 ) -> dict[str, Any]:
     """Build shards and reports into ``out_dir``; return the report.
 
@@ -79,17 +80,27 @@ def build(
     release does); without it the page also pictures held-back items for the staff, and ``push``
     refuses it. It changes report.html only, so it is not part of the resume fingerprint. Raises
     ManifestError, ResumeError, MissingTool (no exiftool) or ModelError before anything is written.
+    ``on_resume`` is called with the checkpoint a resumed build carries on from.
     """
     models = preflight(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded = settings.recorded()
     fingerprint = checkpoint.fingerprint(list(collections), recorded)
+    inputs = checkpoint.describe_inputs(list(collections), recorded)
     previous = checkpoint.load(out_dir) if resume else None
     if previous is not None and previous.fingerprint != fingerprint:
-        raise checkpoint.ResumeError(
-            f"{out_dir} holds a build of other inputs or settings (a changed manifest, option or --as-of date: "
-            "it defaults to today); give the same options, or build without --resume to start over"
+        changed = checkpoint.changes(previous.inputs, inputs)
+        what = (
+            ": " + "; ".join(changed)
+            if changed
+            else " (a changed manifest, option or --as-of date: it defaults to today)"
         )
+        raise checkpoint.ResumeError(
+            f"{out_dir} holds a build of other inputs or settings{what}. Give the same inputs and options, "
+            "or build without --resume to start over"
+        )
+    if previous is not None and on_resume is not None:
+        on_resume(previous)
     if previous is None:
         clear_previous(out_dir)
         (out_dir / "rejected.jsonl").touch()
@@ -116,6 +127,7 @@ def build(
                     shards=[s.to_json() for s in writer.shards],
                     tallies=report.snapshot(),
                     overrides=report.overrides,
+                    inputs=inputs,
                 ),
             )
 
