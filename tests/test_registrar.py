@@ -271,7 +271,16 @@ def test_release_refuses_the_init_placeholder_url(tmp_path: Path) -> None:
     manifests = tmp_path / "manifests"
     assert invoke("init", str(manifests / "new-museum")).exit_code == 0
     result = CliRunner().invoke(
-        release, ["--manifests", str(manifests), "--out", str(tmp_path / "rel"), "--no-previous"]
+        release,
+        [
+            "--manifests",
+            str(manifests),
+            "--out",
+            str(tmp_path / "rel"),
+            "--no-previous",
+            "--contact",
+            "r@gallery.example",
+        ],
     )
     assert result.exit_code == 1
     assert result.output == (
