@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import click
 
 from packager import checkpoint
+from packager.attribution import acquisition_credit_warning
 from packager.builder.config import Settings, require_tools
 from packager.builder.run import build, load_collections
 from packager.checkpoint import ResumeError
@@ -294,6 +295,9 @@ def validate(
         write_summary(sections, verdict(to_fix, sum(len(r) for r in held.values()), strict))
     for collection in sorted(collections, key=lambda c: c.id):
         _print_collection_header(collection)
+        credit_warning = acquisition_credit_warning(collection)
+        if credit_warning:
+            click.echo(f"  warning: {credit_warning}")
         tally = tallies[collection.id]
         click.echo(f"  {tally['ship']} item(s) would ship, {tally['held back']} would be held back.")
         if tally["not fetched"]:

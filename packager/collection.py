@@ -573,6 +573,7 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         rights=values.get("rights"),
         source_url=values.get("source_url"),
         credit_line=values.get("credit_line"),
+        acquisition_credit=values.get("acquisition_credit"),
         published=values.get("published"),
         us_federal_work=values.get("us_federal_work"),
         ai_preferences=values.get("ai_preferences"),

@@ -30,6 +30,7 @@ ITEMS_HEADER = (
     "creator_death_year",
     "source_url",
     "credit_line",
+    "acquisition_credit",
 )
 PUBLIC_DOMAIN_MARK = "http://creativecommons.org/publicdomain/mark/1.0/"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
@@ -45,7 +46,8 @@ EXAMPLE_ROWS = (
         "rights": PUBLIC_DOMAIN_MARK,
         "creator_death_year": "1901",
         "source_url": "https://collections.example.org/objects/1923.45",
-        "credit_line": "Jane Example, View of the harbour at dawn, 1885. Example Museum.",
+        "credit_line": "Courtesy Example Museum",
+        "acquisition_credit": "Gift of B. Jones, 1921",
     },
     {
         "id": "1931.7",
@@ -110,9 +112,12 @@ institution:
 # Two-letter code of the country whose law your institution works under (US, GB, FR, DE, ...).
 jurisdiction: US
 
-# How the credit line is written for items whose 'credit_line' cell is empty.
-# Fields you can use: {{title}} {{creator}} {{date}} {{institution}} {{collection}} {{id}} {{source_url}}
-attribution: "{{title}}, {{creator}}. {{institution}}."
+# How each item is credited: title, creator, your institution with the link to the record, and the
+# rights statement (TASL). An item's 'credit_line' cell stands for {{institution}}; a link or rights
+# statement left out of the template is added at the end. An acquisition credit ("Gift of ...") is not a
+# credit line: put it in 'acquisition_credit'.
+# Fields you can use: {{title}} {{creator}} {{date}} {{institution}} {{collection}} {{id}} {{source_url}} {{rights}}
+attribution: "{{title}}, {{creator}}. {{institution}}, {{source_url}}. {{rights}}."
 
 # A sentence or two about the collection (optional).
 description: ""
@@ -163,7 +168,10 @@ rights              The rights statement, as a web address: see the list in coll
                     Leave it empty to use the one in collection.yaml.
 creator_death_year  The year the creator died, e.g. 1901 (lets pdpack work out the copyright).
 source_url          The address of the object's page on your website (optional).
-credit_line         How to credit the picture (optional; otherwise made from collection.yaml).
+credit_line         How your institution wishes to be named in the credit (optional; otherwise
+                    its name). The credit also names the title, creator, link and rights.
+acquisition_credit  How the museum acquired the object, e.g. "Gift of B. Jones, 1921" (optional;
+                    kept with the picture, never used as its credit).
 
 WHAT HAPPENS NEXT
 -----------------

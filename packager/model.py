@@ -581,9 +581,10 @@ class Rejection:
 COLLECTION_FILE = "collection.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 MAX_YAML_BYTES = 1_000_000
-DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}."
+# TASL: title, creator, the source institution with its link, the rights statement (packager.attribution).
+DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}, {source_url}. {rights}."
 # Fields a credit-line template (``attribution``) may use: plain {name} fields only.
-TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url"}
+TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url", "rights"}
 
 
 @dataclass(frozen=True)
@@ -636,6 +637,8 @@ class Item:
     rights: str | None = None
     source_url: str | None = None
     credit_line: str | None = None
+    # How the museum acquired the object ("Gift of ...", "Museum purchase"): kept, never the attribution.
+    acquisition_credit: str | None = None
     published: str | None = None  # year of first publication: the evidence US term rules need
     us_federal_work: str | None = None  # yes: a work of the US federal government (17 U.S.C. 105)
     ai_preferences: str | None = None  # IETF AI-preferences, e.g. "train-ai=n"

@@ -15,10 +15,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from packager.attribution import acquisition_credit, credit_line, rights_words
 from packager.builder.config import Settings
 from packager.captions.clean import remove_placeholders
 from packager.captions.select import choose_caption, human_candidates
-from packager.captions.template import credit_line
 from packager.collection import Collection, Item, read_items
 from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, check_url, fetch
@@ -32,7 +32,7 @@ from packager.rights.conflicts import decisive_conflict
 from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
 from packager.rights.evidence import INFO, Evidence
 from packager.rights.review import ReviewDecision, load_reviews
-from packager.rights.verify import Verdict, decide, verify
+from packager.rights.verify import Verdict, all_jurisdictions, decide, verify
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.sample import Sample, sample_key
 
@@ -287,7 +287,8 @@ def _metadata(
         "caption_source": caption_source,
         "caption_alignment": None,
         "original_caption": item.caption,
-        "credit_line": credit_line(item, collection),
+        "credit_line": credit_line(item, collection, shipped_under(verdict)),
+        "acquisition_credit": acquisition_credit(item),
         "rights": verdict.to_json(),
         "sha256": image.sha256,
         "width": image.width,
@@ -301,6 +302,11 @@ def _metadata(
         "source": item.source,
         "extra": [{"name": name, "value": value} for name, value in item.extra.items()],
     }
+
+
+def shipped_under(verdict: Verdict) -> str:
+    """The rights statement or finding a sample ships under, in words, for its attribution."""
+    return rights_words(verdict.statement, verdict.decided_by, verdict.public_domain_in, all_jurisdictions())
 
 
 def ordered_entries(collection: Collection) -> Iterator[Item | Rejection]:

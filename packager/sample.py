@@ -47,6 +47,7 @@ SAMPLE_SCHEMA = pa.schema(
         ("caption_alignment", pa.float64()),
         ("original_caption", pa.string()),
         ("credit_line", pa.string()),
+        ("acquisition_credit", pa.string()),
         (
             "rights",
             pa.struct(

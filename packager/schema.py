@@ -29,7 +29,14 @@ from typing import Any
 
 import yaml
 
-from packager.model import COLLECTION_FILE, ITEM_FIELDS, MAX_YAML_BYTES, TEMPLATE_FIELDS, ManifestError
+from packager.model import (
+    COLLECTION_FILE,
+    DEFAULT_ATTRIBUTION,
+    ITEM_FIELDS,
+    MAX_YAML_BYTES,
+    TEMPLATE_FIELDS,
+    ManifestError,
+)
 from packager.yamlsafe import NoAliasLoader
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -123,13 +130,14 @@ COLLECTION_SCHEMA: dict[str, Any] = {
         },
         "attribution": {
             **_OPTIONAL_TEXT,
-            "description": "Template of the credit line for items without their own; fields: "
+            "description": "Template of each sample's attribution (title, creator, source, rights); the link and the "
+            "rights statement are added when it leaves them out. Fields: "
             + ", ".join("{" + f + "}" for f in sorted(TEMPLATE_FIELDS)),
             "pattern": _TEMPLATE_REGEX,
             "patternErrorMessage": "may use only these fields: "
             + ", ".join("{" + f + "}" for f in sorted(TEMPLATE_FIELDS))
             + " (write {{ and }} for a literal brace)",
-            "examples": ["{title}, {creator}. {institution}."],
+            "examples": [DEFAULT_ATTRIBUTION, "{title}, {creator}. {institution}."],
         },
         "description": {**_OPTIONAL_TEXT, "description": "A sentence or two about the collection."},
         "ai_preferences": {
@@ -224,7 +232,16 @@ ITEM_SCHEMA: dict[str, Any] = {
             "examples": list(COMMON_RIGHTS),
         },
         "source_url": {**_ITEM_TEXT, "description": "Address of the item's record on your website."},
-        "credit_line": {**_ITEM_TEXT, "description": "Credit line to print with the image."},
+        "credit_line": {
+            **_ITEM_TEXT,
+            "description": "Your credit for the image (e.g. 'Courtesy City Museum'); it stands for the institution in "
+            "the attribution. An acquisition credit ('Gift of ...') belongs in acquisition_credit.",
+        },
+        "acquisition_credit": {
+            **_ITEM_TEXT,
+            "description": "How the museum acquired the object ('Gift of Mrs. Harriet Smith, 1921', 'Museum "
+            "purchase'): kept with the sample, never used as the attribution.",
+        },
         "published": {**_ITEM_TEXT, "description": "Year of first publication."},
         "us_federal_work": {**_ITEM_TEXT, "description": "yes for a work of the US federal government."},
         "ai_preferences": {**_ITEM_TEXT, "description": "IETF AI-preferences, e.g. train-ai=n."},

@@ -1,4 +1,4 @@
-"""Caption text: clean_text and clean_caption, caption_from_metadata, credit_line, choose_caption."""
+"""Caption text: clean_text, clean_caption, caption_from_metadata, choose_caption (credits: test_attribution)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,6 @@ from packager.captions.template import (
     caption_fields,
     caption_from_metadata,
     check_caption_template,
-    credit_line,
     extra_value,
     fill_caption_template,
 )
@@ -359,62 +358,6 @@ def test_caption_title_ending_with_full_stop() -> None:
     caption = caption_from_metadata(make_item(title="Portrait of a Lady.", creator="Anna Smith"))
     assert caption is not None
     assert ".," not in caption
-
-
-# --- credit_line ------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("fields", "expected"),
-    [
-        ({"title": "View of the Harbour", "creator": "Anna Smith"}, "View of the Harbour, Anna Smith. City Museum."),
-        ({"title": "View of the Harbour"}, "View of the Harbour. City Museum."),
-        ({"creator": "Anna Smith"}, "Anna Smith. City Museum."),
-        ({}, "City Museum."),
-        ({"title": "View", "creator": "J. Smith Jr."}, "View, J. Smith Jr. City Museum."),
-        ({"title": "<b>View</b>", "creator": "CafÃ© Society"}, "View, Café Society. City Museum."),
-    ],
-)
-def test_credit_line_default_template_leaves_no_dangling_commas(fields: dict[str, str], expected: str) -> None:
-    assert credit_line(make_item(**fields), make_collection()) == expected
-
-
-@pytest.mark.parametrize(
-    ("template", "fields", "expected"),
-    [
-        ("Courtesy of {institution}; {creator}", {"creator": "Anna Smith"}, "Courtesy of City Museum; Anna Smith"),
-        ("Courtesy of {institution}; {creator}", {}, "Courtesy of City Museum"),
-        ("{creator}: {title}, {date}. {institution}", {"title": "View"}, "View. City Museum"),
-        (
-            "{creator}: {title}, {date}. {institution}",
-            {"title": "View", "creator": "Anna", "date": "1890"},
-            "Anna: View, 1890. City Museum",
-        ),
-        (
-            "{title}. {collection}, {institution}. {id} {source_url}",
-            {"title": "View", "source_url": "https://museum.example/p-1"},
-            "View. City Museum Prints, City Museum. p-1 https://museum.example/p-1",
-        ),
-        ("{title}, {creator}. {{CC0}}", {"title": "View"}, "View. {CC0}"),
-    ],
-)
-def test_credit_line_custom_templates(template: str, fields: dict[str, str], expected: str) -> None:
-    assert credit_line(make_item(**fields), make_collection(template)) == expected
-
-
-def test_item_credit_line_wins_and_is_cleaned() -> None:
-    item = make_item(title="View", creator="Anna Smith", credit_line="  Gift of <b>B. Jones</b> &amp; family, 1923 ")
-    assert credit_line(item, make_collection("{title} -- {institution}")) == "Gift of B. Jones & family, 1923"
-
-
-def test_credit_line_keeps_an_ellipsis_in_the_title() -> None:
-    line = credit_line(make_item(title="Wait...", creator="Anna Smith"), make_collection())
-    assert line == "Wait..., Anna Smith. City Museum."
-
-
-def test_credit_line_missing_field_leaves_no_empty_brackets() -> None:
-    line = credit_line(make_item(title="View"), make_collection("{title} ({date}). {institution}."))
-    assert "()" not in line
 
 
 # --- clean_caption: the named steps -----------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_mlcroissant_validates_and_reads_the_samples(sample_release: ReleaseResu
     assert coffee["samples/collection"] == b"scikit-image-gallery"
     assert coffee["samples/rights_status"] == b"public_domain"
     assert coffee["samples/rights_statement"] == b"http://creativecommons.org/publicdomain/zero/1.0/"
-    assert coffee["samples/credit_line"].startswith(b"Rachel Michetti")
+    assert coffee["samples/credit_line"].startswith(b"Coffee cup, Rachel Michetti. Rachel Michetti, courtesy of")
     assert len(coffee["samples/sha256"]) == 64
 
 

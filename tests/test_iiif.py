@@ -651,7 +651,12 @@ def test_build_ships_a_v3_manifest_with_a_local_image(tmp_path: Path) -> None:
     assert sample["title"] == "View of the Harbour"
     assert sample["creator"] == "Anna Smith (1850–1901)"
     assert sample["date"] == "1890"
-    assert sample["credit_line"] == "Harbour Museum, gift of B. Jones, 1921"
+    # The requiredStatement is an acquisition credit: kept, and the attribution is built the TASL way.
+    assert sample["acquisition_credit"] == "Harbour Museum, gift of B. Jones, 1921"
+    assert sample["credit_line"] == (
+        "View of the Harbour, Anna Smith (1850–1901). Harbour Museum, https://museum.example/collection/object-12. "
+        "CC0 1.0."
+    )
     assert sample["rights"]["statement"] == CC0
     assert sample["rights"]["status"] == "public_domain"
     assert sample["source_url"] == "https://museum.example/collection/object-12"

@@ -425,9 +425,13 @@ def test_tate_copyright_line_against_collection_pdm_is_a_conflict(builds: dict[s
         ("conflict", "copyright_notice", "info"),
     ]
     # The decisive finding first, in plain words; advice for a notice a person may know better than.
-    assert snow["message"] == snow["evidence"][3]["finding"] == (
-        "The copyright_notice cell says '© Tate'; but collection.yaml's default rights statement "
-        "(Public Domain Mark 1.0) says public domain."
+    assert (
+        snow["message"]
+        == snow["evidence"][3]["finding"]
+        == (
+            "The copyright_notice cell says '© Tate'; but collection.yaml's default rights statement "
+            "(Public Domain Mark 1.0) says public domain."
+        )
     )
     assert "override=yes, overrules copyright_notice and a note" in snow["fix"]
     assert "give this item its own rights cell" in snow["fix"]
@@ -605,9 +609,13 @@ def test_mia_url_encoded_copyright_lines(builds: dict[str, Built]) -> None:
         ("conflict", "copyright_notice", "info"),
     ]
     assert estate["evidence"][1]["value"] == "© Estate of Someone"
-    assert estate["message"] == estate["evidence"][2]["finding"] == (
-        "The copyright_notice cell says '© Estate of Someone'; but the item's rights statement "
-        "(Public Domain) says public domain."
+    assert (
+        estate["message"]
+        == estate["evidence"][2]["finding"]
+        == (
+            "The copyright_notice cell says '© Estate of Someone'; but the item's rights statement "
+            "(Public Domain) says public domain."
+        )
     )
 
     protected = mia.rejected["http://api.artsmia.org/objects/60728"]
@@ -628,9 +636,13 @@ def test_embedded_copyright_notice_against_cc0_is_a_conflict(builds: dict[str, B
         "status": "not_public_domain",
         "finding": "embedded © notice: '© 2014 Museum of Things'",
     } in held["evidence"]
-    assert held["message"] == held["evidence"][-1]["finding"] == (
-        "The image file's own metadata claims copyright (embedded © notice: '© 2014 Museum of Things'); "
-        "but collection.yaml's default rights statement (CC0 1.0) says public domain."
+    assert (
+        held["message"]
+        == held["evidence"][-1]["finding"]
+        == (
+            "The image file's own metadata claims copyright (embedded © notice: '© 2014 Museum of Things'); "
+            "but collection.yaml's default rights statement (CC0 1.0) says public domain."
+        )
     )
     assert "export the file again without it" in held["fix"] and "overrules embedded" in held["fix"]
 

@@ -1,4 +1,4 @@
-"""Captions from metadata, and credit lines from the collection's template.
+"""Captions from metadata (the credit line is packager.attribution).
 
 A caption template is a ``str.format`` string over plain fields (``CAPTION_FIELDS``), e.g.
 ``"{object_type} '{title}' by {creator}, {date}."``. A missing field takes its own words with it:
@@ -31,8 +31,6 @@ EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
     "medium": ("medium", "mediumtechnique", "materialandtechnique", "technique", "materials", "material"),
 }
 
-_EMPTY_PUNCT = re.compile(r"(\s*[,;:]\s*)+(?=[.,;:]|$)")
-_EMPTY_BRACKETS = re.compile(r"\s*(\(\s*\)|\[\s*\])")
 _SINGLE_STOP = re.compile(r"(?<!\.)\.$")
 _DOUBLE_SPACE = re.compile(r"\s{2,}")
 # The closing part of the literal after a field, which goes with the field: quotes, brackets, "'s".
@@ -159,29 +157,3 @@ def caption_from_metadata(item: Item, template: str | None = None, collection: C
     text = fill_caption_template(template or DEFAULT_CAPTION_TEMPLATE, caption_fields(item, collection))
     cleaned = clean_caption(text).text if text else ""
     return cleaned or None
-
-
-def credit_line(item: Item, collection: Collection) -> str:
-    """The item's own credit line, or the collection's template filled in.
-
-    Missing fields leave no dangling commas: "{title}, {creator}." with no
-    creator gives "Title." not "Title, .".
-    """
-    if item.credit_line:
-        return clean_text(item.credit_line)
-    values = {
-        "title": _field(item.title),
-        "creator": _field(item.creator),
-        "date": _field(item.date),
-        "institution": collection.institution.name,
-        "collection": collection.title,
-        "id": item.id,
-        "source_url": item.source_url or "",
-    }
-    # Fields were checked when collection.yaml was loaded; format only plain names.
-    text = string.Formatter().vformat(collection.attribution, (), values)
-    text = _EMPTY_BRACKETS.sub("", text)
-    text = _EMPTY_PUNCT.sub("", text)
-    text = re.sub(r"^\s*[,;:.]\s*", "", text)
-    text = re.sub(r"(?<!\.)\.\s+\.(?!\.)", ".", text)
-    return _DOUBLE_SPACE.sub(" ", text).strip()

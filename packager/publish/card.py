@@ -65,7 +65,8 @@ FIELD_NOTES = {
     "caption": "the caption (the same text as `KEY.txt`)",
     "caption_source": "`original`, `cleaned` or `metadata` (see Captions)",
     "original_caption": "the institution's caption before cleaning",
-    "credit_line": "how to credit the item",
+    "credit_line": "how to credit the item: title, creator, source institution and link, rights statement (TASL)",
+    "acquisition_credit": "how the institution acquired the object (`Gift of ...`): not a credit for the image",
     "rights": "`statement`, `status`, `decided_by`, `public_domain_in` (never a country where a term was found "
     "running), `overridden` and `overrides` (each finding a steward's override overruled) and the `evidence` behind "
     "the verdict",
