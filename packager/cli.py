@@ -507,6 +507,7 @@ def build_command(
       ATTRIBUTION.md             credits per institution
       report.html                the same for people: charts, pictures, what to fix
                                  (held-back items pictured for staff only: see --for-publication)
+      README.md                  a minimal card: datasets.load_dataset(OUT) reads the shards
 
     \b
     Examples:

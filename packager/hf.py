@@ -7,7 +7,9 @@ unchanged) needs the features spelled out. They follow ``SAMPLE_SCHEMA``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from packager.media import PASSTHROUGH
 from packager.sample import SAMPLE_SCHEMA
@@ -30,3 +32,31 @@ def hf_features() -> datasets.Features:
         }
     )
     return features
+
+
+_DTYPES = {"double": "float64", "float": "float32", "halffloat": "float16"}
+
+
+def _yaml_type(dtype: pa.DataType) -> dict[str, Any]:
+    if pa.types.is_struct(dtype):
+        return {"struct": [{"name": f.name, **_yaml_type(f.type)} for f in dtype]}
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        inner = _yaml_type(dtype.value_type)
+        return {"list": inner["dtype"] if set(inner) == {"dtype"} else inner.get("struct", inner)}
+    name = str(dtype)
+    return {"dtype": _DTYPES.get(name, name)}
+
+
+def features_yaml() -> list[dict[str, Any]]:
+    """``dataset_info.features`` for the card, as ``packager.hf.hf_features()._to_yaml_list()`` gives it.
+
+    Written without importing ``datasets``, which a release machine does not need;
+    a test checks that both agree.
+    """
+    return [
+        {"name": "__key__", "dtype": "string"},
+        {"name": "__url__", "dtype": "string"},
+        *({"name": ext, "dtype": "image"} for ext in sorted(PASSTHROUGH.values())),
+        {"name": "json", "struct": [{"name": f.name, **_yaml_type(f.type)} for f in SAMPLE_SCHEMA]},
+        {"name": "txt", "dtype": "string"},
+    ]

@@ -523,3 +523,55 @@ def test_a_resumed_progress_bar_starts_where_it_resumes(monkeypatch: pytest.Monk
         for _ in range(3):
             progress.update(Collection("c", Path("c"), "C", Institution("I"), Path("c/items.csv")), rejection)
     assert "10/10" in terminal.getvalue()  # not 3/10: the bar counts the items done before the resume
+
+
+# --- loading what was built -------------------------------------------------------------------------------
+
+
+def mixed_formats(root: Path) -> Path:
+    """Six PNGs first, then two JPEGs: datasets' inference from the first five samples would drop the JPEGs."""
+    folder = root / "mixed"
+    (folder / "files").mkdir(parents=True)
+    (folder / "collection.yaml").write_text(
+        f"id: mixed\ntitle: Mixed\ninstitution: {{name: Town Gallery, url: https://gallery.example}}\nrights: {CC0}\n",
+        encoding="utf-8",
+    )
+    lines = ["id,file,title"]
+    for number in range(8):
+        fmt, ext = ("PNG", "png") if number < 6 else ("JPEG", "jpg")
+        (folder / "files" / f"{number}.{ext}").write_bytes(image_bytes(fmt, color=(number * 30, 200, 9)))
+        lines.append(f"item-{number},files/{number}.{ext},Picture {number}")
+    (folder / "items.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def images_per_row(folder: Path) -> list[str]:
+    import datasets
+
+    rows = datasets.load_dataset(str(folder), split="train")
+    return [next(ext for ext in ("jpg", "png", "webp") if row[ext] is not None) for row in rows]
+
+
+def test_load_dataset_on_a_build_folder_reads_every_image(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    built = invoke("build", str(mixed_formats(tmp_path)), "--out", str(out), "--shard-max-count", "5")
+    assert built.exit_code == 0, built.output
+    # Not the parquet index (no images): the shards, with the JPEGs after five PNGs.
+    assert images_per_row(out) == ["png"] * 6 + ["jpg"] * 2
+    # Someone's own README.md in the output folder is never replaced.
+    (out / "README.md").write_text("# our notes\n", encoding="utf-8")
+    again = invoke("build", str(tmp_path / "mixed"), "--out", str(out))
+    assert again.exit_code == 0, again.output
+    assert (out / "README.md").read_text(encoding="utf-8") == "# our notes\n"
+
+
+def test_load_dataset_on_a_release_folder_reads_every_image(tmp_path: Path) -> None:
+    from packager.publish.release_command import release
+
+    manifests = tmp_path / "manifests"
+    mixed_formats(manifests)
+    out = tmp_path / "release"
+    args = ["--manifests", str(manifests), "--out", str(out), "--no-previous", "--contact", "r@gallery.example"]
+    made = CliRunner().invoke(release, args)
+    assert made.exit_code == 0, made.output
+    assert images_per_row(out) == ["png"] * 6 + ["jpg"] * 2

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from packager import checkpoint
+from packager.build_card import remove_build_card, write_build_card
 from packager.builder.config import Models, Settings, preflight
 from packager.captions.select import caption_stage
 from packager.collection import Collection, ManifestError, load_collection
@@ -46,6 +47,7 @@ def clear_previous(out_dir: Path) -> None:
                 path.unlink()
     for name in BUILD_OUTPUTS:
         (out_dir / name).unlink(missing_ok=True)
+    remove_build_card(out_dir)
     shutil.rmtree(checkpoint.state_dir(out_dir), ignore_errors=True)
 
 
@@ -153,4 +155,5 @@ def build(
         dedup.close()
         summary = report.write(shards)
     write_build_report_html(out_dir, list(collections), summary, for_publication)  # after rejected.jsonl is closed
+    write_build_card(out_dir, summary)  # so that datasets.load_dataset(out_dir) reads the shards, not the index
     return summary

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import pyarrow as pa
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from packager.hf import features_yaml
 from packager.markdown import md
-from packager.media import PASSTHROUGH
 from packager.rejection import REASONS
 from packager.rights.vocabulary import lookup
 from packager.sample import SAMPLE_SCHEMA
@@ -140,34 +139,6 @@ def size_category(count: int) -> str:
 
 
 # --- features ----------------------------------------------------------------------------------------
-
-_DTYPES = {"double": "float64", "float": "float32", "halffloat": "float16"}
-
-
-def _yaml_type(dtype: pa.DataType) -> dict[str, Any]:
-    if pa.types.is_struct(dtype):
-        return {"struct": [{"name": f.name, **_yaml_type(f.type)} for f in dtype]}
-    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
-        inner = _yaml_type(dtype.value_type)
-        return {"list": inner["dtype"] if set(inner) == {"dtype"} else inner.get("struct", inner)}
-    name = str(dtype)
-    return {"dtype": _DTYPES.get(name, name)}
-
-
-def features_yaml() -> list[dict[str, Any]]:
-    """``dataset_info.features`` for the card, as ``packager.hf.hf_features()._to_yaml_list()`` gives it.
-
-    Written without importing ``datasets``, which a release machine does not need;
-    a test checks that both agree.
-    """
-    return [
-        {"name": "__key__", "dtype": "string"},
-        {"name": "__url__", "dtype": "string"},
-        *({"name": ext, "dtype": "image"} for ext in sorted(PASSTHROUGH.values())),
-        {"name": "json", "struct": [{"name": f.name, **_yaml_type(f.type)} for f in SAMPLE_SCHEMA]},
-        {"name": "txt", "dtype": "string"},
-    ]
-
 
 # --- changelog ---------------------------------------------------------------------------------------
 
