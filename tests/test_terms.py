@@ -512,6 +512,9 @@ def test_died_date_must_match_death_year() -> None:
 def test_publication_inconsistencies() -> None:
     assert pd("US", published_year=2030) is None
     assert pd("US", published_year=1900, date_text="1920") is None  # published before it was made
+    # Nor does a rule counting from the making trust a date that an impossible publication contradicts.
+    assert pd("US", published_year=1850, date_text="1900", death_year=1910) is None
+    assert pd("US", published_year=1850, anonymous=True, date_text="1860") is None
 
 
 def test_no_death_year_says_nothing() -> None:

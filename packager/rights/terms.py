@@ -501,18 +501,20 @@ def _us_finding(
         inputs[_published_input(published_year)] = None
         problem = _date_problem("publication", published_year, as_of_year, created)
         if problem is not None:
-            reasons.append(problem)
-        else:
-            published_ok = True
-            if published_year <= cutoff:
-                return TermFinding(
-                    "US",
-                    True,
-                    f"us-published-before-{cutoff + 1}",
-                    f"published {format_year(published_year)}; US terms for works published before {cutoff + 1}"
-                    f" {_us_publication_law(as_of_year, cutoff)}",
-                    tuple(inputs),
-                )
+            # Doubtful data: the rules that count from when the work was made cannot trust it either.
+            if created is not None:
+                inputs[_created_input(created)] = None
+            return TermFinding("US", None, "us-undetermined", f"no US rule applies: {problem}", tuple(inputs))
+        published_ok = True
+        if published_year <= cutoff:
+            return TermFinding(
+                "US",
+                True,
+                f"us-published-before-{cutoff + 1}",
+                f"published {format_year(published_year)}; US terms for works published before {cutoff + 1}"
+                f" {_us_publication_law(as_of_year, cutoff)}",
+                tuple(inputs),
+            )
     # A work made before the cutoff but first published after it may have a later term.
     late_publication = (
         published_ok and published_year is not None and _us_late_publication_runs(published_year, as_of_year)
