@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shlex
 import shutil
 import signal
@@ -575,3 +576,22 @@ def test_load_dataset_on_a_release_folder_reads_every_image(tmp_path: Path) -> N
     made = CliRunner().invoke(release, args)
     assert made.exit_code == 0, made.output
     assert images_per_row(out) == ["png"] * 6 + ["jpg"] * 2
+
+
+def test_the_card_licence_table_merges_spellings_of_one_statement(tmp_path: Path) -> None:
+    from packager.publish.release_command import release
+
+    folder = mixed_formats(tmp_path / "manifests")
+    spellings = ["Public Domain", "public domain", "PD", "Public Domain", CC0, CC0.replace("http:", "https:"), "", ""]
+    lines = (folder / "items.csv").read_text(encoding="utf-8").splitlines()
+    rows = [f"{line},{rights}" for line, rights in zip(lines[1:], spellings, strict=True)]
+    (folder / "items.csv").write_text("\n".join([lines[0] + ",rights", *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "release"
+    args = ["--manifests", str(tmp_path / "manifests"), "--out", str(out), "--no-previous"]
+    made = CliRunner().invoke(release, [*args, "--contact", "r@gallery.example"])
+    assert made.exit_code == 0, made.output
+    card = (out / "README.md").read_text(encoding="utf-8")
+    table = [line for line in card.splitlines() if re.fullmatch(r"\| .+ \| `public_domain` \| \d+ \|", line)]
+    assert len(table) == 2, table  # one row per statement, not one per spelling
+    assert any(line.startswith("| Public Domain |") and line.endswith("| 4 |") for line in table), table
+    assert any("CC0" in line and line.endswith("| 4 |") for line in table), table  # the default fills the rest

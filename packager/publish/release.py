@@ -47,6 +47,7 @@ from packager.publish.card import release_license as license_of
 from packager.publish.croissant import croissant, write_croissant
 from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
 from packager.rights.review import REVIEW_FILE
+from packager.rights.vocabulary import lookup, normalise_uri
 from packager.version import __version__
 
 RELEASES_FOLDER = "releases"
@@ -197,6 +198,15 @@ def rejected_reasons(folder: Path) -> dict[tuple[str, str], str]:
     return reasons
 
 
+def statement_key(statement: str) -> str:
+    """One row per statement however it was written: a known URI in its canonical form, a known label
+    as the vocabulary's label ("PD", "public domain" and "Public Domain" are one), anything else as is."""
+    term = lookup(statement) if statement.strip() else None
+    if term is None:
+        return statement.strip()
+    return term.canonical if normalise_uri(statement) is not None else term.label
+
+
 def statements(folder: Path, shards: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
     """Shipped samples by verdict, then by rights statement ("" when there is none)."""
     tally: Counter[tuple[str, str]] = Counter()
@@ -205,7 +215,7 @@ def statements(folder: Path, shards: Iterable[Mapping[str, Any]]) -> dict[str, d
         for status, statement in zip(
             table.column("rights_status").to_pylist(), table.column("rights_statement").to_pylist(), strict=True
         ):
-            tally[(status or "", statement or "")] += 1
+            tally[(status or "", statement_key(statement or ""))] += 1
     result: dict[str, dict[str, int]] = {}
     for (status, statement), count in sorted(tally.items()):
         result.setdefault(status, {})[statement] = count
