@@ -433,6 +433,8 @@ def review(
             if reason in OVERRIDE_ONLY:
                 click.echo("    only override=yes, a note and the findings named in overrules can ship it")
             click.echo(f"    {rejection.message}")
+            if rejection.fix:
+                click.echo(f"    what to do: {rejection.fix}")
             for evidence in rejection.evidence:
                 click.echo(f"    - {_evidence_line(evidence)}")
             for finding in rejection.also:
@@ -680,7 +682,7 @@ def _annotation(collection: Collection, rejection: Rejection) -> str:
     if rejection.row is not None and not collection.manifest.is_dir():
         where += f",line={rejection.row}"
     title = _gh_escape(f"{rejection.id}: {rejection.reason}", True)
-    message = _gh_escape(f"{rejection.message} What to do: {rejection.advice}")
+    message = _gh_escape(f"{rejection.message} What to do: {rejection.fix or rejection.advice}")
     return f"::{level} {where},title={title}::{message}"
 
 

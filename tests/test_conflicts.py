@@ -134,3 +134,22 @@ def test_the_report_shows_the_finding_unfolded_and_the_advice(
         assert f'<span class="finding">{finding}</span>' in page
         assert record["fix"].replace("'", "&#x27;") in page
     assert "<details>" not in page  # nothing folded away: every held item here is a conflict
+
+
+def test_pull_request_annotations_and_review_give_the_advice_for_the_kind(
+    held: tuple[Path, dict[str, dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, records = held
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    result = CliRunner().invoke(cli, ["validate", str(folder), "--as-of", AS_OF, "--format", "github"])
+    annotations = [line for line in result.output.splitlines() if line.startswith("::warning ")]
+    mx = next(line for line in annotations if "title=mx%3A rights%3Aconflict" in line)
+    assert mx.endswith(f"::{records['mx']['message']} What to do: {records['mx']['fix']}")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")  # Markdown-escaped: look for plain phrases
+    assert "ships on its own from 1 Jan 2027" in summary and "correct or empty it, or have a steward" in summary
+
+    review = CliRunner().invoke(cli, ["review", str(folder), "--as-of", AS_OF])
+    assert review.exit_code == 0, review.output
+    lines = review.output.splitlines()
+    row = lines.index(f"    {records['credit']['message']}")
+    assert lines[row + 1] == f"    what to do: {records['credit']['fix']}"
