@@ -861,3 +861,68 @@ def test_canvas_labels_that_name_works_are_the_titles(tmp_path: Path) -> None:
                          ("Detail 2", False), ("IV", False), ("[3]", False), ("Vase with Sunflowers", True),
                          ("The Bridge", True)]:  # fmt: skip
         assert iiif.names_a_work(label) is names, label
+
+
+def test_cookbook_rotation_recipe_is_fetched_from_its_source_over_http(tmp_path: Path) -> None:
+    """The Cookbook's 0040 recipe (manifest-service.json) as published, its image served on 127.0.0.1: the
+    wrapper's own id (a 404 here) is never asked for; the source is, and the item ships."""
+    from tests.http_server import serve
+
+    with serve({"page1.jpg": image_bytes("JPEG", size=(40, 56))}) as server:
+        recipe = {
+            "@context": CTX3[1],
+            "id": f"{server.base}/recipe/0040/manifest-service.json",
+            "type": "Manifest",
+            "label": {"ca": ["[Conoximent de las orines] Ihesus, Ihesus."]},
+            "rights": CC0,
+            "items": [
+                {
+                    "id": f"{server.base}/recipe/0040/canvas/p1",
+                    "type": "Canvas",
+                    "label": {"en": ["inside cover; 1r"]},
+                    "width": 2105,
+                    "height": 1523,
+                    "items": [
+                        {
+                            "id": f"{server.base}/recipe/0040/p1/1",
+                            "type": "AnnotationPage",
+                            "items": [
+                                {
+                                    "id": f"{server.base}/recipe/0040/annotation/v0001-image",
+                                    "type": "Annotation",
+                                    "motivation": "painting",
+                                    "body": {
+                                        "id": f"{server.base}/file/body-v0001-image",
+                                        "type": "SpecificResource",
+                                        "source": {
+                                            "id": f"{server.base}/file/page1.jpg",
+                                            "type": "Image",
+                                            "format": "image/jpeg",
+                                            "width": 1523,
+                                            "height": 2105,
+                                            "service": [
+                                                {"id": f"{server.base}/iiif/page1", "type": "ImageService3",
+                                                 "profile": "level1"}
+                                            ],
+                                        },
+                                        "selector": {
+                                            "@context": "http://iiif.io/api/annex/openannotation/context.json",
+                                            "type": "iiif:ImageApiSelector",
+                                            "rotation": "90",
+                                        },
+                                    },
+                                    "target": f"{server.base}/recipe/0040/canvas/p1",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }  # fmt: skip
+        folder = iiif_collection(tmp_path / "collections", {"rotation.json": recipe})
+        out = tmp_path / "dist"
+        settings = Settings(as_of="2026-11-30", fetch_retries=0, allow_private_urls=True)
+        report = build(load_collections([folder]), out, settings)
+        hits = dict(server.hits)
+    assert report["totals"]["shipped"] == 1, (out / "rejected.jsonl").read_text(encoding="utf-8")
+    assert not any("body-v0001-image" in path for path in hits) and any("page1.jpg" in path for path in hits)
