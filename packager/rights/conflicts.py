@@ -62,6 +62,11 @@ def conflict_message(conflicts: Sequence[Conflict]) -> str:
     )
 
 
+def statement_claims(stated: Evidence) -> str:
+    """What a public-domain statement says: 'public domain', or 'public domain in the US' for NoC-US and the like."""
+    return "public domain in the US" if stated.status == "public_domain_us" else "public domain"
+
+
 def statement_words(stated: Evidence) -> str:
     """The statement in words: "the item's rights statement (In Copyright)", or for a collection default
     "collection.yaml's default rights statement (Public Domain Mark 1.0)"."""
@@ -96,7 +101,8 @@ def term_conflict(stated: Evidence, running: Sequence[TermFinding]) -> Conflict:
     rest = sum(len(codes) for _, codes in ordered[_SHOWN_GROUPS:])
     more = f" and in {rest} more" if rest else ""
     basis = f", counted from {'; '.join(inputs)}" if inputs else ""
-    finding = f"Still protected {' and '.join(parts)}{more}{basis}; {statement_words(stated)} says public domain."
+    says = f"{statement_words(stated)} says {statement_claims(stated)}"
+    finding = f"Still protected {' and '.join(parts)}{more}{basis}; {says}."
     latest = max((end for end, _ in groups if end is not None), default=None)
     when = f" and it ships on its own from 1 Jan {latest + 1} with no change to the manifest" if latest else ""
     fix = (

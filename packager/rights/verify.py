@@ -24,6 +24,7 @@ from packager.rights.conflicts import (
     Conflict,
     claim_conflict,
     conflict_message,
+    statement_claims,
     statement_conflict,
     statement_words,
     term_conflict,
@@ -258,7 +259,7 @@ def verify(
         if still_protected:
             running_here = [f for f in findings if f.jurisdiction in still_protected]
             conflicts.append(term_conflict(stated, running_here))
-        against = f"{statement_words(stated)} says public domain"
+        against = f"{statement_words(stated)} says {statement_claims(stated)}"
         conflicts += [claim_conflict(c, against, stated.source == "collection") for c in claims_copyright]
     else:
         status, pd_in = "undetermined", frozenset[str]()
