@@ -6,8 +6,11 @@ BIN    := $(VENV)/bin
 # Re-install when the project's dependencies change.
 BASE_STAMP := $(VENV)/.stamp-base
 TEST_STAMP := $(VENV)/.stamp-test
+DOCS_STAMP := $(VENV)/.stamp-docs
+# Material for MkDocs prints a banner about MkDocs 2 on every build.
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: demo test lint setup setup-test setup-locked lock exiftool chromium bench clean
+.PHONY: demo test docs lint setup setup-test setup-docs setup-locked lock exiftool chromium bench clean
 
 demo: setup exiftool
 	rm -rf dist
@@ -19,7 +22,12 @@ test: setup-test exiftool chromium
 	$(BIN)/bandit -r packager -q -ll
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
 	$(BIN)/python -m pytest -q
+
+# The documentation site (mkdocs.yml, docs/) into site/; the reference pages are made from the code.
+docs: setup-docs
+	$(BIN)/mkdocs build --strict --site-dir site
 
 lint: setup-test
 	$(BIN)/ruff check .
@@ -27,6 +35,7 @@ lint: setup-test
 
 setup: $(BASE_STAMP)
 setup-test: $(TEST_STAMP)
+setup-docs: $(DOCS_STAMP)
 
 PYTHON_CHECK := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pdpack needs Python 3.11 or newer")'
 
@@ -47,7 +56,11 @@ TORCH_PINS := $(BIN)/python -c 'import tomllib; models = tomllib.load(open("pypr
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(if $(TORCH_INDEX),$(BIN)/pip install --quiet --index-url $(TORCH_INDEX) $$($(TORCH_PINS)))
-	$(BIN)/pip install --quiet -e ".[models,test]"
+	$(BIN)/pip install --quiet -e ".[models,test,docs]"
+	touch $(BASE_STAMP) $(DOCS_STAMP) $@
+
+$(DOCS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[docs]"
 	touch $(BASE_STAMP) $@
 
 # The workflows and action.yml install pdpack's dependencies from requirements.lock only, each checked against
@@ -93,4 +106,4 @@ bench: setup-test
 	@echo "benchmarks live under bench/; run them one by one, e.g. $(BIN)/python bench/<name>.py"
 
 clean:
-	rm -rf dist test-artifacts .pytest_cache .ruff_cache
+	rm -rf dist site build/site test-artifacts .pytest_cache .ruff_cache

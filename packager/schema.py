@@ -180,6 +180,13 @@ COLLECTION_SCHEMA: dict[str, Any] = {
             },
             "examples": [{"rights": {"True": "Public Domain", "False": "In Copyright"}}],
         },
+        "caption_template": {
+            "description": "How captions are made from an item's metadata: text with {title}, {creator}, {date}, "
+            "{object_type}, {medium}, {description}, {collection} or {institution}; a field that is empty takes "
+            "its own words with it.",
+            "type": ["string", "null"],
+            "examples": ["{object_type} '{title}' by {creator}, {date}."],
+        },
     },
 }
 
