@@ -64,7 +64,7 @@ def is_acquisition_credit(text: str | None) -> bool:
 def acquisition_credit(item: Item) -> str | None:
     """The item's acquisition credit: its own column, and a credit line that is one (kept both, never lost)."""
     parts = [clean_text(item.acquisition_credit)] if item.acquisition_credit else []
-    if is_acquisition_credit(item.credit_line):
+    if item.credit_line and is_acquisition_credit(item.credit_line):
         credit = clean_text(item.credit_line)
         if credit not in parts:
             parts.append(credit)
