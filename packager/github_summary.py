@@ -73,14 +73,14 @@ def collection_summary(collection: Collection, manifest: str, shipped: int, held
     lines += ["| Row | Id | Problem | What it says | What to do |", "| ---: | --- | --- | --- | --- |"]
     rows = 0
     for rejection in in_manifest_order(held):
-        for reason, message, prefix, fix in [
+        for reason, message, prefix, own_fix in [
             (rejection.reason, rejection.message, "", rejection.fix),
             *((f["reason"], f["message"], "also ", None) for f in rejection.also),
         ]:
             rows += 1
             if rows > ROWS_PER_COLLECTION:
                 continue
-            advice = fix or (REGISTRY[reason].explanation if reason in REGISTRY else "")
+            advice = own_fix or (REGISTRY[reason].explanation if reason in REGISTRY else "")
             level = "error" if reason in REGISTRY and REGISTRY[reason].fails_check else "warning"
             lines.append(
                 f"| {rejection.row if rejection.row is not None else ''} | {_cell(rejection.id)} | "
