@@ -47,6 +47,7 @@ from packager.model import (
     ManifestError,
     Rejection,
 )
+from packager.rights.notices import may_state_rights
 from packager.schema import require_valid_collection
 from packager.yamlsafe import load_yaml
 
@@ -581,7 +582,7 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
         copyright_notice=values.get("copyright_notice"),
         extra=dict(sorted(extra.items())),
         problems=tuple(problems),
-        notices=_credit_notice(collection, values.get("credit_line")),
+        notices=_notices(collection, values.get("credit_line"), extra),
     )
 
 
@@ -603,8 +604,10 @@ def _death_year(collection: Collection, text: str) -> tuple[int | None, str | No
     return None, f"column '{column}': {text!r} is not a year; write the year the creator died, e.g. 1851"
 
 
-def _credit_notice(collection: Collection, credit: str | None) -> tuple[tuple[str, str], ...]:
-    """The credit line as a text that may state rights ("Photo © Museum 2019"), named as the contributor names it."""
-    if not credit:
-        return ()
-    return ((f"{collection.manifest.name} column '{collection.column_name('credit_line')}'", credit),)
+def _notices(collection: Collection, credit: str | None, extra: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Texts that may state rights besides the rights and copyright_notice cells, named as the contributor
+    names them: the credit line ("Photo © Museum 2019"), and columns such as "Rights and Reproduction"."""
+    name = collection.manifest.name
+    found = [(f"{name} column '{collection.column_name('credit_line')}'", credit)] if credit else []
+    found += [(f"{name} column '{column}'", text) for column, text in extra.items() if may_state_rights(column)]
+    return tuple(found)

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from packager.model import Collection, Item, ManifestError, Rejection
+from packager.rights.notices import may_state_rights
 from packager.safepath import PathEscapeError, resolve_inside
 
 IIIF_FOLDER = "iiif"
@@ -41,12 +42,6 @@ CONTEXT_3 = "http://iiif.io/api/presentation/3/context.json"
 CONTEXT_2 = "http://iiif.io/api/presentation/2/context.json"
 CREATOR_LABELS = {"creator", "artist", "maker"}
 DATE_LABELS = {"date", "date created"}
-# Metadata labels (compared case-folded) whose values state rights or credit: read as notices.
-RIGHTS_LABELS = {
-    "rights", "rights statement", "rights and reproduction", "copyright", "copyright status", "license",
-    "licence", "license statement", "terms of use", "usage", "credit", "credit line", "attribution",
-    "photo credit", "photograph credit",
-}  # fmt: skip
 # Words a canvas label may be made of when it names a page or a view of one work, not a work of its own.
 _VIEW_WORDS_TEXT = """
 p pp pg page pages f ff fol fols folio folios leaf leaves plate pl image img canvas view sheet scan seq
@@ -487,7 +482,7 @@ def _metadata(manifest: dict[str, Any], canvas: dict[str, Any], fields: dict[str
             if not label or not value:
                 continue
             key = label.strip().casefold()
-            if key in RIGHTS_LABELS:
+            if may_state_rights(label):
                 fields.setdefault("notices", []).append((f"{level} metadata {label!r}", value))
             target = "creator" if key in CREATOR_LABELS else "date" if key in DATE_LABELS else label
             values = found.setdefault(target, [])

@@ -795,9 +795,29 @@ def test_a_claim_in_a_csv_credit_line_or_copyright_notice_licence_holds_the_item
     assert sorted(samples) == ["c"] and sorted(held) == ["a", "b"]
     assert "items.csv column 'credit_line': copyright notice 'Photo © Harbour Museum 2019'" in held["a"]["message"]
     assert held["b"]["message"].startswith("The copyright_notice cell says 'CC BY-SA 4.0'; but ")
+
     assert any(
         e["finding"].startswith("items: copyright_notice: Creative Commons licence") for e in held["b"]["evidence"]
     )
+
+
+def test_an_unmapped_rights_column_is_read_for_claims(tmp_path: Path) -> None:
+    """The Met's 'Rights and Reproduction' column, left unmapped, still holds an item whose cell claims copyright."""
+    from tests.conftest import write_collection
+
+    rows = [
+        {"id": "a", "file": "files/a.png", "title": "A", "Rights and Reproduction": "© Walker Evans Archive"},
+        {"id": "b", "file": "files/b.png", "title": "B", "Rights and Reproduction": ""},
+        {"id": "c", "file": "files/c.png", "title": "C", "Rights and Reproduction": "Public domain"},
+    ]
+    files = {f"files/{n}.png": image_bytes("PNG", color=(c, 20, 90)) for n, c in (("a", 10), ("b", 120), ("c", 230))}
+    folder = write_collection(tmp_path / "collections", rows, files=files, rights=PDM)
+    samples, held = built(folder, tmp_path / "dist")
+    assert sorted(samples) == ["b", "c"] and sorted(held) == ["a"]
+    assert held["a"]["message"].startswith(
+        "items.csv column 'Rights and Reproduction': copyright notice '© Walker Evans Archive'; but "
+    )
+    assert {"name": "Rights and Reproduction", "value": "Public domain"} in samples["c"]["extra"]
 
 
 def test_specific_resource_bodies_are_read_from_their_source(tmp_path: Path) -> None:

@@ -28,6 +28,18 @@ _CC_LONG = re.compile(
     re.IGNORECASE,
 )
 MAX_SHOWN = 120
+# Names of fields whose values may state rights or a credit: "Rights", "Rights and Reproduction",
+# "Copyright Status", "License", "Credit Line", "Photo credit", "Terms of use", "Usage", "Attribution".
+_RIGHTS_NAME = re.compile(
+    r"(?<![a-z])(?:rights?|copyrights?|licen[cs]es?|credits?|attribution|usage|terms|permissions?|reproductions?)"
+    r"(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def may_state_rights(name: str) -> bool:
+    """Whether a column or metadata label names a text that may state rights ("Rights and Reproduction")."""
+    return _RIGHTS_NAME.search(name.replace("_", " ")) is not None
 
 
 def rights_claim(text: str) -> str | None:
