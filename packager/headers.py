@@ -32,12 +32,18 @@ def detect_separator(first_line: str) -> str:
 
 def clean_name(name: str) -> str:
     """A header cell without surrounding whitespace or invisible characters."""
+    stripped = name.strip()
+    if stripped.isascii():
+        return stripped  # the common case, kept cheap: a header may have 100,000 cells
     return unicodedata.normalize("NFC", name.translate(_INVISIBLE)).strip()
+
+
+_LOOSE = re.compile(r"[\s_.\-]+")
 
 
 def loose(name: str) -> str:
     """A name for forgiving comparison: case, spaces, '_', '-' and '.' do not count."""
-    return re.sub(r"[\s_.\-]+", "", clean_name(name).casefold())
+    return _LOOSE.sub("", clean_name(name).casefold())
 
 
 @dataclass
@@ -62,23 +68,25 @@ def match_header(header: Sequence[str], renames: dict[str, str], fields: Iterabl
     by_loose = {loose(theirs): theirs for theirs in renames}
     field_by_loose = {loose(name): name for name in known}
     match = HeaderMatch(fields=[])
+    known_set, mapped = set(known), set(renames.values())
     for raw in header:
         cell = clean_name(raw)
         target = cell
+        lower = cell.lower()
         if cell in renames:
             target = renames[cell]
-        elif cell.lower() in known and cell.lower() in renames.values():
-            target = f"original_{cell}"
-        elif cell.lower() in known:
-            target = cell.lower()
-        elif loose(cell) in by_loose:
-            theirs = by_loose[loose(cell)]
-            target = renames[theirs]
-            match.notes.append(f"the column '{cell}' is read as '{theirs}', which columns: maps to {target}")
-        elif loose(cell) in field_by_loose and field_by_loose[loose(cell)] not in renames.values():
-            target = field_by_loose[loose(cell)]
-            match.notes.append(f"the column '{cell}' is read as {target}")
-        if target in known and target not in match.sources:
+        elif lower in known_set:
+            target = f"original_{cell}" if lower in mapped else lower
+        else:
+            key = _LOOSE.sub("", cell.casefold())
+            if key in by_loose:
+                theirs = by_loose[key]
+                target = renames[theirs]
+                match.notes.append(f"the column '{cell}' is read as '{theirs}', which columns: maps to {target}")
+            elif key in field_by_loose and field_by_loose[key] not in mapped:
+                target = field_by_loose[key]
+                match.notes.append(f"the column '{cell}' is read as {target}")
+        if target in known_set and target not in match.sources:
             match.sources[target] = cell
         match.fields.append(target)
     return match
