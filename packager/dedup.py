@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from packager.rejection import Rejection
+from packager.model import Rejection
 from packager.rights.evidence import INFO, Evidence
 from packager.sample import Sample
 

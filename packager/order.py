@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from packager.collection import Item
-from packager.rejection import Rejection
+from packager.model import Rejection
 
 Entry = Item | Rejection
 _INSERT_BATCH = 1000

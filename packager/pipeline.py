@@ -23,11 +23,11 @@ from packager.collection import Collection, Item, read_items
 from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, check_url, fetch
 from packager.media import ImageData, MediaError, inspect_image
+from packager.model import Rejection
 from packager.nearmatch import near_match
 from packager.netaddress import Policy
 from packager.order import sorted_entries
 from packager.publish.takedowns import load_takedowns_cached
-from packager.rejection import Rejection
 from packager.rights.conflicts import decisive_conflict
 from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
 from packager.rights.evidence import INFO, Evidence

@@ -16,7 +16,7 @@ from packager.atomic import write_atomic
 from packager.collection import Collection
 from packager.jsonutil import dumps_canonical, dumps_pretty
 from packager.markdown import md
-from packager.rejection import REASONS, Rejection
+from packager.model import REGISTRY, Rejection
 from packager.sample import Sample
 from packager.shards import ShardInfo
 from packager.version import __version__
@@ -146,7 +146,7 @@ class BuildReport:
             },
             "shipped_by_verdict": dict(sorted(verdicts.items())),
             "rejected_by_reason": dict(sorted(reasons.items())),
-            "reasons": {code: REASONS[code] for code in sorted(reasons)},
+            "reasons": {code: REGISTRY[code].explanation for code in sorted(reasons)},
             "collections": collections,
             "overrides": self.overrides,
             "shards": [s.to_json() for s in shards],

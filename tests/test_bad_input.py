@@ -1,7 +1,7 @@
 """A corpus of bad input: every case ends in a specific, named outcome, and never costs the good items.
 
 Item-level cases (a broken file, a hostile path, a bad row) must end as a rejection with a reason
-code from packager.rejection, or ship in a stated form, while every other item of the collection
+code from packager.model's REGISTRY, or ship in a stated form, while every other item of the collection
 still ships. Collection-level cases (a manifest that cannot be read) must raise a ManifestError
 naming the file, and the row and column where there is one. ``test_one_build_over_every_bad_item``
 then puts every item-level case in one folder with good items and builds it once.
@@ -32,8 +32,8 @@ from PIL import Image
 
 from packager.builder.run import build, load_collections
 from packager.collection import ManifestError, load_collection, read_items
+from packager.model import REGISTRY
 from packager.pipeline import Settings
-from packager.rejection import REASONS
 from tests import bad_inputs as bad
 from tests.conftest import CC0
 
@@ -188,7 +188,7 @@ def check_outcomes(layout: Layout, cases: list[Case], out: Path, report: dict[st
             problems.append(f"row {row} ({item_id}) should be {outcome}; got {got.get('reason', 'shipped?')}")
         else:
             assert by_row[row]["id"] == item_id
-            assert by_row[row]["reason"] in REASONS
+            assert by_row[row]["reason"] in REGISTRY
     assert not problems, "\n".join(problems)
     assert set(shipped) == expected_ship
     assert report["totals"]["shipped"] == len(expected_ship)
@@ -474,7 +474,7 @@ def test_the_corpus_is_large_and_every_expected_reason_exists() -> None:
     assert len(ITEM_CASES) >= 40
     assert len(set(ids(ITEM_CASES))) == len(ITEM_CASES)
     for case in ITEM_CASES:
-        assert case.expect == "ship" or case.expect in REASONS, case.name
+        assert case.expect == "ship" or case.expect in REGISTRY, case.name
 
 
 def test_eps_is_refused_before_ghostscript_could_run(tmp_path: Path) -> None:

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from packager.builder.run import build, load_collections
 from packager.cli import cli
+from packager.model import Rejection
 from packager.pipeline import Settings
-from packager.rejection import Rejection
 from tests.conftest import CC0, image_bytes
 
 

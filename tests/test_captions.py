@@ -56,7 +56,7 @@ from packager.captions.template import (
     fill_caption_template,
 )
 from packager.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
-from packager.rejection import Rejection
+from packager.model import Rejection
 from packager.sample import Sample
 
 

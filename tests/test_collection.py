@@ -16,7 +16,7 @@ from packager.collection import (
     load_collection,
     read_items,
 )
-from packager.rejection import REASONS, Rejection
+from packager.model import REGISTRY, Rejection
 
 GOOD_YAML = "id: city-museum\ntitle: City Museum Prints\ninstitution: City Museum\n"
 
@@ -528,7 +528,7 @@ def test_csv_every_row_ends_somewhere(tmp_path: Path) -> None:
         (7, "row-7", "manifest:invalid-row"),
         (8, "f", "item"),
     ]
-    assert all(r.reason in REASONS for r in results if isinstance(r, Rejection))
+    assert all(r.reason in REGISTRY for r in results if isinstance(r, Rejection))
 
 
 def test_csv_latin1_bytes_raise_a_manifest_error(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ import pytest
 from packager import iiif
 from packager.builder.run import build, load_collections
 from packager.collection import Item, ManifestError, load_collection, read_items
+from packager.model import Rejection
 from packager.pipeline import Settings
-from packager.rejection import Rejection
 from tests.conftest import CC0, image_bytes
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"

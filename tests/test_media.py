@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from packager.media import MAX_PIXELS, ImageData, ImageOptions, MediaError, inspect_image
-from packager.rejection import REASONS
+from packager.model import REGISTRY
 
 
 def gradient(mode: str = "RGB", size: tuple[int, int] = (64, 48)) -> Image.Image:
@@ -35,7 +35,7 @@ def encode(image: Image.Image, fmt: str, **options: Any) -> bytes:
 def media_error(data: bytes) -> MediaError:
     with pytest.raises(MediaError) as info:
         inspect_image(data)
-    assert info.value.reason in REASONS
+    assert info.value.reason in REGISTRY
     return info.value
 
 

@@ -17,8 +17,8 @@ import pytest
 
 from packager.builder.run import load_collections
 from packager.engines import LocalPoolEngine, RayEngine, SerialEngine, make_engine
+from packager.model import Rejection
 from packager.pipeline import Result, Settings, Task, _process_task, all_tasks
-from packager.rejection import Rejection
 from packager.sample import Sample
 
 SETTINGS = Settings(as_of="2026-11-30")

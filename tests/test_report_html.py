@@ -17,8 +17,8 @@ from PIL import Image
 
 from packager.builder.run import build, load_collections
 from packager.collection import Collection
+from packager.model import REGISTRY
 from packager.pipeline import Settings
-from packager.rejection import REASONS
 from packager.report_html import (
     FIXES,
     GALLERY_SIZE,
@@ -113,8 +113,8 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[
 
 
 def test_every_reason_has_a_label_and_a_concrete_fix() -> None:
-    assert set(REASONS) <= set(LABELS) and set(REASONS) <= set(FIXES)
-    for code in REASONS:
+    assert set(REGISTRY) <= set(LABELS) and set(REGISTRY) <= set(FIXES)
+    for code in REGISTRY:
         assert len(FIXES[code]) > 40 and FIXES[code].endswith("."), code
         if code.startswith("rights:"):
             assert "review.csv" in FIXES[code], code

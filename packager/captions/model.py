@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from open_clip.pretrained import download_pretrained_from_hf, get_pretrained_cfg, list_pretrained_tags_by_model
 
 from packager.captions.clean import clean_text
-from packager.captions.errors import ModelError, ModelUnavailable
+from packager.model import ModelError, ModelUnavailable
 
 if TYPE_CHECKING:
     from PIL import Image

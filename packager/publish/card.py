@@ -17,7 +17,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from packager.hf import features_yaml
 from packager.markdown import md
-from packager.rejection import REASONS
+from packager.model import REGISTRY
 from packager.rights.vocabulary import lookup
 from packager.sample import SAMPLE_SCHEMA
 
@@ -388,7 +388,8 @@ def _rights_section(release: Mapping[str, Any], report: Mapping[str, Any]) -> li
     if reasons:
         lines += ["| Reason | Items | What it means |", "| --- | ---: | --- |"]
         for reason, count in sorted(reasons.items()):
-            lines.append(f"| {code(reason)} | {count} | {md(REASONS.get(reason, ''))} |")
+            meaning = REGISTRY[reason].explanation if reason in REGISTRY else ""
+            lines.append(f"| {code(reason)} | {count} | {md(meaning)} |")
         lines.append("")
     lines += ["`rejected.jsonl` gives every held-back item with its reason and evidence.", ""]
     return lines
