@@ -79,9 +79,10 @@ def summary_lines(held: Iterable[Rejection]) -> list[str]:
     lines = ["Problems by reason:"]
     width = max(len(reason) for reason in {*primary, *alongside})
     for reason in sorted({*primary, *alongside}, key=lambda r: (-primary[r] - alongside[r], r)):
-        counts = f"{primary[reason]} item(s)"
-        if alongside[reason]:
-            counts += f" + {alongside[reason]} found alongside another reason"
+        held, also = primary[reason], alongside[reason]
+        counts = f"{held} item(s)" if held else ""
+        if also:
+            counts += f"{', and ' if held else ''}{also} {'more ' if held else ''}item(s) held for another reason"
         lines.append(f"  {reason:<{width}}  {counts}")
     return lines
 

@@ -181,7 +181,8 @@ def test_an_item_held_for_rights_is_checked_for_everything_else_too(tmp_path: Pa
     assert "      also rights:undetermined: " in result.output
     assert "      also image:unreadable: files/broken.jpg: " in result.output
     assert "      also caption:missing: no caption, title, creator, date or description" in result.output
-    assert "  rights:undetermined   1 item(s) + 1 found alongside another reason\n" in result.output
+    assert "  rights:undetermined   1 item(s), and 1 more item(s) held for another reason\n" in result.output
+    assert "  image:unreadable      1 item(s) held for another reason\n" in result.output
     # The build writes the same findings into rejected.jsonl.
     out = tmp_path / "out"
     built = invoke("build", str(folder), "--out", str(out), "--as-of", AS_OF)
@@ -425,6 +426,9 @@ def test_a_folder_without_collection_yaml_means_every_collection_below_it(tmp_pa
     listed = invoke("review", str(manifests / "museum"), "--as-of", AS_OF)
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.count("item(s) wait for a decision") == 2
+    template = invoke("review", str(manifests / "museum"), "--as-of", AS_OF, "--template")
+    assert template.exit_code == 2
+    assert "--template writes rows for one review.csv: give one collection folder (photos, prints)" in template.output
 
 
 def test_a_folder_with_no_collection_at_all_is_an_error(tmp_path: Path) -> None:
