@@ -123,6 +123,8 @@ def load_collection(folder: Path | str) -> Collection:
             rows.close()
         warnings += [note for note in notes if note.startswith(_UNUSED_MAPPING)]
         notes = [note for note in notes if not note.startswith(_UNUSED_MAPPING)]
+    elif manifest.suffix == ".jsonl":
+        notes = _jsonl_notes(manifest, columns)
     title = text("title", required=True) or ""
     caption_template = text("caption_template")
     if caption_template:
@@ -449,6 +451,18 @@ def _check_header(
             column="id" if "id" not in columns else "file",
         )
     return columns
+
+
+def _jsonl_notes(path: Path, renames: dict[str, str]) -> list[str]:
+    """The keys of the first record that were matched forgivingly, said as for a CSV header."""
+    rows = _read_jsonl(path, None)
+    try:
+        first = next((record for _, record in rows if isinstance(record, dict)), None)
+    finally:
+        rows.close()
+    if first is None:
+        return []
+    return [f"{path.name}: {note}" for note in match_header(list(first), renames, ITEM_FIELDS).notes]
 
 
 def _jsonl_fields(renames: dict[str, str] | None) -> Callable[[str], str]:

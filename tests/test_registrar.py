@@ -599,3 +599,22 @@ def test_the_card_licence_table_merges_spellings_of_one_statement(tmp_path: Path
     assert len(table) == 2, table  # one row per statement, not one per spelling
     assert any(line.startswith("| Public Domain |") and line.endswith("| 4 |") for line in table), table
     assert any("CC0" in line and line.endswith("| 4 |") for line in table), table  # the default fills the rest
+
+
+def test_jsonl_keys_are_matched_forgivingly_too(tmp_path: Path) -> None:
+    folder = tmp_path / "j"
+    (folder / "files").mkdir(parents=True)
+    (folder / "files" / "a.png").write_bytes(image_bytes())
+    (folder / "collection.yaml").write_text(
+        f"id: j\ntitle: J\ninstitution: I\nrights: {CC0}\ncolumns: {{id: Object Number}}\n", encoding="utf-8"
+    )
+    (folder / "items.jsonl").write_text(
+        '{"object number": "a", "File": "files/a.png", "Title ": "A"}\n', encoding="utf-8"
+    )
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 0, result.output
+    assert (
+        "  note: items.jsonl: the column 'object number' is read as 'Object Number', which columns: maps to id\n"
+        in (result.output)
+    )
+    assert "1 item(s) would ship, 0 would be held back." in result.output
