@@ -10,6 +10,7 @@ file has. Also life dates ("1775–1851"), which registrars keep in one column.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -166,7 +167,8 @@ def columns_snippet(header: Sequence[str], present: Iterable[str] = ()) -> str:
 
 
 def _yaml_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A YAML double-quoted string (JSON's is one), with any control character escaped."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 _YEAR = r"(\d{3,4})"
