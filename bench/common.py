@@ -361,13 +361,15 @@ def time_img2dataset(
     shard_size: int,
     options: dict[str, str],
     note: str = "",
+    url_list: Path | None = None,
 ) -> Timing:
-    """One img2dataset run over the file:// list, webdataset output; counts successes from its stats files."""
+    """One img2dataset run over the file:// list (or ``url_list``), webdataset output; counts successes
+    from its stats files."""
     out = fresh(OUT / "runs" / "img2dataset")
     cmd = [
         str(I2D),
         "--url_list",
-        str(images.i2d_csv),
+        str(url_list or images.i2d_csv),
         "--input_format",
         "csv",
         "--url_col",
@@ -572,6 +574,58 @@ def decode_floor_main(argv: Sequence[str]) -> None:
         decoded = sum(1 for _ in pool.imap_unordered(_decode, paths, chunksize=chunk))
     if decoded != len(paths):
         sys.exit(f"decoded {decoded} of {len(paths)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# A slow image server
+
+
+def start_delayed_server(folder: Path, delay: float, stall: float = 120.0):  # type: ignore[no-untyped-def]
+    """Serve the files of a folder over HTTP/1.1 (keep-alive) on 127.0.0.1, each answer after ``delay``
+    seconds, as a distant museum server does; a path under /stall/ is answered after ``stall`` seconds.
+
+    It runs on threads of the benchmark's own process: a child process would be waited for by
+    ``run_timed`` (this process reaps every descendant), and its CPU time is counted for no tool.
+    Returns the server; ``server.base`` is its address, ``server.shutdown()`` stops it.
+    """
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    stop = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *log_args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            kind, _, name = self.path.lstrip("/").partition("/")
+            stop.wait(stall if kind == "stall" else delay)
+            data = files.get(name)
+            if data is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256  # 32 clients connect at once: the default backlog of 5 would drop SYNs
+
+        def shutdown(self) -> None:
+            stop.set()
+            super().shutdown()
+            self.server_close()
+
+    server = Server(("127.0.0.1", 0), Handler)
+    server.base = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, name="delayed-server", daemon=True).start()
+    return server
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,14 +72,35 @@ def _try(slot: _Slot) -> BinaryIO | None:
         raise
 
 
+_PRIVATE: Path | None = None
+
+
+def _lock_folder(cache_dir: Path | None) -> Path:
+    """The cache's lock folder; without a cache, one private to this user, so --no-cache keeps the limit."""
+    global _PRIVATE
+    if cache_dir is not None:
+        folder = cache_dir / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    shared = Path(tempfile.gettempdir()) / f"pdpack-locks-{os.getuid()}"
+    shared.mkdir(mode=0o700, exist_ok=True)
+    info = shared.lstat()
+    if info.st_uid == os.getuid() and not (info.st_mode & 0o077) and shared.is_dir() and not shared.is_symlink():
+        return shared
+    # Someone else made that folder: it cannot be trusted, so the limit holds within this process only.
+    if _PRIVATE is None:
+        _PRIVATE = Path(tempfile.mkdtemp(prefix="pdpack-locks-"))
+    return _PRIVATE
+
+
 @contextlib.contextmanager
 def host_slot(cache_dir: Path | None, host: str, limit: int) -> Iterator[None]:
-    """Hold one of ``limit`` download slots for ``host``, shared by all processes using this cache."""
-    if cache_dir is None or limit < 1:
+    """Hold one of ``limit`` download slots for ``host``, shared by all processes using this cache
+    (or, without a cache, by all of this user's processes)."""
+    if limit < 1:
         yield
         return
-    folder = cache_dir / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _lock_folder(cache_dir)
     state, slots = _slots(folder, host, limit)
     while True:
         for slot in slots:

@@ -162,6 +162,13 @@ def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "Off by default: contributed URLs may only reach public internet addresses.",
     )(command)
     command = click.option(
+        "--fetch-threads",
+        type=click.IntRange(min=1, max=256),
+        default=_DEFAULT.fetch_threads,
+        show_default=True,
+        help="Downloads in flight per worker process (each host still gets at most --max-per-host).",
+    )(command)
+    command = click.option(
         "--fetch-deadline",
         type=click.FloatRange(min=0.1),
         default=_DEFAULT.fetch_deadline,

@@ -8,9 +8,11 @@ what makes shards byte-identical.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -46,18 +48,32 @@ Result = Sample | Rejection
 
 
 def process_item(
-    collection: Collection, entry: Item | Rejection, settings: Settings, review: ReviewDecision | None = None
+    collection: Collection,
+    entry: Item | Rejection,
+    settings: Settings,
+    review: ReviewDecision | None = None,
+    fetched: bytes | BaseException | None = None,
 ) -> Result:
-    """Run every stage on one item. Never raises: an unexpected failure becomes a Rejection."""
+    """Run every stage on one item. Never raises: an unexpected failure becomes a Rejection.
+
+    ``fetched`` is a URL item's body (or the error its download ended with) when it was
+    downloaded beforehand, alongside other items (``process_group``).
+    """
     if isinstance(entry, Rejection):
         return entry
     try:
-        return _stages(collection, entry, settings, review)
+        return _stages(collection, entry, settings, review, fetched)
     except Exception as exc:  # a bug must cost one item, not the whole release
         return Rejection(collection.id, entry.id, "internal:error", f"{type(exc).__name__}: {exc}", row=entry.row)
 
 
-def _stages(collection: Collection, item: Item, settings: Settings, review: ReviewDecision | None) -> Result:
+def _stages(
+    collection: Collection,
+    item: Item,
+    settings: Settings,
+    review: ReviewDecision | None,
+    fetched: bytes | BaseException | None = None,
+) -> Result:
     # Every stage runs even after a problem is found, so the contributor sees all there is to fix in
     # one pass; the first problem in stage order is the item's reason, the rest are listed with it.
     problems: list[tuple[str, str]] = list(item.problems)
@@ -109,7 +125,7 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
         held_by(verdict, held)
         verdict = None
 
-    checked = _checked_image(collection, item, settings, problems)
+    checked = _checked_image(collection, item, settings, problems, fetched)
     image: ImageData | None = None
     if checked is not None:
         data, image = checked
@@ -149,12 +165,16 @@ def _stages(collection: Collection, item: Item, settings: Settings, review: Revi
 
 
 def _checked_image(
-    collection: Collection, item: Item, settings: Settings, problems: list[tuple[str, str]]
+    collection: Collection,
+    item: Item,
+    settings: Settings,
+    problems: list[tuple[str, str]],
+    fetched: bytes | BaseException | None = None,
 ) -> tuple[bytes | Path, ImageData] | None:
     """The item's source and decoded image, or None with the reason added to ``problems``."""
     column = collection.column_name("file")
     try:
-        data = _read_source(collection, item, settings)
+        data = _read_source(collection, item, settings, fetched)
     except PathEscapeError as exc:
         problems.append(("path:escapes-collection", f"column '{column}': {exc}"))
         return None
@@ -200,7 +220,9 @@ def no_caption_message(collection: Collection, item: Item) -> str:
     )
 
 
-def _read_source(collection: Collection, item: Item, settings: Settings) -> bytes | Path:
+def _read_source(
+    collection: Collection, item: Item, settings: Settings, fetched: bytes | BaseException | None = None
+) -> bytes | Path:
     """A local file's checked path (opened later, never read whole before it must be), or a URL's bytes."""
     if item.file is not None:
         path = resolve_inside(collection.root, item.file)
@@ -210,11 +232,19 @@ def _read_source(collection: Collection, item: Item, settings: Settings) -> byte
             pass  # unreadable files (permissions) fail here with an OSError naming the cause
         return path
     assert item.url is not None
+    if isinstance(fetched, BaseException):
+        raise fetched
+    if fetched is not None:
+        return fetched
     if settings.offline:
         check_url(item.url, Policy(settings.allow_private_urls, settings.allow_private_networks))
         raise FetchError(NOT_FETCHED, f"{item.url}: not downloaded (--offline); its image is checked at build time")
+    return _download(item.url, settings)
+
+
+def _download(url: str, settings: Settings) -> bytes:
     return fetch(
-        item.url,
+        url,
         timeout=settings.fetch_timeout,
         max_bytes=settings.max_download_bytes,
         retries=settings.fetch_retries,
@@ -321,6 +351,66 @@ def _process_task(task: Task) -> Result:
     return process_item(*task)
 
 
+def _downloads(task: Task) -> bool:
+    """Whether the task's item is a URL to download (so it can be downloaded alongside others)."""
+    _, entry, settings, _ = task
+    return isinstance(entry, Item) and entry.file is None and entry.url is not None and not settings.offline
+
+
+def process_group(group: list[Task]) -> list[Result]:
+    """Results for consecutive tasks, in order. The URLs among them are downloaded at the same time
+    on this process's download threads, while earlier items are decoded and checked here."""
+    if len(group) == 1:
+        return [_process_task(group[0])]
+    pool = _download_pool(group[0][2].fetch_threads)
+    pending = [pool.submit(_prefetch, task) if _downloads(task) else None for task in group]
+    results: list[Result] = []
+    for task, download in zip(group, pending, strict=True):
+        results.append(process_item(*task, fetched=download.result() if download is not None else None))
+    return results
+
+
+def _prefetch(task: Task) -> bytes | BaseException:
+    collection, item, settings, _ = task
+    assert isinstance(item, Item) and item.url is not None
+    takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
+    if takedowns and takedowns.match(collection.id, item.id):
+        return FetchError(NOT_FETCHED, "removed on request: not downloaded")  # never read: the takedown decides
+    try:
+        return _download(item.url, settings)
+    except Exception as exc:  # handed to process_item, which turns it into the item's rejection
+        return exc
+
+
+_POOL: tuple[int, int, ThreadPoolExecutor] | None = None  # (pid, threads, pool) of this process
+
+
+def _download_pool(threads: int) -> ThreadPoolExecutor:
+    """This process's download threads (made again in a forked child, or for another size)."""
+    global _POOL
+    if _POOL is None or _POOL[:2] != (os.getpid(), threads):
+        _POOL = (os.getpid(), threads, ThreadPoolExecutor(threads, thread_name_prefix="pdpack-download"))
+    return _POOL[2]
+
+
+def grouped(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    """Consecutive URL tasks in groups of up to ``size`` (downloaded together); every other task alone."""
+    group: list[Task] = []
+    for task in tasks:
+        if size > 1 and _downloads(task):
+            group.append(task)
+            if len(group) >= size:
+                yield group
+                group = []
+            continue
+        if group:
+            yield group
+            group = []
+        yield [task]
+    if group:
+        yield group
+
+
 def _tasks(collection: Collection, settings: Settings) -> Iterator[Task]:
     reviews = load_reviews(collection)
     for entry in ordered_entries(collection):
@@ -343,8 +433,9 @@ def run(
 ) -> Iterator[tuple[Collection, Result]]:
     """Yield (collection, result) for every item, in build order, whatever the engine.
 
-    Work goes out in bounded windows so that at most ``window`` images are in memory
-    at once, however large the collection.
+    Work goes out in bounded windows so that at most ``window`` tasks are in flight at once,
+    however large the collection: a task is one item, or up to ``settings.fetch_threads`` URL
+    items that a worker downloads at the same time.
     """
     tasks = all_tasks(collections, settings, skip)
     owned = engine is None
@@ -357,8 +448,10 @@ def run(
             yield task
 
     try:
-        for result in active.map_ordered(_process_task, feed(), window or max(1, workers) * 16):
-            yield in_flight.popleft(), result
+        groups = grouped(feed(), settings.fetch_threads)
+        for results in active.map_ordered(process_group, groups, window or max(1, workers) * 16):
+            for result in results:
+                yield in_flight.popleft(), result
     finally:
         if owned:
             active.close()

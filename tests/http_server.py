@@ -20,6 +20,8 @@ class ImageServer(ThreadingHTTPServer):
         self.hosts: list[str] = []  # the Host header of every request
         self.redirects: dict[str, str] = {}  # /redirect/NAME answers 302 to this Location
         self.stop = threading.Event()  # set when the server shuts down: ends stalls and trickles
+        # /together/NAME answers only once this many requests wait at the same time (or fails after 30 s)
+        self.together = threading.Barrier(1)
         self.flaky_failures = 2  # /flaky/* answers 503 this many times, then the file
         self.concurrent = 0
         self.max_concurrent = 0
@@ -46,14 +48,26 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        # A request counts as in flight from its arrival until its answer starts: the client may read the
+        # whole answer (and start its next request) before this thread gets to run again.
         with self.server._lock:
             self.server.concurrent += 1
             self.server.max_concurrent = max(self.server.max_concurrent, self.server.concurrent)
+        self._counted = True
         try:
             self._answer()
         finally:
+            self._answered()
+
+    def _answered(self) -> None:
+        if getattr(self, "_counted", False):
+            self._counted = False
             with self.server._lock:
                 self.server.concurrent -= 1
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answered()
+        super().send_response(code, message)
 
     def _answer(self) -> None:
         path = self.path
@@ -71,6 +85,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if kind == "together":
+            try:
+                self.server.together.wait(timeout=30)
+            except threading.BrokenBarrierError:
+                self.send_error(504)
+                return
         if kind == "stall":  # accepts the request, never answers
             self.server.stop.wait(120)
             return
