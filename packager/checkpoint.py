@@ -19,6 +19,7 @@ from typing import Any
 from packager.atomic import write_atomic
 from packager.collection import Collection
 from packager.digest import file_sha256
+from packager.inputs import collection_inputs
 from packager.jsonutil import dumps_pretty
 from packager.version import __version__
 
@@ -43,25 +44,12 @@ class Checkpoint:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
-def input_files(collection: Collection) -> list[Path]:
-    """The files whose content decides a collection's items: metadata, manifest, reviews."""
-    files = [collection.root / "collection.yaml"]
-    if collection.manifest.is_dir():
-        files += sorted(collection.manifest.glob("*.json"))
-    else:
-        files.append(collection.manifest)
-    review = collection.root / "review.csv"
-    if review.is_file():
-        files.append(review)
-    return files
-
-
 def fingerprint(collections: list[Collection], settings: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({"pdpack": __version__, "settings": settings}, sort_keys=True, default=str).encode())
     for collection in sorted(collections, key=lambda c: c.id):
         digest.update(collection.id.encode())
-        for path in input_files(collection):
+        for path in collection_inputs(collection):
             digest.update(path.name.encode() + b"\0" + file_sha256(path).encode())
     return digest.hexdigest()
 
@@ -71,7 +59,7 @@ def describe_inputs(collections: list[Collection], settings: dict[str, Any]) -> 
     files = {
         f"{collection.id}/{path.name}": file_sha256(path)
         for collection in sorted(collections, key=lambda c: c.id)
-        for path in input_files(collection)
+        for path in collection_inputs(collection)
     }
     plain = json.loads(json.dumps(settings, sort_keys=True, default=str))
     return {"pdpack": __version__, "settings": plain, "files": files}

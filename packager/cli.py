@@ -40,8 +40,9 @@ from packager.options import WORKERS, build_options, fetch_options, rights_optio
 from packager.pipeline import NOT_FETCHED, WORKER_MODULES, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
-from packager.rights.review import REVIEW_FILE, review_rows
+from packager.rights.review import REVIEW_FILE, review_rows, template_row
 from packager.sample import Sample
+from packager.textsafe import say, say_message, workflow_data, workflow_property
 from packager.validate_report import held_lines, summary_lines, unapplied_reviews
 from packager.version import __version__
 
@@ -63,7 +64,7 @@ def _settings(**options: Any) -> Settings:
     try:
         require_tools(settings)
     except MissingTool as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(1)
     return settings
 
@@ -138,7 +139,7 @@ class Progress:
         if now - self.last_line >= self.interval:
             self.last_line = now
             of = f" of {self.total:,}" if self.total else ""
-            click.echo(
+            say(
                 f"{self.desc}: {self.done:,}{of} items, {self.shipped:,} {self.shipped_word} ({collection.id})",
                 err=True,
             )
@@ -297,32 +298,32 @@ def validate(
         _print_collection_header(collection)
         credit_warning = acquisition_credit_warning(collection)
         if credit_warning:
-            click.echo(f"  warning: {credit_warning}")
+            say(f"  warning: {credit_warning}")
         tally = tallies[collection.id]
-        click.echo(f"  {tally['ship']} item(s) would ship, {tally['held back']} would be held back.")
+        say(f"  {tally['ship']} item(s) would ship, {tally['held back']} would be held back.")
         if tally["not fetched"]:
-            click.echo(
+            say(
                 f"  {tally['not fetched']} URL item(s) not downloaded (--offline): their rights and addresses "
                 "pass; their images are checked when the collection is built."
             )
-        click.echo()
+        say()
         for line in held_lines(held[collection.id]):
-            click.echo(line)
+            say(line)
         for line in unapplied_reviews(collection, held[collection.id], seen[collection.id]):
-            click.echo(line)
+            say(line)
     everything = [r for c in sorted(collections, key=lambda c: c.id) for r in held[c.id]]
     for line in summary_lines(everything):
-        click.echo(line)
+        say(line)
     if everything:
-        click.echo()
+        say()
     for collection, result in explained:
         _print_explanation(collection, result)
     missing = sorted(set(explain_ids) - {_result_id(r) for _, r in explained})
     if missing:
-        click.echo(f"No item with id {', '.join(missing)} in these collections.", err=True)
+        say(f"No item with id {', '.join(missing)} in these collections.", err=True)
         sys.exit(1)
     if failed:
-        click.echo(f"{to_fix} item(s) have a problem to fix in the files: exit status 1.")
+        say(f"{to_fix} item(s) have a problem to fix in the files: exit status 1.")
         sys.exit(1)
     if strict and any(held.values()):
         sys.exit(1)
@@ -401,7 +402,7 @@ def review(
                 if _settleable(result):
                     waiting[collection.id].append(result)
     except ManifestError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(1)
     if template:
         (collection,) = collections
@@ -409,39 +410,39 @@ def review(
         rows = review_rows(collection)
         text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
         if not text.strip():
-            click.echo(",".join(REVIEW_COLUMNS))  # the shell's `>>` has made the file, empty, before this runs
+            say(",".join(REVIEW_COLUMNS))  # the shell's `>>` has made the file, empty, before this runs
         elif not text.endswith(("\n", "\r")):
-            click.echo()  # end the last line, so the first new row does not join it
+            say()  # end the last line, so the first new row does not join it
         today = dt.date.today().isoformat()
         for rejection in waiting[collection.id]:
             if rejection.id not in rows:
-                click.echo(f"{_csv_cell(rejection.id)},,,{today},,no,")
+                say(template_row(rejection.id, today))
         already = sum(1 for r in waiting[collection.id] if r.id in rows)
         if already:
-            click.echo(f"{already} waiting item(s) already have a row in {path}; not repeated.", err=True)
+            say(f"{already} waiting item(s) already have a row in {path}; not repeated.", err=True)
         return
     for collection in collections:
         rows = review_rows(collection)
         undecided = [r for r in waiting[collection.id] if rows.get(r.id) is None or not rows[r.id]]
         _print_collection_header(collection)
-        click.echo(f"  {len(undecided)} item(s) wait for a decision in {collection.root / REVIEW_FILE}.")
+        say(f"  {len(undecided)} item(s) wait for a decision in {collection.root / REVIEW_FILE}.")
         for rejection in undecided:
             reason = _settleable(rejection)
-            click.echo()
+            say()
             pending = f"; {REVIEW_FILE} has its row, with no decision yet" if rejection.id in rows else ""
-            click.echo(f"  {rejection.id} (row {rejection.row}): {reason}{pending}")
+            say(f"  {rejection.id} (row {rejection.row}): {reason}{pending}")
             if reason in OVERRIDE_ONLY:
-                click.echo("    only override=yes, a note and the findings named in overrules can ship it")
-            click.echo(f"    {rejection.message}")
+                say("    only override=yes, a note and the findings named in overrules can ship it")
+            say(f"    {rejection.message}")
             if rejection.fix:
-                click.echo(f"    what to do: {rejection.fix}")
+                say(f"    what to do: {rejection.fix}")
             for evidence in rejection.evidence:
-                click.echo(f"    - {_evidence_line(evidence)}")
+                say(f"    - {_evidence_line(evidence)}")
             for finding in rejection.also:
-                click.echo(f"    also {finding['reason']}: {finding['message']}")
-        click.echo()
+                say(f"    also {finding['reason']}: {finding['message']}")
+        say()
         for line in unapplied_reviews(collection, held[collection.id], seen[collection.id]):
-            click.echo(line)
+            say(line)
 
 
 @cli.command(name="build")
@@ -529,13 +530,13 @@ def build_command(
     except (ValueError, RuntimeError, ImportError) as exc:
         raise click.UsageError(str(exc)) from exc
     if resume and checkpoint.load(out) is None:
-        click.echo(f"Nothing to resume in {out} (no interrupted build there): building from the start.", err=True)
+        say(f"Nothing to resume in {out} (no interrupted build there): building from the start.", err=True)
     engine.start()
     try:
         with engine, Progress(collections) as progress:
 
             def resuming(point: checkpoint.Checkpoint) -> None:
-                click.echo(
+                say(
                     f"Resuming the interrupted build in {out}: {point.consumed:,} item(s) are done, in "
                     f"{len(point.shards)} complete shard(s); carrying on from there.",
                     err=True,
@@ -557,14 +558,14 @@ def build_command(
         _say_interrupted(out)
         sys.exit(130)
     except (ManifestError, ResumeError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(1)
     except ModelError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(2)
     except (OSError, sqlite3.Error) as exc:
         # A full disk or a file-size limit: nothing half-written is left as if complete.
-        click.echo(
+        say(
             f"Error: could not write to {out}: {getattr(exc, 'strerror', None) or exc}. "
             "Free space, then run again with --resume.",
             err=True,
@@ -577,13 +578,13 @@ def _say_interrupted(out: Path) -> None:
     """What an interrupted build leaves: the items and shards a resume keeps, and how to resume."""
     point = checkpoint.load(out)
     if point is None or not point.consumed:
-        click.echo(
+        say(
             f"\nInterrupted before the first shard was complete: nothing in {out} is kept yet. "
             "Run the same command again to start over.",
             err=True,
         )
         return
-    click.echo(
+    say(
         f"\nInterrupted. {point.consumed:,} item(s) are safe in {out}: {len(point.shards)} complete shard(s) "
         "and their entries in rejected.jsonl. Run the same command with --resume to finish from there.",
         err=True,
@@ -594,10 +595,6 @@ def _result_id(result: Result) -> str:
     return result.id if isinstance(result, Rejection) else str(result.metadata["id"])
 
 
-def _csv_cell(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
-
-
 def _evidence_line(evidence: dict[str, Any]) -> str:
     where = evidence["source"] + (f" {evidence['field']}" if evidence["field"] else "")
     value = f" = {evidence['value']!r}" if evidence["value"] else ""
@@ -605,25 +602,25 @@ def _evidence_line(evidence: dict[str, Any]) -> str:
 
 
 def _print_explanation(collection: Collection, result: Result) -> None:
-    click.echo(f"Rights of {collection.id} / {_result_id(result)}:")
+    say(f"Rights of {collection.id} / {_result_id(result)}:")
     if isinstance(result, Sample):
         rights = result.metadata["rights"]
         places = ", ".join(rights["public_domain_in"])
-        click.echo(f"  ships: {rights['status']}, public domain in {places}; decided by {rights['decided_by']}")
+        say(f"  ships: {rights['status']}, public domain in {places}; decided by {rights['decided_by']}")
         evidence = rights["evidence"]
     else:
-        click.echo(f"  held back: {result.reason}: {result.message}")
+        say(f"  held back: {result.reason}: {result.message}")
         evidence = result.evidence
     for item in evidence:
-        click.echo(f"  - {_evidence_line(item)}")
-    click.echo()
+        say(f"  - {_evidence_line(item)}")
+    say()
 
 
 def _load_or_exit(folders: tuple[Path, ...], github: bool = False, include_examples: bool = False) -> list[Collection]:
     """The collections the folders stand for (a folder without collection.yaml: every collection below it)."""
     found, notes = expand(folders, include_examples)
     for note in notes:
-        click.echo(note, err=True)
+        say(note, err=True)
     try:
         if not found:
             raise ManifestError(
@@ -637,20 +634,15 @@ def _load_or_exit(folders: tuple[Path, ...], github: bool = False, include_examp
     return collections
 
 
-def _gh_escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
 def _report_manifest_error(exc: ManifestError, github: bool) -> None:
     if github:
-        where = f"file={_gh_escape(_relative(exc.file), True)}"
+        where = f"file={workflow_property(_relative(exc.file))}"
         if exc.line is not None:
             where += f",line={exc.line}"
-        click.echo(f"::error {where},title=Manifest error::{_gh_escape(str(exc))}")
+        click.echo(f"::error {where},title=Manifest error::{workflow_data(str(exc))}")
         outcome = "**The check fails:** a collection could not be read."
         write_summary([manifest_error_summary(_relative(exc.file), exc.line, str(exc))], outcome)
-    click.echo(f"Error: {exc}", err=True)
+    say_message(f"Error: {exc}", err=True)
 
 
 def _relative(path: str | Path) -> str:
@@ -665,9 +657,9 @@ def _annotations(collection: Collection, held: Sequence[Rejection]) -> list[str]
     shown, more = annotated_first(held)
     lines = [_annotation(collection, rejection) for rejection in shown]
     if more:
-        where = f"file={_gh_escape(_relative(collection.manifest), True)}"
+        where = f"file={workflow_property(_relative(collection.manifest))}"
         lines.append(
-            f"::notice {where},title={_gh_escape(f'{more} more held-back item(s)', True)}::"
+            f"::notice {where},title={workflow_property(f'{more} more held-back item(s)')}::"
             f"{more} more held-back item(s) in this file are not annotated (GitHub shows 10 errors and 10 "
             "warnings per step): the job summary lists every one."
         )
@@ -678,43 +670,41 @@ def _annotation(collection: Collection, rejection: Rejection) -> str:
     # Problems to fix in the files are errors; rights outcomes are warnings: they are often exactly
     # right (an in-copyright work held back), but worth a look on the pull request.
     level = "error" if must_fix(rejection) else "warning"
-    where = f"file={_gh_escape(_relative(collection.manifest), True)}"
+    where = f"file={workflow_property(_relative(collection.manifest))}"
     if rejection.row is not None and not collection.manifest.is_dir():
         where += f",line={rejection.row}"
-    title = _gh_escape(f"{rejection.id}: {rejection.reason}", True)
-    message = _gh_escape(f"{rejection.message} What to do: {rejection.fix or rejection.advice}")
+    title = workflow_property(f"{rejection.id}: {rejection.reason}")
+    message = workflow_data(f"{rejection.message} What to do: {rejection.fix or rejection.advice}")
     return f"::{level} {where},title={title}::{message}"
 
 
 def _print_collection_header(collection: Collection) -> None:
-    click.echo(f"{collection.id}: {collection.title} ({collection.institution.name})")
-    click.echo(f"  manifest: {collection.manifest}")
+    say(f"{collection.id}: {collection.title} ({collection.institution.name})")
+    say(f"  manifest: {collection.manifest}")
     for warning in collection.warnings:
-        click.echo(f"  warning: {warning}")
+        say(f"  warning: {warning}")
     for note in collection.notes:
-        click.echo(f"  note: {note}")
+        say(f"  note: {note}")
 
 
 def _print_build_summary(report: dict[str, Any], out: Path) -> None:
     totals = report["totals"]
-    click.echo(
+    say(
         f"Built {totals['shipped']} sample(s) from {totals['items']} item(s) "
         f"in {totals['shards']} shard(s), {totals['bytes']:,} bytes, into {out}/"
     )
     for c in report["collections"]:
         reasons = ", ".join(f"{code} {n}" for code, n in c["rejected_by_reason"].items())
-        click.echo(
-            f"  {c['id']}: {c['shipped']} shipped, {c['rejected']} held back" + (f" ({reasons})" if reasons else "")
-        )
+        say(f"  {c['id']}: {c['shipped']} shipped, {c['rejected']} held back" + (f" ({reasons})" if reasons else ""))
     for shard in report["shards"]:
-        click.echo(f"  {shard['name']}: {shard['count']} samples, {shard['bytes']:,} bytes")
+        say(f"  {shard['name']}: {shard['count']} samples, {shard['bytes']:,} bytes")
     if totals["rejected"]:
-        click.echo(f"Held-back items and reasons: {out / 'rejected.jsonl'}")
-    click.echo(f"Report with pictures, for people: {out / 'report.html'}")
+        say(f"Held-back items and reasons: {out / 'rejected.jsonl'}")
+    say(f"Report with pictures, for people: {out / 'report.html'}")
     page = out / REPORT_FILE
     pictured = held_back_pictures(page.read_text(encoding="utf-8")) if page.is_file() else 0
     if pictured:
-        click.echo(
+        say(
             f"  It pictures {pictured} held-back item(s) for you: not for publication (push refuses it; "
             "see --for-publication)."
         )

@@ -39,6 +39,8 @@ from packager.model import (
     DEFAULT_ATTRIBUTION,
     ID_PATTERN,
     ITEM_FIELDS,
+    ITEM_ID_PATTERN,
+    MAX_ITEM_ID_CHARS,
     MAX_YAML_BYTES,
     TEMPLATE_FIELDS,
     Collection,
@@ -47,8 +49,11 @@ from packager.model import (
     ManifestError,
     Rejection,
 )
+from packager.nesting import MAX_NESTING, deeper_than
 from packager.rights.notices import may_state_rights
+from packager.safepath import require_inside
 from packager.schema import require_valid_collection
+from packager.textsafe import printable
 from packager.yamlsafe import load_yaml
 
 MANIFEST_NAMES = ("items.csv", "items.jsonl")
@@ -66,6 +71,7 @@ def load_collection(folder: Path | str) -> Collection:
     if not root.is_dir():
         raise ManifestError(root, "not a folder; give the path of a collection folder")
     meta_path = root / COLLECTION_FILE
+    require_inside(root, meta_path)
     if not meta_path.is_file():
         raise ManifestError(meta_path, "missing; every collection folder needs a collection.yaml")
     if meta_path.stat().st_size > MAX_YAML_BYTES:
@@ -162,6 +168,10 @@ def is_placeholder_url(url: str) -> bool:
     return host.removeprefix("www.") in {"example.org", "example.com", "example.net"}
 
 
+# A quoted line of collection.yaml is cut here: a hostile file's line can be megabytes long.
+_QUOTED_LINE_CHARS = 200
+
+
 def yaml_error(path: Path, exc: yaml.YAMLError) -> ManifestError:
     """A YAML syntax error with its line and column, the line itself, and the likely cause."""
     mark = getattr(exc, "problem_mark", None)
@@ -176,7 +186,8 @@ def yaml_error(path: Path, exc: yaml.YAMLError) -> ManifestError:
         lines = buffer.rstrip("\0").splitlines()
         if mark.line < len(lines):
             text = lines[mark.line]
-            message += f"\n    {mark.line + 1} | {text}"
+            shown = text if len(text) <= _QUOTED_LINE_CHARS else text[:_QUOTED_LINE_CHARS] + " ..."
+            message += f"\n    {mark.line + 1} | {shown}"
     if "mapping values are not allowed" in problem and ":" in text[: mark.column]:
         key = text.split(":", 1)[0].strip()
         message += (
@@ -274,6 +285,9 @@ def _find_manifest(root: Path) -> Path:
     """The one item source: items.csv, items.jsonl, or the iiif/ folder when it holds .json files."""
 
     present = [root / name for name in MANIFEST_NAMES if (root / name).is_file()]
+    for path in [*present, root / IIIF_FOLDER]:
+        if path.exists() or path.is_symlink():
+            require_inside(root, path)
     if manifest_files(root / IIIF_FOLDER):
         present.append(root / IIIF_FOLDER)
     if not present:
@@ -296,7 +310,21 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
     """
     seen: dict[str, str] = {}
     for place, result in _entries(collection):
-        if isinstance(result, Item):
+        if isinstance(result, Item) and not ITEM_ID_PATTERN.match(result.id):
+            where = (
+                place
+                if collection.manifest.is_dir()
+                else f"{collection.manifest.name}, {place}, column '{collection.column_name('id')}'"
+            )
+            shown = result.id if len(result.id) <= MAX_ITEM_ID_CHARS else result.id[:MAX_ITEM_ID_CHARS] + "..."
+            result = Rejection(
+                collection.id,
+                printable(result.id[:MAX_ITEM_ID_CHARS]),
+                "manifest:invalid-id",
+                f"{where}: {shown!r} is not a valid item id",
+                row=result.row,
+            )
+        elif isinstance(result, Item):
             if result.id not in seen:
                 seen[result.id] = place
             else:
@@ -477,6 +505,9 @@ def _jsonl_fields(renames: dict[str, str] | None) -> Callable[[str], str]:
     return field_of
 
 
+_TOO_DEEP = object()
+
+
 def _read_jsonl(
     path: Path, renames: dict[str, str] | None = None, notes: list[str] | None = None
 ) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -494,6 +525,11 @@ def _read_jsonl(
                 continue
             except json.JSONDecodeError as exc:
                 yield row, f"is not valid JSON ({exc.msg} at character {exc.colno})"
+                continue
+            except RecursionError:
+                record = _TOO_DEEP
+            if record is _TOO_DEEP or deeper_than(record, MAX_NESTING):
+                yield row, f"nests values more than {MAX_NESTING} levels deep; a row needs only a few"
                 continue
             if not isinstance(record, dict):
                 yield row, 'must be a JSON object like {"id": ..., "file": ...}'

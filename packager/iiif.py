@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from packager.model import Collection, Item, ManifestError, Rejection
+from packager.nesting import MAX_IIIF_NESTING, deeper_than
 from packager.rights.notices import may_state_rights
 from packager.safepath import PathEscapeError, resolve_inside
 
@@ -71,7 +72,8 @@ def manifest_files(folder: Path) -> list[Path]:
         return []
     files = sorted((p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file()), key=lambda p: p.name)
     for path in files:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
+        # lstat: a symlink is checked (and refused if it points out) when it is read, never followed here.
+        if path.lstat().st_size > MAX_MANIFEST_BYTES:
             raise ManifestError(path, f"larger than {MAX_MANIFEST_BYTES} bytes; split it into one manifest per object")
     return files
 
@@ -119,8 +121,16 @@ def _read_file(collection: Collection, path: Path, name: str) -> Iterator[tuple[
             "manifest:invalid-row", f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         )
         return
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        document = None  # deeper than the parser goes, so certainly deeper than the limit
+        too_deep = True
+    except ValueError as exc:
         yield file_rejection("manifest:invalid-row", f"is not valid JSON ({exc})")
+        return
+    else:
+        too_deep = deeper_than(document, MAX_IIIF_NESTING)
+    if too_deep:
+        yield file_rejection("manifest:invalid-row", f"nests values more than {MAX_IIIF_NESTING} levels deep")
         return
 
     version = _version(document)

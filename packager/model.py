@@ -115,6 +115,20 @@ REGISTRY_ORDER: tuple[Reason, ...] = (
         picture=Picture.NONE,
     ),
     Reason(
+        "manifest:invalid-id",
+        label="Id not allowed",
+        explanation=(
+            "The id has a control character or line break, is over 200 characters, or starts with a space or an "
+            "apostrophe. Give the row a plain id."
+        ),
+        fix=(
+            "Write the id cell as plain text of at most 200 characters, such as the accession number: no tabs, "
+            "line breaks or other invisible control characters, no space or apostrophe at the start."
+        ),
+        severity=Severity.FIX,
+        picture=Picture.NONE,
+    ),
+    Reason(
         "path:escapes-collection",
         label="File outside the collection folder",
         explanation="The file path points outside the collection folder. Use a path inside it.",
@@ -580,6 +594,15 @@ class Rejection:
 
 COLLECTION_FILE = "collection.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# An item id: 1 to 200 characters of any script, with no control characters (C0, C1, DEL, line and
+# paragraph separators, bidirectional controls: the characters packager.textsafe escapes), not starting
+# or ending with white space and not starting with an apostrophe (spreadsheets mark text with one, and
+# `pdpack review --template` uses it before ids that start like a formula).
+MAX_ITEM_ID_CHARS = 200
+ITEM_ID_PATTERN = re.compile(
+    "^(?![\\s'])[^\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    f"{{1,{MAX_ITEM_ID_CHARS}}}(?<!\\s)$"
+)
 MAX_YAML_BYTES = 1_000_000
 # TASL: title, creator, the source institution with its link, the rights statement (packager.attribution).
 DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}, {source_url}. {rights}."

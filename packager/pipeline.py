@@ -20,7 +20,7 @@ from typing import Any
 from packager.attribution import acquisition_credit, credit_line, rights_words
 from packager.builder.config import Settings
 from packager.captions.clean import remove_placeholders
-from packager.captions.select import choose_caption, human_candidates
+from packager.captions.select import choose_caption, eligible, human_candidates, missing_caption_message
 from packager.collection import Collection, Item, read_items
 from packager.engines import Engine, make_engine
 from packager.fetch import FetchError, check_url, fetch
@@ -150,7 +150,7 @@ def _stages(
 
     caption, caption_source = _caption(collection, item, settings)
     if not caption and not settings.uses_models:
-        problems.append(("caption:missing", no_caption_message(collection, item)))
+        problems.append(("caption:missing", no_caption_message(collection, item, settings.captions)))
     if problems or verdict is None or image is None:
         return held_back()
     key = sample_key(collection.id, item.id)
@@ -203,15 +203,17 @@ def missing_file_message(collection: Collection, item: Item) -> str:
     return message
 
 
-def no_caption_message(collection: Collection, item: Item) -> str:
+def no_caption_message(collection: Collection, item: Item, mode: str = "best") -> str:
     """Why no caption could be made, naming the cells that are filled but say nothing (such as 'Untitled')."""
+    if mode == "original":
+        return missing_caption_message(mode)  # only the caption cell counts, and it is empty
     said_nothing = [
         f"'{collection.column_name(name)}' ({value!r})"
         for name in ("caption", "title", "creator", "date", "description")
         if (value := getattr(item, name)) and not remove_placeholders(value)
     ]
     if not said_nothing:
-        return "no caption, title, creator, date or description to describe the image"
+        return missing_caption_message(mode)
     cells = " and ".join(said_nothing)
     return (
         f"{'column' if len(said_nothing) == 1 else 'columns'} {cells} "
@@ -277,18 +279,9 @@ def _embedded(collection: Collection, item: Item, source: bytes | Path, image: I
         return embedded_findings(reader.read(path))
 
 
-_WANTED = {
-    "original": ("original", "cleaned", "metadata"),
-    "metadata": ("metadata",),
-    "model": (),
-    "best": ("original", "cleaned", "metadata"),
-}
-
-
 def _caption(collection: Collection, item: Item, settings: Settings) -> tuple[str, str]:
     """The institution's caption (cleaned if needed), else one made from metadata; a model may replace it later."""
-    wanted = _WANTED[settings.captions]
-    candidates = [c for c in human_candidates(item, collection, collection.caption_template) if c[0] in wanted]
+    candidates = eligible(human_candidates(item, collection, collection.caption_template), settings.captions)
     source, text = choose_caption(candidates)
     return text, source
 

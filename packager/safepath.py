@@ -59,3 +59,20 @@ def _has_symlink(real_root: Path, parts: tuple[str, ...]) -> bool:
         if stat.S_ISLNK(mode):
             return True
     return False
+
+
+def require_inside(root: Path, path: Path) -> Path:
+    """``path`` (a file or folder under ``root``) as its real path, or ManifestError when it resolves outside.
+
+    Git carries symlinks, so a contributed items.csv or review.csv can point at any file of the
+    machine that checks it; its contents would then be echoed into messages and reports. The
+    message names only the path inside the folder: never the target, never its contents.
+    """
+    from packager.model import ManifestError  # packager.model is the base module; keep this one import-free
+
+    try:
+        return resolve_inside(root, path.relative_to(root).as_posix())
+    except PathEscapeError as exc:
+        raise ManifestError(
+            path, "is a symlink that points outside the collection folder; commit the file itself instead of a link"
+        ) from exc

@@ -37,6 +37,7 @@ from packager.model import (
     TEMPLATE_FIELDS,
     ManifestError,
 )
+from packager.textsafe import printable_line
 from packager.yamlsafe import NoAliasLoader
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -565,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for folder in args.folders:
         for problem in check_collection_file(folder):
-            print(f"{folder}: {problem.severity}: {problem}")
+            print(printable_line(f"{folder}: {problem.severity}: {problem}"))
             status = max(status, problem.severity == "error")
     return status
 

@@ -20,7 +20,6 @@ import signal
 import subprocess
 import sys
 import tarfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -492,7 +491,6 @@ def test_eps_is_refused_before_ghostscript_could_run(tmp_path: Path) -> None:
 def test_one_build_over_every_bad_item(tmp_path: Path) -> None:
     """All item-level cases in one folder between good items: the build completes and accounts for each."""
     folder = tmp_path / "everything-bad"
-    started = time.monotonic()
     cases = [case for case in ITEM_CASES if case.mixed]
     layout = write_cases(folder, tmp_path / "outside", cases, goods=10)
     out = tmp_path / "dist"
@@ -505,7 +503,6 @@ def test_one_build_over_every_bad_item(tmp_path: Path) -> None:
             wanted[outcome] = wanted.get(outcome, 0) + 1
     assert summary["rejected_by_reason"] == dict(sorted(wanted.items()))
     assert sum(1 for _, item_id, _ in layout.rows if item_id.startswith("good-")) == 10
-    assert time.monotonic() - started < 30
 
 
 def test_two_different_16_bit_images_both_ship(tmp_path: Path) -> None:
@@ -634,6 +631,11 @@ def test_empty_manifest_file(tmp_path: Path) -> None:
     assert Path(info.value.file).name == "items.csv" and "empty" in info.value.message
 
 
+# Far beyond what the linear-time code needs on any machine, far below what an exponential alias
+# expansion or a quadratic header scan would take: no outcome depends on the machine's speed.
+ONLY_A_BLOWUP_S = 120
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Fail (rather than hang the suite) when the block runs longer than ``seconds``."""
@@ -657,7 +659,7 @@ def hundred_thousand_columns(tmp_path: Path) -> Path:
 
 def test_a_header_of_100000_columns_loads_quickly(tmp_path: Path) -> None:
     folder = hundred_thousand_columns(tmp_path)
-    with time_limit(3):
+    with time_limit(ONLY_A_BLOWUP_S):
         collection = load_collection(folder)
         items = list(read_items(collection))
     assert [item.id for item in items] == ["good-0"]
@@ -729,7 +731,7 @@ def yaml_folder(tmp_path: Path, text: str) -> Path:
 
 def test_billion_laughs_in_a_known_key_is_refused_quickly(tmp_path: Path) -> None:
     folder = yaml_folder(tmp_path, bad.billion_laughs(key="title"))
-    with time_limit(5), pytest.raises(ManifestError) as info:
+    with time_limit(ONLY_A_BLOWUP_S), pytest.raises(ManifestError) as info:
         load_collection(folder)
     assert Path(info.value.file).name == "collection.yaml"
     assert info.value.column == "title" or "alias" in info.value.message
@@ -737,13 +739,13 @@ def test_billion_laughs_in_a_known_key_is_refused_quickly(tmp_path: Path) -> Non
 
 def test_billion_laughs_under_an_unknown_key_is_refused(tmp_path: Path) -> None:
     folder = yaml_folder(tmp_path, bad.billion_laughs(key="lol"))
-    with time_limit(5), pytest.raises(ManifestError):
+    with time_limit(ONLY_A_BLOWUP_S), pytest.raises(ManifestError):
         load_collection(folder)
 
 
 def test_alias_bomb_in_values_is_refused(tmp_path: Path) -> None:
     folder = yaml_folder(tmp_path, bad.alias_bomb_in_values(depth=7))
-    with time_limit(10), pytest.raises(ManifestError) as info:
+    with time_limit(ONLY_A_BLOWUP_S), pytest.raises(ManifestError) as info:
         load_collection(folder)
     assert "alias" in info.value.message or (info.value.column or "").startswith("values")
 
@@ -762,7 +764,7 @@ def test_schema_check_refuses_every_alias_without_expanding_it(tmp_path: Path) -
 
     for text in (bad.billion_laughs(key="lol"), bad.alias_bomb_in_values(depth=9)):
         folder = yaml_folder(tmp_path / str(len(text)), text)
-        with time_limit(5):
+        with time_limit(ONLY_A_BLOWUP_S):
             problems = check_collection_file(folder)
         assert problems and "alias" in problems[0].message
 

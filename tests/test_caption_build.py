@@ -113,3 +113,37 @@ def test_missing_weights_stop_the_build_with_a_clear_message(tmp_path: Path, col
     )
     assert result.exit_code == 2
     assert "coca_ViT-L-14" in result.output
+
+
+def test_captions_original_is_the_same_with_and_without_a_scorer(
+    tmp_path: Path, collection_factory: Any, checkpoints: tuple[Path, Path]
+) -> None:
+    """One table decides which captions a mode ships: a scorer must not make a metadata caption eligible or not."""
+    files = {"files/0.png": image_bytes(color=(10, 90, 30)), "files/1.png": image_bytes(color=(200, 20, 90))}
+    rows = [
+        {"id": "own-caption", "file": "files/0.png", "caption": "A harbour at dusk", "title": "Harbour"},
+        {"id": "title-only", "file": "files/1.png", "title": "View of a bridge", "creator": "Anna Smith"},
+    ]
+    folder = collection_factory(rows, files=files)
+    _, clip = checkpoints
+    scorer = ["--score-model", TINY_CLIP, "--score-pretrained", str(clip)]
+    outcomes = []
+    for extra in ([], scorer):
+        out = tmp_path / f"dist-{len(extra)}"
+        args = ["build", str(folder), "--out", str(out), "--captions", "original", "--as-of", "2026-11-30", *extra]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        shipped = {m["id"]: m["caption_source"] for m in samples(out)}
+        held = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+        outcomes.append((shipped, [(r["id"], r["reason"], r["message"]) for r in held]))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] == (
+        {"own-caption": "original"},
+        [
+            (
+                "title-only",
+                "caption:missing",
+                "no caption of the institution's own (--captions original ships only those)",
+            )
+        ],
+    )

@@ -379,7 +379,8 @@ def test_review_lists_every_item_a_steward_can_settle_and_unapplied_ships(tmp_pa
     assert not_applied in checked.output
     assert "2 item(s) would ship, 3 would be held back." in checked.output  # the US-only ship was applied
     undecided = invoke("review", str(folder), "--as-of", AS_OF, "--template")
-    assert undecided.stdout.splitlines() == [f"lost,,,{dt.date.today().isoformat()},,no,"]  # the file has a header
+    today = dt.date.today().isoformat()
+    assert undecided.stdout.splitlines() == [f'"lost","","","{today}","","no",""']  # the file has a header
 
 
 def test_in_copyright_items_are_listed_as_needing_an_override(tmp_path: Path) -> None:

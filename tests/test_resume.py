@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
@@ -61,21 +62,44 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return folder, expected
 
 
+def completed_shards(out: Path) -> int:
+    """How many shards the build's checkpoint records as complete (0 before the first)."""
+    try:
+        return len(json.loads((out / ".pdpack" / "checkpoint.json").read_text(encoding="utf-8"))["shards"])
+    except (OSError, ValueError, KeyError):
+        return 0  # no checkpoint yet (it is replaced atomically, so never half-written)
+
+
+def kill_after_shards(process: subprocess.Popen[bytes], out: Path, shards: int) -> bool:
+    """SIGKILL the build once its checkpoint records ``shards`` complete shards; False if it ended first.
+
+    The kill point is a point of progress, not a moment in time: however fast or slow the machine,
+    the build is stopped with that much done and the rest to do.
+    """
+    while completed_shards(out) < shards:
+        if process.poll() is not None:
+            return False
+        time.sleep(0.002)  # polling only: no outcome depends on how long this takes
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    return process.returncode == -signal.SIGKILL
+
+
 def test_sigkill_at_random_points_then_resume_gives_identical_bytes(
     tmp_path: Path, reference: tuple[Path, dict[str, bytes]]
 ) -> None:
     folder, expected = reference
     out = tmp_path / "dist"
+    total = (ITEMS + 4) // 5
     rng = random.Random(20261130)
+    # Each attempt resumes and is killed a few shards further on; the last kill leaves most of the work.
+    targets = sorted(rng.sample(range(1, total * 2 // 3), 5))
     kills = 0
-    for attempt in range(6):
+    for attempt, target in enumerate(targets):
         process = pdpack(*build_args(folder, out, "--workers", "2", *(["--resume"] if attempt else [])))
-        time.sleep(rng.uniform(1.0, 3.5))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.communicate(timeout=60)
-    assert kills >= 2, "the build finished before it could be killed; make the collection larger"
+        kills += kill_after_shards(process, out, target)
+        assert completed_shards(out) < total
+    assert kills == len(targets)
     finish = pdpack(*build_args(folder, out, "--workers", "2", "--resume"))
     _, stderr = finish.communicate(timeout=300)
     assert finish.returncode == 0, stderr.decode()

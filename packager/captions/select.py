@@ -34,8 +34,22 @@ if TYPE_CHECKING:
     from packager.captions.model import Captioner
     from packager.captions.score import Scorer
 
-CAPTION_MODES = ("original", "metadata", "model", "best")
 HUMAN_SOURCES = ("original", "cleaned", "metadata")
+# The one table of which human candidates each --captions mode may ship. The per-item stage (no models)
+# and the model stage both read it, so a scorer never changes which captions are eligible.
+CAPTION_SOURCES: dict[str, tuple[str, ...]] = {
+    "original": ("original", "cleaned"),
+    "metadata": ("metadata",),
+    "model": (),
+    "best": HUMAN_SOURCES,
+}
+CAPTION_MODES = tuple(CAPTION_SOURCES)
+_MISSING = {
+    "original": "no caption of the institution's own (--captions original ships only those)",
+    "metadata": "no title, creator, date or description to make a caption from (--captions metadata)",
+    "model": "the captioning model wrote no caption for the image",
+    "best": "no caption, title, creator, date or description to describe the image",
+}
 # How much better (in cosine similarity) a later candidate must score to beat an earlier one.
 DEFAULT_MARGIN = 0.02
 
@@ -53,6 +67,17 @@ def human_candidates(item: Item, collection: Collection | None = None, template:
     if generated:
         candidates.append(("metadata", generated))
     return candidates
+
+
+def eligible(candidates: Iterable[Candidate], mode: str) -> list[Candidate]:
+    """The candidates that ``mode`` may ship (``CAPTION_SOURCES``), keeping their order."""
+    wanted = CAPTION_SOURCES[mode]
+    return [c for c in candidates if c[0] in wanted and c[1].strip()]
+
+
+def missing_caption_message(mode: str) -> str:
+    """The message of a caption:missing rejection under ``mode`` when no cell says why in more detail."""
+    return _MISSING[mode]
 
 
 def choose_index(
@@ -117,13 +142,7 @@ def decide_captions(
         raise ValueError("mode 'model' needs a captioner")
     if min_alignment is not None and scorer is None:
         raise ValueError("min_alignment needs a scorer")
-    wanted = {
-        "original": ("original", "cleaned"),
-        "metadata": ("metadata",),
-        "model": (),
-        "best": HUMAN_SOURCES,
-    }[mode]
-    lists = [[c for c in item if c[0] in wanted and c[1].strip()] for item in candidates]
+    lists = [eligible(item, mode) for item in candidates]
     if captioner is not None and mode in ("model", "best"):
         need = [i for i, item in enumerate(lists) if mode == "model" or scorer is not None or not item]
         if need:
@@ -144,9 +163,7 @@ def decide_captions(
     for item, item_scores in zip(lists, scores, strict=True):
         index = choose_index(item, item_scores, margin)
         if index is None:
-            decisions.append(
-                CaptionDecision("", "", reason="caption:missing", message=f"no {mode} caption to describe the image")
-            )
+            decisions.append(CaptionDecision("", "", reason="caption:missing", message=missing_caption_message(mode)))
             continue
         source, text = item[index]
         score = item_scores[index] if item_scores is not None else None

@@ -22,6 +22,7 @@ from packager.publish.hub import (
 )
 from packager.publish.hub import push as push_plan
 from packager.publish.retarget import retarget
+from packager.textsafe import say, say_message
 from packager.version import __version__
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -121,30 +122,30 @@ def push(
 
 
 def _fail(message: str) -> Any:
-    click.echo(f"Error: {message}", err=True)
+    say_message(f"Error: {message}", err=True)
     sys.exit(1)
 
 
 def _print_plan(plan: PushPlan, private: bool, max_files: int, has_token: bool) -> None:
-    click.echo(f"Plan for {plan.url} (branch {plan.revision}):")
+    say(f"Plan for {plan.url} (branch {plan.revision}):")
     if not plan.repo_exists:
-        click.echo(f"  The repo does not exist yet: it would be created ({'private' if private else 'public'}).")
+        say(f"  The repo does not exist yet: it would be created ({'private' if private else 'public'}).")
     width = max(len(f"{p.file.size:,}") for p in plan.files)
     for planned in plan.files:
-        click.echo(f"  {_STATUS[planned.send]:<16}  {planned.file.size:>{width},} bytes  {planned.path}")
+        say(f"  {_STATUS[planned.send]:<16}  {planned.file.size:>{width},} bytes  {planned.path}")
     commits = len(plan.batches(max_files))
-    click.echo(
+    say(
         f"Would send {_plural(len(plan.to_send), 'file')} ({plan.bytes_to_send:,} bytes) in "
         f"{_plural(commits, 'commit')}; skip {len(plan.unchanged):,} unchanged. Nothing was sent (--dry-run)."
     )
     _print_notes(plan)
     if not has_token:
-        click.echo("Note: no token was found (HF_TOKEN or `hf auth login`); a private repo looks missing without one.")
+        say("Note: no token was found (HF_TOKEN or `hf auth login`); a private repo looks missing without one.")
 
 
 def _print_result(plan: PushPlan, result: PushResult, private: bool) -> None:
     if result.repo_created:
-        click.echo(f"Created the dataset repo {plan.url} ({'private' if private else 'public'}).")
+        say(f"Created the dataset repo {plan.url} ({'private' if private else 'public'}).")
     line = (
         f"Sent {_plural(result.files_sent, 'file')} ({result.bytes_sent:,} bytes) in "
         f"{_plural(result.commits, 'commit')} to {result.url}; skipped {result.files_skipped:,} unchanged"
@@ -153,26 +154,26 @@ def _print_result(plan: PushPlan, result: PushResult, private: bool) -> None:
         line += f"; deleted {_plural(result.files_deleted, 'stale shard file')}"
     if result.tag:
         line += f"; tagged {result.tag}" + ("" if result.tag_created else " (already on this commit)")
-    click.echo(line)
+    say(line)
     for url in result.commit_urls:
-        click.echo(f"  {url}")
+        say(f"  {url}")
     _print_notes(plan)
 
 
 def _print_notes(plan: PushPlan) -> None:
     if not any(p.path == CARD for p in plan.files):
-        click.echo(f"Note: {plan.dist} has no {CARD}: the repo will show no dataset card.")
+        say(f"Note: {plan.dist} has no {CARD}: the repo will show no dataset card.")
     stale = [p for p in plan.remote_only if p.startswith("data/")]
     others = [p for p in plan.remote_only if not p.startswith("data/")]
     if stale:
         shown = ", ".join(stale[:5]) + (" ..." if len(stale) > 5 else "")
-        click.echo(
+        say(
             f"Note: {_plural(len(stale), 'shard file')} of an earlier release under data/ "
             f"are deleted in the last commit, so loaders do not mix releases: {shown}."
         )
     if others:
         shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
-        click.echo(
+        say(
             f"Note: the repo also holds {_plural(len(others), 'file')} this folder does not have, "
             f"left in place: {shown}."
         )

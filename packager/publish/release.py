@@ -32,7 +32,7 @@ from packager.builder.run import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection, is_placeholder_url
 from packager.digest import file_sha256
 from packager.discovery import collection_folders
-from packager.iiif import manifest_files
+from packager.inputs import collection_inputs
 from packager.jsonutil import dumps_pretty
 from packager.publish.card import (
     DEFAULT_PRETTY_NAME,
@@ -46,8 +46,8 @@ from packager.publish.card import (
 from packager.publish.card import release_license as license_of
 from packager.publish.croissant import croissant, write_croissant
 from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
-from packager.rights.review import REVIEW_FILE
 from packager.rights.vocabulary import lookup, normalise_uri
+from packager.safepath import PathEscapeError, resolve_inside
 from packager.version import __version__
 
 RELEASES_FOLDER = "releases"
@@ -124,18 +124,9 @@ def discover(manifests: Path, include_examples: bool = False) -> list[Path]:
     return collection_folders(manifests, include_examples)
 
 
-def input_files(collection: Collection) -> list[Path]:
-    """The files of a collection that decide what ships: collection.yaml, the manifest, review.csv."""
-    files = [collection.root / COLLECTION_FILE]
-    files += manifest_files(collection.manifest) if collection.manifest.is_dir() else [collection.manifest]
-    if (collection.root / REVIEW_FILE).is_file():
-        files.append(collection.root / REVIEW_FILE)
-    return files
-
-
 def input_hashes(collections: Iterable[Collection], manifests: Path) -> dict[str, str]:
     """SHA-256 of every input file, by its path from the manifests folder's parent (``manifests/...``)."""
-    files = [f for c in collections for f in input_files(c)]
+    files = [f for c in collections for f in collection_inputs(c)]
     if (manifests / TAKEDOWNS_FILE).is_file():
         files.append(manifests / TAKEDOWNS_FILE)
     hashes = {}
@@ -273,6 +264,13 @@ def compare(
 def _with_takedowns(settings: Settings, manifests: Path) -> Settings:
     """Hold back the items in manifests/takedowns.csv, checking the file before the build starts."""
     path = manifests / TAKEDOWNS_FILE
+    if path.is_symlink():
+        try:
+            resolve_inside(manifests, TAKEDOWNS_FILE)
+        except PathEscapeError as exc:
+            raise ReleaseError(
+                f"{path} is a symlink that points outside {manifests}; commit the file itself instead of a link"
+            ) from exc
     if not path.is_file():
         return settings
     load_takedowns(path)  # a broken file stops the release here, naming the row and column

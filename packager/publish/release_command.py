@@ -23,6 +23,7 @@ from packager.publish.release import (
     default_version,
     make_release,
 )
+from packager.textsafe import say, say_message
 from packager.version import __version__
 
 
@@ -138,7 +139,7 @@ def release(
     try:
         require_tools(settings)
     except MissingTool as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(1)
     version = version or default_version(settings.as_of)
     out = out or Path(RELEASES_FOLDER) / version
@@ -159,10 +160,10 @@ def release(
             contact=contact,
         )
     except (ManifestError, ReleaseError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(1)
     except ModelError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(2)
     _print_summary(result)
     if do_push:
@@ -175,7 +176,7 @@ def _check_push_ready() -> None:
     from packager.publish.hub import NO_TOKEN, find_token
 
     if not find_token():
-        click.echo(f"Error: {NO_TOKEN}", err=True)
+        say_message(f"Error: {NO_TOKEN}", err=True)
         sys.exit(1)
 
 
@@ -194,10 +195,10 @@ def _push(result: ReleaseResult, repo_id: str) -> None:
             commit_message=f"Release {version} (pdpack {__version__})",
         )
     except PushError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        say_message(f"Error: {exc}", err=True)
         sys.exit(1)
     deleted = f", deleted {pushed.files_deleted} stale shard file(s)" if pushed.files_deleted else ""
-    click.echo(
+    say(
         f"Pushed {pushed.files_sent} file(s) in {pushed.commits} commit(s) to {pushed.url}, "
         f"skipped {pushed.files_skipped} unchanged{deleted}; tag {version}"
     )
@@ -206,18 +207,18 @@ def _push(result: ReleaseResult, repo_id: str) -> None:
 def _print_summary(result: ReleaseResult) -> None:
     meta = result.release
     totals = meta["totals"]
-    click.echo(
+    say(
         f"Release {meta['version']} (as of {meta['as_of']}, policy {meta['policy']}): "
         f"{totals['shipped']} sample(s) from {totals['items']} item(s) in {totals['shards']} shard(s), "
         f"{totals['bytes']:,} bytes, into {result.out}/"
     )
     for c in meta["collections"]:
-        click.echo(f"  {c['id']}: {c['shipped']} shipped, {c['rejected']} held back")
+        say(f"  {c['id']}: {c['shipped']} shipped, {c['rejected']} held back")
     log = result.changelog
     if log.previous is None:
-        click.echo("  first release: nothing to compare with")
+        say("  first release: nothing to compare with")
     else:
-        click.echo(f"  since {log.previous}: {len(log.added)} added, {len(log.removed)} removed (see CHANGELOG.md)")
+        say(f"  since {log.previous}: {len(log.added)} added, {len(log.removed)} removed (see CHANGELOG.md)")
 
 
 __all__ = ["release"]

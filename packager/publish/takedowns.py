@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from packager.collection import ID_PATTERN, ManifestError
+from packager.textsafe import printable_line, workflow_data, workflow_property
 
 TAKEDOWNS_FILE = "takedowns.csv"
 COLUMNS = ("collection", "id", "sha256", "date", "reason")
@@ -198,22 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     except ManifestError as exc:
         if args.format == "github":
             line = f",line={exc.row}" if exc.row is not None else ""
-            print(f"::error file={_escape_property(exc.file)}{line}::{_escape_data(str(exc))}")
+            print(f"::error file={workflow_property(exc.file)}{line}::{workflow_data(str(exc))}")
         else:
-            print(f"Error: {exc}", file=sys.stderr)
+            print(printable_line(f"Error: {exc}"), file=sys.stderr)
         return 1
-    print(f"{args.file}: {len(takedowns)} takedown(s)")
+    print(printable_line(f"{args.file}: {len(takedowns)} takedown(s)"))
     return 0
-
-
-def _escape_data(text: str) -> str:
-    """A GitHub Actions workflow command's message, as @actions/core escapes it."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    """A workflow command's property (file=...): also ',' and ':'."""
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 if __name__ == "__main__":

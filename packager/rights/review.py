@@ -18,9 +18,13 @@ from typing import Any
 
 from packager.collection import Collection, ManifestError
 from packager.rights.overrules import CLAIM_NAMES, parse_overrules
+from packager.safepath import require_inside
 
 REVIEW_FILE = "review.csv"
 COLUMNS = ("id", "decision", "reviewer", "date", "note", "override", "overrules")
+# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection"):
+# `=HYPERLINK(...)` in an id would run when a steward opens the template.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,30 @@ class ReviewDecision:
         return text + (f": {self.note}" if self.note else "")
 
 
+def csv_cell(text: str) -> str:
+    """One quoted CSV cell that no spreadsheet reads as a formula: a leading ``'`` before a formula start.
+
+    Every cell is quoted, so a comma, quote or line break inside stays in its cell and its row.
+    """
+    if text.startswith(FORMULA_START):
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def template_row(item_id: str, date: str) -> str:
+    """A review.csv row waiting for a decision (``pdpack review --template``): id, date and override=no."""
+    cells = {"id": item_id, "date": date, "override": "no"}
+    return ",".join(csv_cell(cells.get(column, "")) for column in COLUMNS)
+
+
+def _item_id(cell: str) -> str:
+    """The item id of a review.csv cell, without the ``'`` that ``csv_cell`` put before a formula start.
+
+    Item ids never start with an apostrophe (model.ITEM_ID_PATTERN), so removing it is unambiguous.
+    """
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def review_path(collection: Collection) -> Path:
     return collection.root / REVIEW_FILE
 
@@ -64,6 +92,8 @@ def review_path(collection: Collection) -> Path:
 def load_reviews(collection: Collection) -> dict[str, ReviewDecision]:
     """The decisions in the collection's review.csv by item id (empty when there is none)."""
     path = review_path(collection)
+    if path.is_symlink():
+        require_inside(collection.root, path)
     if not path.is_file() or not _has_text(path):
         return {}  # an empty file (as the shell's `>>` leaves it) holds no decisions
     decisions: dict[str, ReviewDecision] = {}
@@ -105,7 +135,7 @@ def review_rows(collection: Collection) -> dict[str, bool]:
         reader = csv.DictReader(handle)
         reader.fieldnames = [h.strip().lower() for h in reader.fieldnames or []]
         for record in reader:
-            item_id = (record.get("id") or "").strip()
+            item_id = _item_id((record.get("id") or "").strip())
             if item_id:
                 rows[item_id] = rows.get(item_id, False) or item_id in decided
     return rows
@@ -148,4 +178,5 @@ def _decision(path: Path, row: int, record: dict[str, str]) -> ReviewDecision:
         )
     if overrules and decision != "ship":
         raise ManifestError(path, "only a decision to ship overrules anything", row, "overrules")
-    return ReviewDecision(required("id"), decision, required("reviewer"), date, note, override, row, overrules)
+    item_id = _item_id(required("id"))
+    return ReviewDecision(item_id, decision, required("reviewer"), date, note, override, row, overrules)

@@ -1,0 +1,251 @@
+"""Issue 12: a contributed collection is untrusted input. Each test performs one attack or fault."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from packager.builder.config import Settings
+from packager.builder.run import build, load_collections
+from packager.cli import cli
+from packager.collection import load_collection
+from packager.inputs import collection_inputs
+from packager.publish.release import input_hashes
+from tests.conftest import CC0, image_bytes, write_collection
+from tests.test_iiif import canvas3, iiif_collection, image3, manifest3
+
+AS_OF = "2026-11-30"
+SECRET = "SECRET-0f9d3c-from-outside"
+CONTACT = ("--source-url", "https://github.com/example/pdpack")  # a release needs a removal contact
+
+
+def run_pdpack(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "packager", *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+def everything_written(out: Path) -> str:
+    """Every file a build wrote, as text, to look for leaked contents."""
+    if not out.exists():
+        return ""
+    return "".join(p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file())
+
+
+# --- 2. symlinked manifest files -------------------------------------------------------------------------
+
+
+def outside_file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / "outside" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def plain_collection(root: Path) -> Path:
+    rows = [{"id": "a", "file": "files/a.png", "title": "Harbour"}]
+    return write_collection(root, rows, collection_id="linked-museum", files={"files/a.png": image_bytes()})
+
+
+def link_items_csv(folder: Path, tmp_path: Path) -> str:
+    target = outside_file(tmp_path, "passwd.csv", f"id,file,title\n{SECRET},files/a.png,{SECRET}\n")
+    (folder / "items.csv").unlink()
+    (folder / "items.csv").symlink_to(target)
+    return "items.csv"
+
+
+def link_items_jsonl(folder: Path, tmp_path: Path) -> str:
+    target = outside_file(tmp_path, "rows.jsonl", json.dumps({"id": SECRET, "file": "files/a.png"}) + "\n")
+    (folder / "items.csv").unlink()
+    (folder / "items.jsonl").symlink_to(target)
+    return "items.jsonl"
+
+
+def link_collection_yaml(folder: Path, tmp_path: Path) -> str:
+    text = (folder / "collection.yaml").read_text(encoding="utf-8").replace("Test Museum", SECRET)
+    target = outside_file(tmp_path, "collection.yaml", text)
+    (folder / "collection.yaml").unlink()
+    (folder / "collection.yaml").symlink_to(target)
+    return "collection.yaml"
+
+
+def link_review_csv(folder: Path, tmp_path: Path) -> str:
+    target = outside_file(tmp_path, "review.csv", f"id,decision,reviewer,date\na,{SECRET},x,2026-01-01\n")
+    (folder / "review.csv").symlink_to(target)
+    return "review.csv"
+
+
+def link_iiif_folder(folder: Path, tmp_path: Path) -> str:
+    outside = tmp_path / "outside" / "iiif"
+    outside.mkdir(parents=True)
+    (outside / "a.json").write_text(json.dumps(manifest3(canvas3(1, image3("files/a.png")), label=SECRET)))
+    (folder / "items.csv").unlink()
+    (folder / "iiif").symlink_to(outside, target_is_directory=True)
+    return "iiif"
+
+
+@pytest.mark.parametrize(
+    "attack", [link_items_csv, link_items_jsonl, link_collection_yaml, link_review_csv, link_iiif_folder]
+)
+def test_symlinked_collection_file_pointing_outside_is_refused_without_echoing_it(
+    tmp_path: Path, attack: object
+) -> None:
+    folder = plain_collection(tmp_path / "repo")
+    name = attack(folder, tmp_path)  # type: ignore[operator]
+    out = tmp_path / "dist"
+    for command in (
+        ["validate", str(folder), "--as-of", AS_OF, "--format", "github"],
+        ["build", str(folder), "--out", str(out), "--as-of", AS_OF],
+    ):
+        result = run_pdpack(*command)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert f"{name}: is a symlink that points outside the collection folder" in result.stderr
+        assert SECRET not in result.stdout + result.stderr
+        assert "outside/" not in result.stderr  # not even where it points
+    assert SECRET not in everything_written(out)
+
+
+def test_symlinked_iiif_manifest_is_rejected_and_never_read(tmp_path: Path) -> None:
+    target = outside_file(tmp_path, "secret.json", json.dumps(manifest3(canvas3(1, image3("files/a.png")))))
+    folder = iiif_collection(
+        tmp_path / "repo", {"a.json": manifest3(canvas3(1, image3("files/a.png")))}, {"files/a.png": image_bytes()}, CC0
+    )
+    (folder / "iiif" / "zz.json").symlink_to(target)
+    collection = load_collection(folder)
+    assert [p.name for p in collection_inputs(collection)] == ["collection.yaml", "a.json"]
+    out = tmp_path / "dist"
+    build([collection], out, Settings(as_of=AS_OF))
+    (line,) = (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["reason"] == "path:escapes-collection"
+
+
+def test_symlinked_takedowns_file_stops_the_release(tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    plain_collection(manifests)
+    target = outside_file(tmp_path, "takedowns.csv", f"collection,id,sha256,date,reason\n{SECRET},a,,2026-01-01,x\n")
+    (manifests / "takedowns.csv").symlink_to(target)
+    out = tmp_path / "release"
+    result = run_pdpack(
+        "release", "--manifests", str(manifests), "--out", str(out), "--no-previous", "--as-of", AS_OF, *CONTACT
+    )
+    assert result.returncode == 1
+    assert "takedowns.csv is a symlink that points outside" in result.stderr
+    assert SECRET not in result.stdout + result.stderr and not out.exists()
+
+
+# --- 11. preconditions and single sources ----------------------------------------------------------------
+
+
+def test_release_without_exiftool_refuses_like_build(tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    folder = plain_collection(manifests)
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    env = {**os.environ, "PATH": str(empty_bin)}
+    out = tmp_path / "out"
+    for command in (
+        ["release", "--manifests", str(manifests), "--out", str(out), "--no-previous", "--as-of", AS_OF, *CONTACT],
+        ["build", str(folder), "--out", str(out), "--as-of", AS_OF],
+    ):
+        result = run_pdpack(*command, env=env)
+        assert result.returncode == 1, result.stdout
+        assert "pdpack needs the exiftool program" in result.stderr
+        assert not out.exists()  # refused before any work
+
+
+def test_resume_sees_an_edit_to_an_upper_case_json_manifest(tmp_path: Path) -> None:
+    """The fingerprint and the release hash the same files: iiif/A.JSON is an input to both."""
+    files = {"files/a.png": image_bytes(), "files/b.png": image_bytes(color=(10, 200, 40))}
+    folder = iiif_collection(
+        tmp_path / "manifests",
+        {
+            "a.json": manifest3(canvas3(1, image3("files/a.png"))),
+            "B.JSON": manifest3(canvas3(1, image3("files/b.png"))),
+        },
+        files,
+        CC0,
+    )
+    collection = load_collection(folder)
+    assert [p.name for p in collection_inputs(collection)] == ["collection.yaml", "B.JSON", "a.json"]
+    assert "manifests/iiif-museum/iiif/B.JSON" in input_hashes([collection], tmp_path / "manifests")
+    out = tmp_path / "dist"
+    first = CliRunner().invoke(cli, ["build", str(folder), "--out", str(out), "--as-of", AS_OF])
+    assert first.exit_code == 0, first.output
+    edited = manifest3(canvas3(1, image3("files/b.png")), label={"en": ["Another title"]})
+    (folder / "iiif" / "B.JSON").write_text(json.dumps(edited), encoding="utf-8")
+    again = CliRunner().invoke(cli, ["build", str(folder), "--out", str(out), "--as-of", AS_OF, "--resume"])
+    assert again.exit_code == 1
+    assert "holds a build of other inputs or settings" in again.output
+
+
+# --- 3. nesting limits -----------------------------------------------------------------------------------
+
+
+def test_jsonl_row_nested_20000_deep_is_one_rejected_row(tmp_path: Path) -> None:
+    files = {"files/a.png": image_bytes(), "files/b.png": image_bytes(color=(20, 160, 90))}
+    folder = write_collection(
+        tmp_path, [{"id": "a", "file": "files/a.png", "title": "Harbour"}], files=files, fmt="jsonl"
+    )
+    deep = '{"id": "deep", "file": "files/b.png", "notes": ' + "[" * 20_000 + "]" * 20_000 + "}\n"
+    shallow_but_deep = {"id": "nested", "file": "files/b.png", "notes": json.loads("[" * 40 + "]" * 40)}
+    with (folder / "items.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(deep + json.dumps(shallow_but_deep) + "\n")
+    out = tmp_path / "dist"
+    report = build(load_collections([folder]), out, Settings(as_of=AS_OF))
+    assert report["totals"]["shipped"] == 1 and (out / "report.html").is_file()
+    held = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["reason"], r["row"]) for r in held] == [("manifest:invalid-row", 2), ("manifest:invalid-row", 3)]
+    assert all("nests values more than 32 levels deep" in r["message"] for r in held)
+
+
+def test_collection_yaml_nested_20000_deep_is_a_clear_collection_error(tmp_path: Path) -> None:
+    folder = plain_collection(tmp_path)
+    with (folder / "collection.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("description: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    result = run_pdpack("validate", str(folder), "--as-of", AS_OF)
+    assert result.returncode == 1
+    expected = "collection.yaml: not valid YAML at line 6, column 45: nests values more than 32 levels deep"
+    assert expected in result.stderr
+    assert len(result.stderr) < 1000  # the offending line is quoted, cut short
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+
+
+# --- 6. control characters -------------------------------------------------------------------------------
+
+
+def test_control_characters_in_contributed_text_never_reach_the_log_raw(tmp_path: Path) -> None:
+    """Titles and names that would forge or silence GitHub annotations, or drive a terminal, are printed escaped."""
+    folder = tmp_path / "ci-museum"
+    files = {"files/a.png": image_bytes(), "files/b.png": image_bytes(color=(90, 10, 200))}
+    write_collection(tmp_path, [], collection_id="ci-museum", files=files, fmt="jsonl")
+    (folder / "collection.yaml").write_text(
+        "id: ci-museum\n"
+        'title: "Prints\\n::error file=.github/workflows/ci.yml,line=1::forged title"\n'
+        'institution: {name: "Museum \\e]0;pwned\\a \\e[31mred\\u2028::stop-commands::token", url: "https://m.example"}\n'
+        f"rights: {CC0}\n",
+        encoding="utf-8",
+    )
+    rows = [
+        {"id": "a\n::error file=x.py::forged id", "file": "files/a.png", "title": "t"},
+        {"id": "b", "file": "files/b.png", "title": "t", "rights": "InC\r\n::stop-commands::token\u0085\x9b31m"},
+    ]
+    (folder / "items.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    for output_format in ("github", "text"):
+        result = run_pdpack("validate", str(folder), "--as-of", AS_OF, "--format", output_format, "--explain", "b")
+        log = result.stdout + result.stderr
+        assert "forged" in log and "stop-commands" in log  # shown, escaped
+        for bad in ("\x1b", "\x07", "\r", "\x85", "\x9b", "\u2028"):
+            assert bad not in log, repr(bad)
+        for line in log.splitlines():
+            if line.lstrip().startswith("::"):
+                # Only the annotations pdpack writes, each on the manifest and with escaped contents.
+                # Properties hold no raw ':' or ',', so the command ends where pdpack means it to.
+                command = r"::(error|warning) file=[^,:]*ci-museum/items\.jsonl(,line=\d+)?,title=[^:,]*::"
+                assert re.match(command, line), line
