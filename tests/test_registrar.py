@@ -327,10 +327,10 @@ def test_template_appended_by_the_shell_works_on_first_use_and_after(tmp_path: P
     today = dt.date.today().isoformat()
     assert lines == [
         "id,decision,reviewer,date,note,override,overrules",
-        f"inc,,,{today},,no,",
-        f"lost,,,{today},,no,",  # held for its missing file, and its rights wait for a steward too
-        f"nkc,,,{today},,no,",
-        f"us,,,{today},,no,",
+        f'"inc","","","{today}","","no",""',
+        f'"lost","","","{today}","","no",""',  # held for its missing file, and its rights wait for a steward too
+        f'"nkc","","","{today}","","no",""',
+        f'"us","","","{today}","","no",""',
     ]
     # Rows not filled in yet change nothing: validate and build read the file.
     checked = invoke("validate", str(folder), "--as-of", AS_OF)
@@ -352,7 +352,7 @@ def test_an_empty_review_file_means_no_decisions(tmp_path: Path) -> None:
     assert checked.exit_code == 1, checked.output  # a problem to fix in the files
     assert "1 item(s) would ship, 4 would be held back." in checked.output
     template = invoke("review", str(folder), "--as-of", AS_OF, "--template")
-    assert template.stdout.startswith("id,decision,reviewer,date,note,override,overrules\ninc,")
+    assert template.stdout.startswith('id,decision,reviewer,date,note,override,overrules\n"inc",')
 
 
 def test_review_lists_every_item_a_steward_can_settle_and_unapplied_ships(tmp_path: Path) -> None:
