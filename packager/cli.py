@@ -578,13 +578,13 @@ def _say_interrupted(out: Path) -> None:
     """What an interrupted build leaves: the items and shards a resume keeps, and how to resume."""
     point = checkpoint.load(out)
     if point is None or not point.consumed:
-        say(
+        say_message(
             f"\nInterrupted before the first shard was complete: nothing in {out} is kept yet. "
             "Run the same command again to start over.",
             err=True,
         )
         return
-    say(
+    say_message(
         f"\nInterrupted. {point.consumed:,} item(s) are safe in {out}: {len(point.shards)} complete shard(s) "
         "and their entries in rejected.jsonl. Run the same command with --resume to finish from there.",
         err=True,
