@@ -170,8 +170,8 @@ def test_release_jobs_install_pdpack_from_the_lock_file_with_hashes() -> None:
     jobs = load(RELEASE)["jobs"]
     for name, job in jobs.items():
         assert step_named(steps(job), "Set up pdpack")["run"] == "make setup-locked", name
-    done = subprocess.run(["make", "-n", "setup-locked", "VENV=/venv"], cwd=REPO, capture_output=True, text=True,
-                          check=True)  # fmt: skip
+    done = subprocess.run(["make", *QUIET_MAKE, "-n", "setup-locked", "VENV=/venv"], cwd=REPO,
+                          capture_output=True, text=True, check=True)  # fmt: skip
     commands = done.stdout.splitlines()
     assert "/venv/bin/pip install --quiet --require-hashes --no-deps -r requirements.lock" in commands
     assert "/venv/bin/pip install --quiet --no-deps --no-build-isolation ." in commands
@@ -203,6 +203,10 @@ def test_the_lock_file_pins_every_dependency_with_hashes() -> None:
         assert spec.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} does not satisfy {spec}"
 
 
+# A nested make (this suite runs under `make test`) would print "Entering directory" lines.
+QUIET_MAKE = ("--no-print-directory",)
+
+
 def test_ci_caches_pip_and_takes_cpu_torch_at_the_pinned_versions() -> None:
     job = load(WORKFLOWS / "ci.yml")["jobs"]["test"]
     job_steps = steps(job)
@@ -214,8 +218,8 @@ def test_ci_caches_pip_and_takes_cpu_torch_at_the_pinned_versions() -> None:
     index = test["env"]["TORCH_INDEX"]
     assert index == "https://download.pytorch.org/whl/cpu"
     # The Makefile installs the models extra's own torch and torchvision pins from that index, first.
-    done = subprocess.run(["make", "-n", "-W", "pyproject.toml", "setup-test", f"TORCH_INDEX={index}"], cwd=REPO,
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(["make", *QUIET_MAKE, "-n", "-W", "pyproject.toml", "setup-test", f"TORCH_INDEX={index}"],
+                          cwd=REPO, capture_output=True, text=True, check=True)  # fmt: skip
     first = done.stdout.splitlines()[0]
     assert first.startswith(f".venv/bin/pip install --quiet --index-url {index} $(")
     pins_command = first.split(" $(", 1)[1].removesuffix(")").replace(".venv/bin/python", sys.executable, 1)
@@ -223,7 +227,7 @@ def test_ci_caches_pip_and_takes_cpu_torch_at_the_pinned_versions() -> None:
     assert pins.stdout.split() == ["torch==2.14.1", "torchvision==0.29.1"]
     # Without TORCH_INDEX (this machine, a contributor's), nothing changes: pip takes torch where it is set to.
     plain = subprocess.run(
-        ["make", "-n", "-W", "pyproject.toml", "setup-test"],
+        ["make", *QUIET_MAKE, "-n", "-W", "pyproject.toml", "setup-test"],
         cwd=REPO,
         capture_output=True,
         text=True,
