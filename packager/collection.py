@@ -16,6 +16,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +60,9 @@ from packager.yamlsafe import load_yaml
 MANIFEST_NAMES = ("items.csv", "items.jsonl")
 # Ten megabytes per cell: long enough for any real description, short enough to stop runaway files.
 MAX_CELL_CHARS = 10_000_000
+# What one cell of an item may hold once read: far more than any title or description (captions are cut
+# to 1,000 characters; the text travels whole in the sample's JSON), and a bound on every text step.
+MAX_TEXT_CHARS = 100_000
 
 
 def load_collection(folder: Path | str) -> Collection:
@@ -310,21 +314,9 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
     """
     seen: dict[str, str] = {}
     for place, result in _entries(collection):
-        if isinstance(result, Item) and not ITEM_ID_PATTERN.match(result.id):
-            where = (
-                place
-                if collection.manifest.is_dir()
-                else f"{collection.manifest.name}, {place}, column '{collection.column_name('id')}'"
-            )
-            shown = result.id if len(result.id) <= MAX_ITEM_ID_CHARS else result.id[:MAX_ITEM_ID_CHARS] + "..."
-            result = Rejection(
-                collection.id,
-                printable(result.id[:MAX_ITEM_ID_CHARS]),
-                "manifest:invalid-id",
-                f"{where}: {shown!r} is not a valid item id",
-                row=result.row,
-            )
-        elif isinstance(result, Item):
+        if isinstance(result, Item):
+            result = _checked(collection, place, result)
+        if isinstance(result, Item):
             if result.id not in seen:
                 seen[result.id] = place
             else:
@@ -341,6 +333,37 @@ def read_items(collection: Collection) -> Iterator[Item | Rejection]:
                     row=result.row,
                 )
         yield result
+
+
+def _checked(collection: Collection, place: str, item: Item) -> Item | Rejection:
+    """The item, or a Rejection when its id breaks ITEM_ID_PATTERN or a cell is longer than MAX_TEXT_CHARS."""
+
+    def where(field: str) -> str:
+        if collection.manifest.is_dir():
+            return f"{place}, {field}"
+        return f"{collection.manifest.name}, {place}, column '{collection.column_name(field)}'"
+
+    if not ITEM_ID_PATTERN.match(item.id):
+        shown = item.id if len(item.id) <= MAX_ITEM_ID_CHARS else item.id[:MAX_ITEM_ID_CHARS] + "..."
+        return Rejection(
+            collection.id,
+            printable(item.id[:MAX_ITEM_ID_CHARS]),
+            "manifest:invalid-id",
+            f"{where('id')}: {shown!r} is not a valid item id",
+            row=item.row,
+        )
+    cells = [(f.name, getattr(item, f.name)) for f in fields(item)] + list(item.extra.items())
+    for name, value in cells:
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            return Rejection(
+                collection.id,
+                item.id,
+                "manifest:invalid-row",
+                f"{where(name)}: {len(value):,} characters, more than the {MAX_TEXT_CHARS:,} a cell may hold; "
+                "keep the full text in your catalogue and give a shorter one here",
+                row=item.row,
+            )
+    return item
 
 
 def _entries(collection: Collection) -> Iterator[tuple[str, Item | Rejection]]:

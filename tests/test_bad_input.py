@@ -665,12 +665,26 @@ def test_a_header_of_100000_columns_loads_quickly(tmp_path: Path) -> None:
     assert [item.id for item in items] == ["good-0"]
 
 
-def test_a_cell_of_ten_million_characters_is_read_and_ships(tmp_path: Path) -> None:
-    notes = "x" * 10_000_000  # the limit, MAX_CELL_CHARS; it travels in the sample's 'extra' metadata
-    data = b"id,file,title,notes\n" + ROWS[0] + b",short\ngood-1,files/good-1.jpg,Big," + notes.encode() + b"\n"
-    shipped, rejected = built(manifest_folder(tmp_path, data, files=2), tmp_path)
-    assert sorted(shipped) == ["good-0", "good-1"] and rejected == []
-    assert shipped["good-1"].meta["extra"] == [{"name": "notes", "value": notes}]
+def test_a_cell_over_the_text_limit_holds_its_row_back_and_one_at_the_limit_ships(tmp_path: Path) -> None:
+    """Cells up to MAX_TEXT_CHARS travel whole in 'extra'; a 10-million-character cell holds only its row back."""
+    from packager.collection import MAX_TEXT_CHARS
+
+    at_limit, huge = "x" * MAX_TEXT_CHARS, "y" * 10_000_000  # the parser's own bound is MAX_CELL_CHARS
+    data = (
+        b"id,file,title,notes\n"
+        + ROWS[0]
+        + b",short\ngood-1,files/good-1.jpg,Big,"
+        + at_limit.encode()
+        + b"\ngood-2,files/good-2.jpg,Huge,"
+        + huge.encode()
+        + b"\n"
+    )
+    shipped, rejected = built(manifest_folder(tmp_path, data, files=3), tmp_path)
+    assert sorted(shipped) == ["good-0", "good-1"]
+    assert shipped["good-1"].meta["extra"] == [{"name": "notes", "value": at_limit}]
+    (held,) = rejected
+    assert (held["id"], held["reason"]) == ("good-2", "manifest:invalid-row")
+    assert held["message"].startswith("items.csv, row 4, column 'notes': 10,000,000 characters, more than the 100,000")
 
 
 def test_a_cell_over_ten_million_characters_names_file_and_row(tmp_path: Path) -> None:

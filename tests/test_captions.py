@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import random
 import re
-import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -58,6 +58,7 @@ from packager.captions.template import (
 from packager.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
 from packager.model import Rejection
 from packager.sample import Sample
+from tests.budget import results_within
 
 
 def make_item(**fields: str | None) -> Item:
@@ -601,24 +602,37 @@ def test_clean_caption_is_idempotent_on_any_text(raw: str, max_chars: int) -> No
     assert clean_caption(once, max_chars).text == once
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        ",;" * 3000 + "x",
-        " ," * 3000 + "x",
-        "Acc. no. 1" * 2000,
-        "(Photo: " * 1000,
-        "a. " * 5000,
-        "http://" + "a." * 5000,
-    ],
-)
-def test_clean_caption_takes_linear_time_on_hostile_input(raw: str) -> None:
-    start = time.perf_counter()
-    once = clean_caption(raw).text
-    item = make_item(title=raw, creator=raw, description=raw)
-    caption_from_metadata(item, "{object_type} '{title}' by {creator}, {date}. {description}")
-    assert time.perf_counter() - start < 5, "a regular expression backtracks"
-    assert clean_caption(once).text == once
+# Runs of these once made a step quadratic: sentence ends over a run of stops, HTMLParser rescanning
+# the rest of the text for each '<' that opens nothing, and the separator and credit patterns.
+HOSTILE_UNITS = [
+    "?", ".", "…", "! ", "? ", ". ", "<a ", "<!--", "</", "<p", "&#", ",;", " ,", " ;", "Acc. no. 1", "(Photo: ",
+    "a. ", "http://a.", "(c) ", "[no title] ", ", n.d",
+]  # fmt: skip
+HOSTILE_CHARS = 250_000  # 2.5 cells at the limit; a quadratic step needs hours for this, a linear one seconds
+
+
+def test_caption_steps_are_linear_on_hostile_input() -> None:
+    """Every unit repeated to 250,000 characters is cleaned, templated and re-cleaned within a generous budget."""
+
+    def steps(unit: str) -> tuple[str, Callable[[], tuple[str, str, str]]]:
+        raw = unit * (HOSTILE_CHARS // len(unit))
+
+        def run() -> tuple[str, str, str]:
+            once = clean_caption(raw).text
+            item = make_item(title=raw, creator=raw, description=raw, caption=raw)
+            generated = caption_from_metadata(item, "{object_type} '{title}' by {creator}, {date}. {description}")
+            human_candidates(item)
+            return once, clean_caption(once).text, generated or ""
+
+        return unit, run
+
+    results = results_within(steps(unit) for unit in HOSTILE_UNITS)
+    assert sorted(results) == sorted(HOSTILE_UNITS)
+    for unit, (once, again, generated) in results.items():
+        assert len(once) <= DEFAULT_MAX_CHARS and again == once, unit
+        assert len(generated) <= 4 * HOSTILE_CHARS, unit
+    assert results["?"][0] == "" and results["."][0] == ""  # nothing but placeholder punctuation
+    assert results["<!--"][0] == ""  # one unclosed comment, to the end
 
 
 # --- caption templates ------------------------------------------------------------------------------------
