@@ -16,7 +16,7 @@ import packager
 from packager.builder.config import Settings
 from packager.cli import cli
 from packager.model import Collection, ManifestError
-from tests.conftest import EXAMPLES, REPO, image_bytes, write_collection
+from tests.helpers import EXAMPLES, REPO, image_bytes, write_collection
 from tests.hub_server import HubServer, configured_hub
 
 AS_OF = "2026-11-30"

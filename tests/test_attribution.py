@@ -15,7 +15,7 @@ from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
 from packager.pipeline import Settings
-from tests.conftest import CC0, image_bytes, write_collection
+from tests.helpers import CC0, image_bytes, write_collection
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 

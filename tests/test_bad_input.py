@@ -34,7 +34,7 @@ from packager.collection import ManifestError, load_collection, read_items
 from packager.model import REGISTRY
 from packager.pipeline import Settings
 from tests import bad_inputs as bad
-from tests.conftest import CC0
+from tests.helpers import CC0
 
 SETTINGS = Settings(as_of="2026-11-30")
 COLUMNS = ("id", "file", "url", "title", "caption", "creator_death_year")

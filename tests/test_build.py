@@ -19,7 +19,7 @@ from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.model import Rejection
 from packager.pipeline import Settings
-from tests.conftest import CC0, image_bytes
+from tests.helpers import CC0, image_bytes
 
 
 def manifest_ids(folder: Path) -> set[str]:

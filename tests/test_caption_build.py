@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from packager.cli import cli
-from tests.conftest import image_bytes
+from tests.helpers import image_bytes
 from tests.tiny_clip import TINY_CLIP, TINY_COCA, build_model, register, save_checkpoint
 
 

@@ -31,8 +31,8 @@ from packager.publish.card import (
     size_category,
 )
 from packager.publish.release import ReleaseResult, make_release
-from tests.conftest import CC0 as CC0_URI
-from tests.conftest import write_collection
+from tests.helpers import CC0 as CC0_URI
+from tests.helpers import write_collection
 
 HOSTILE_TITLE = "<script>alert('title')</script> | *bold* [click](javascript:alert(1)) `tick`"
 HOSTILE_INSTITUTION = '<img src=x onerror="alert(1)"> & Sons | Ltd'

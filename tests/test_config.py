@@ -18,7 +18,7 @@ from packager.cli import cli
 from packager.model import MissingTool
 from packager.options import build_options
 from packager.publish.release_command import release as release_command
-from tests.conftest import image_bytes, write_collection
+from tests.helpers import image_bytes, write_collection
 
 AS_OF = "2026-11-30"
 

@@ -13,7 +13,7 @@ from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.pipeline import Settings
 from packager.report_html import REPORT_FILE
-from tests.conftest import image_bytes, write_collection
+from tests.helpers import image_bytes, write_collection
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 IN_C = "http://rightsstatements.org/vocab/InC/1.0/"

@@ -16,7 +16,7 @@ from packager.pipeline import Settings
 from packager.publish.croissant import CONFORMS_TO, croissant_version
 from packager.publish.release import ReleaseResult, make_release
 from packager.sample import INDEX_SCHEMA
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 # mlcroissant 1.1.1 calls APIs that rdflib and pandas have deprecated.
 pytestmark = [

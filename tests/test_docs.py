@@ -11,7 +11,7 @@ from packager.markdown import md
 from packager.model import COLLECTION_KEYS, ITEM_FIELDS, REGISTRY
 from packager.reference import MARKERS, collection_keys, fill, item_fields, reason_reference, reason_summary
 from packager.schema import COLLECTION_SCHEMA
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 DOCS = REPO / "docs"
 CODE_CELL = re.compile(r"^\| \[?`([a-z]+:[a-z-]+|takedown)`")

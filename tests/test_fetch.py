@@ -12,7 +12,7 @@ from packager.builder.run import build, load_collections
 from packager.fetch import FetchError
 from packager.fetch import fetch as fetch_any
 from packager.pipeline import Settings
-from tests.conftest import image_bytes
+from tests.helpers import image_bytes
 from tests.http_server import serve
 
 PNG = image_bytes("PNG")

@@ -20,8 +20,8 @@ from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.fetch import FetchError, fetch
 from packager.pipeline import Settings
-from tests.conftest import image_bytes
 from tests.ftp_listener import BANNER, ftp_listener
+from tests.helpers import image_bytes
 from tests.http_server import serve
 
 PNG = image_bytes("PNG")

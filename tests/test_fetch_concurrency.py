@@ -10,7 +10,7 @@ from typing import Any
 
 from packager.builder.run import build, load_collections
 from packager.pipeline import Settings
-from tests.conftest import image_bytes
+from tests.helpers import image_bytes
 from tests.http_server import serve
 
 IMAGES = {f"{n}.png": image_bytes("PNG", color=(20 * n % 256, 255 - 7 * n % 256, 90 + 13 * n % 160)) for n in range(24)}

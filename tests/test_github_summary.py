@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from packager.cli import cli
 from packager.github_summary import ANNOTATIONS_PER_FILE
-from tests.conftest import image_bytes
+from tests.helpers import image_bytes
 
 AS_OF = "2026-11-30"
 INC = "http://rightsstatements.org/vocab/InC/1.0/"
@@ -127,7 +127,7 @@ def test_the_same_relative_folder_name_in_two_working_directories_is_two_folders
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One process, as the tests and a long-lived caller run it: `museum/` in one directory, then in another."""
-    from tests.conftest import write_collection
+    from tests.helpers import write_collection
 
     first = write_collection(tmp_path / "one", [{"id": "a", "file": "files/a.png", "title": "A"}],
                              collection_id="museum", files={"files/a.png": image_bytes()})  # fmt: skip

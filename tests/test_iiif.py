@@ -14,7 +14,7 @@ from packager.builder.run import build, load_collections
 from packager.collection import Item, ManifestError, load_collection, read_items
 from packager.model import Rejection
 from packager.pipeline import Settings
-from tests.conftest import CC0, image_bytes
+from tests.helpers import CC0, image_bytes
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 NOC_US = "http://rightsstatements.org/vocab/NoC-US/1.0/"
@@ -780,7 +780,7 @@ def test_credit_texts_that_claim_copyright_or_a_licence_hold_items_back_over_a_c
 
 
 def test_a_claim_in_a_csv_credit_line_or_copyright_notice_licence_holds_the_item(tmp_path: Path) -> None:
-    from tests.conftest import write_collection
+    from tests.helpers import write_collection
 
     rows = [
         {"id": "a", "file": "files/a.png", "title": "A", "credit_line": "Photo © Harbour Museum 2019",
@@ -803,7 +803,7 @@ def test_a_claim_in_a_csv_credit_line_or_copyright_notice_licence_holds_the_item
 
 def test_an_unmapped_rights_column_is_read_for_claims(tmp_path: Path) -> None:
     """The Met's 'Rights and Reproduction' column, left unmapped, still holds an item whose cell claims copyright."""
-    from tests.conftest import write_collection
+    from tests.helpers import write_collection
 
     rows = [
         {"id": "a", "file": "files/a.png", "title": "A", "Rights and Reproduction": "© Walker Evans Archive"},

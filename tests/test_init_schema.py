@@ -27,7 +27,7 @@ from packager.schema import (
     schema_text,
 )
 from tests import bad_inputs as bad
-from tests.conftest import EXAMPLES, REPO
+from tests.helpers import EXAMPLES, REPO
 
 SCHEMA_DIR = REPO / "manifests" / "schema"
 

@@ -17,7 +17,7 @@ from packager.pipeline import Settings
 from packager.publish.hub import make_api, plan_push, push
 from packager.publish.previous import main, newest_before, version_key
 from packager.publish.release import ReleaseResult, make_release
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.hub_server import HubServer, configured_hub
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")

@@ -28,7 +28,7 @@ from packager.builder.run import build, load_collections
 from packager.collection import Item, ManifestError, load_collection, read_items
 from packager.pipeline import Settings
 from packager.rights.terms import expand
-from tests.conftest import CC0, write_collection
+from tests.helpers import CC0, write_collection
 
 pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
 

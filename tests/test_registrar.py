@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from packager.cli import cli
 from packager.model import Collection, Institution, Rejection
-from tests.conftest import CC0, image_bytes
+from tests.helpers import CC0, image_bytes
 
 pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
 

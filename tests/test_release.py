@@ -29,7 +29,7 @@ from packager.publish.release import (
 )
 from packager.publish.release_command import release as release_command
 from packager.report_html import HELD_SIDE, NOT_FOR_PUBLICATION, held_back_pictures, thumbnail_uri
-from tests.conftest import CC0, EXAMPLES, REPO, image_bytes, write_collection
+from tests.helpers import CC0, EXAMPLES, REPO, image_bytes, write_collection
 
 REPO_ID = "test-org/pd-images"
 SOURCE_URL = "https://git.example/pdpack"

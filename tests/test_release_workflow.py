@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 from tests.hub_server import HubServer, configured_hub
 from tests.test_workflows import RELEASE, load, step_named, steps
 

@@ -33,7 +33,7 @@ from packager.report_html import (
     write_build_report_html,
 )
 from tests import bad_inputs as bad
-from tests.conftest import CC0, EXAMPLES, REPO
+from tests.helpers import CC0, EXAMPLES, REPO
 
 SETTINGS = Settings(as_of="2026-11-30")
 ARTIFACTS = REPO / "test-artifacts"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import image_bytes, write_collection
+from tests.helpers import image_bytes, write_collection
 
 ITEMS = 160
 

@@ -20,7 +20,7 @@ from packager.publish.card import PLACEHOLDER_REPO
 from packager.publish.push_command import push as push_command
 from packager.publish.release import ReleaseError, ReleaseResult, make_release
 from packager.publish.release_command import release as release_command
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.hub_server import HubServer, configured_hub
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")

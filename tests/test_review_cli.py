@@ -19,7 +19,7 @@ from PIL import Image
 from packager.cli import cli
 from packager.collection import ManifestError, load_collection
 from packager.rights.review import ReviewDecision, load_reviews
-from tests.conftest import CC0, write_collection
+from tests.helpers import CC0, write_collection
 
 pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
 

@@ -25,7 +25,7 @@ from packager.cli import cli
 from packager.collection import Item, load_collection, read_items
 from packager.rights.terms import expand
 from packager.rights.verify import all_jurisdictions, item_terms
-from tests.conftest import image_bytes, write_collection
+from tests.helpers import image_bytes, write_collection
 
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 STATEMENTS = [

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from packager.cli import cli
-from tests.conftest import image_bytes, write_collection
+from tests.helpers import image_bytes, write_collection
 
 pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
 

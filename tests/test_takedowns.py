@@ -19,7 +19,7 @@ from packager.publish.takedowns import (
     load_takedowns_cached,
     main,
 )
-from tests.conftest import EXAMPLES, REPO
+from tests.helpers import EXAMPLES, REPO
 
 HEADER = ",".join(COLUMNS) + "\n"
 SHA_A = "a" * 64

@@ -15,7 +15,7 @@ import webdataset as wds
 from click.testing import CliRunner
 
 from packager.cli import cli
-from tests.conftest import image_bytes, write_collection
+from tests.helpers import image_bytes, write_collection
 
 
 def build(folder: Path, out: Path, as_of: str, *options: str) -> tuple[dict[str, Any], dict[str, Any]]:

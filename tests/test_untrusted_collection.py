@@ -18,7 +18,7 @@ from packager.cli import cli
 from packager.collection import load_collection
 from packager.inputs import collection_inputs
 from packager.publish.release import input_hashes
-from tests.conftest import CC0, image_bytes, write_collection
+from tests.helpers import CC0, image_bytes, write_collection
 from tests.test_iiif import canvas3, iiif_collection, image3, manifest3
 
 AS_OF = "2026-11-30"
