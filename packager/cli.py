@@ -25,6 +25,7 @@ from packager.checkpoint import ResumeError
 from packager.collection import COLLECTION_FILE, Collection, count_entries
 from packager.dedup import Deduplicator
 from packager.discovery import expand
+from packager.echo import say, say_message
 from packager.engines import ENGINES, make_engine
 from packager.github_summary import (
     annotated_first,
@@ -42,7 +43,7 @@ from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE, review_rows, template_row
 from packager.sample import Sample
-from packager.textsafe import say, say_message, workflow_data, workflow_property
+from packager.textsafe import workflow_data, workflow_property
 from packager.validate_report import held_lines, summary_lines, unapplied_reviews
 from packager.version import __version__
 

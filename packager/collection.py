@@ -533,7 +533,7 @@ _TOO_DEEP = object()
 
 def _read_jsonl(
     path: Path, renames: dict[str, str] | None = None, notes: list[str] | None = None
-) -> Iterator[tuple[int, dict[str, Any] | str]]:
+) -> Generator[tuple[int, dict[str, Any] | str], None, None]:
     field_of = _jsonl_fields(renames)
     with path.open("rb") as handle:
         for row, raw in enumerate(handle, start=1):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import click
-
 # C0 controls (tab, newline and carriage return included: each printed value is one line), DEL and
 # C1 controls (CSI, OSC and NEL among them), the Unicode line and paragraph separators, and the
 # bidirectional overrides and isolates that make text read differently from what it is.
@@ -44,21 +42,6 @@ def printable_lines(text: str) -> str:
 def printable_line(text: str) -> str:
     """One line of output: controls escaped, and no leading ``::`` that a CI runner would obey."""
     return _COMMAND_START.sub(r"\1\\::", printable(text))
-
-
-def say(text: str = "", err: bool = False) -> None:
-    """click.echo for a line that may hold contributed text: a line break in it is shown, not obeyed."""
-    click.echo(printable_line(text), err=err)
-
-
-def say_message(text: str, err: bool = False) -> None:
-    """click.echo for an error message that pdpack laid out on several lines (a YAML error and the line it quotes).
-
-    Each line is escaped on its own, and none may start a workflow command. Contributed values inside such
-    messages are quoted with repr() or escaped where they are put in, so a break in one cannot fake a line.
-    """
-    for line in text.split("\n"):
-        click.echo(printable_line(line), err=err)
 
 
 def workflow_data(text: str) -> str:

@@ -79,10 +79,10 @@ def summary_lines(held: Iterable[Rejection]) -> list[str]:
     lines = ["Problems by reason:"]
     width = max(len(reason) for reason in {*primary, *alongside})
     for reason in sorted({*primary, *alongside}, key=lambda r: (-primary[r] - alongside[r], r)):
-        held, also = primary[reason], alongside[reason]
-        counts = f"{held} item(s)" if held else ""
+        own, also = primary[reason], alongside[reason]
+        counts = f"{own} item(s)" if own else ""
         if also:
-            counts += f"{', and ' if held else ''}{also} {'more ' if held else ''}item(s) held for another reason"
+            counts += f"{', and ' if own else ''}{also} {'more ' if own else ''}item(s) held for another reason"
         lines.append(f"  {reason:<{width}}  {counts}")
     return lines
 

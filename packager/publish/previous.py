@@ -20,7 +20,7 @@ from pathlib import Path
 
 from packager.publish.hub import REPO_TYPE, PushError, _hub, find_token, make_api
 from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, ReleaseError, check_repo, check_version
-from packager.publish.takedowns import _escape_data as workflow_message
+from packager.textsafe import workflow_data as workflow_message
 
 # What the changelog reads of a release: see packager.publish.release.compare.
 FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, "data/*.parquet")

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from packager.echo import say, say_message
 from packager.publish.hub import (
     CARD,
     DEFAULT_MAX_FILES_PER_COMMIT,
@@ -22,7 +23,6 @@ from packager.publish.hub import (
 )
 from packager.publish.hub import push as push_plan
 from packager.publish.retarget import retarget
-from packager.textsafe import say, say_message
 from packager.version import __version__
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")

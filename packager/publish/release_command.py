@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from packager.builder.config import require_tools
+from packager.echo import say, say_message
 from packager.model import ManifestError, MissingTool, ModelError
 from packager.options import WORKERS, build_options, settings_from_options
 from packager.publish.card import DEFAULT_PRETTY_NAME
@@ -23,7 +24,6 @@ from packager.publish.release import (
     default_version,
     make_release,
 )
-from packager.textsafe import say, say_message
 from packager.version import __version__
 
 
