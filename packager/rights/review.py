@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packager.collection import Collection, ManifestError
+from packager.model import Collection, ManifestError
 from packager.rights.overrules import CLAIM_NAMES, parse_overrules
 from packager.safepath import require_inside
 

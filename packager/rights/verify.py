@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from packager.collection import Collection, Item
+from packager.model import Collection, Item
 from packager.rights.conflicts import (
     Conflict,
     claim_conflict,
