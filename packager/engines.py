@@ -38,8 +38,14 @@ DEFAULT_RAY_BATCH = 8
 
 
 class Engine(Protocol):
-    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
-        """``fn(item)`` for every item, in input order, with at most ``window`` items in flight."""
+    def map_ordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+    ) -> Iterator[R]:
+        """``fn(item)`` for every item, in input order, with at most ``window`` items in flight.
+
+        ``weight`` says how much work an item is (a group of URL items weighs its length): a batch
+        sent to one worker closes once it weighs as much as a batch of plain items would hold.
+        """
         ...
 
     def close(self) -> None:
@@ -57,9 +63,22 @@ class Engine(Protocol):
     ) -> None: ...
 
 
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+def _batched(items: Iterable[T], size: int, weight: Callable[[T], int] | None = None) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items, or of items weighing ``size`` together."""
+    if weight is None:
+        iterator = iter(items)
+        while batch := list(islice(iterator, size)):
+            yield batch
+        return
+    batch: list[T] = []
+    load = 0
+    for item in items:
+        batch.append(item)
+        load += weight(item)
+        if load >= size:
+            yield batch
+            batch, load = [], 0
+    if batch:
         yield batch
 
 
@@ -143,7 +162,9 @@ def _process_exists(pid: int) -> bool:
 class SerialEngine(_Closing):
     """Everything in this process, one item at a time."""
 
-    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+    def map_ordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+    ) -> Iterator[R]:
         for item in items:
             yield fn(item)
 
@@ -214,12 +235,14 @@ class LocalPoolEngine(_Closing):
             self.workers, initializer=_ignore_interrupts
         )
 
-    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+    def map_ordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+    ) -> Iterator[R]:
         window = max(1, window)
         chunk = max(1, window // (self.workers * 4))
         pending: deque[AsyncResult[str]] = deque()
         try:
-            for batch in _batched(items, chunk):
+            for batch in _batched(items, chunk, weight):
                 # Submit before waiting: the pool keeps working while the caller consumes.
                 pool = self._get_pool()
                 pending.append(pool.apply_async(_call_batch_spooled, (fn, batch, self._spool)))
@@ -317,7 +340,9 @@ class RayEngine(_Closing):
         """Whether ``close`` will call ``ray.shutdown`` (this engine called ``ray.init``)."""
         return self._owns_connection
 
-    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int) -> Iterator[R]:
+    def map_ordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+    ) -> Iterator[R]:
         ray = self._ray
         window = max(1, window)
         batch_size = min(self.batch_size, window)
@@ -326,7 +351,7 @@ class RayEngine(_Closing):
         fn_ref = ray.put(fn)  # sent once, not with every batch
         pending: deque[Any] = deque()
         try:
-            for batch in _batched(items, batch_size):
+            for batch in _batched(items, batch_size, weight):
                 if len(pending) >= max_in_flight:
                     yield from ray.get(pending.popleft())  # the oldest first: results stay in input order
                 pending.append(task.remote(fn_ref, batch))

@@ -351,8 +351,8 @@ def _downloads(task: Task) -> bool:
 
 
 def process_group(group: list[Task]) -> list[Result]:
-    """Results for consecutive tasks, in order. The URLs among them are downloaded at the same time
-    on this process's download threads, while earlier items are decoded and checked here."""
+    """Results for consecutive tasks, in order. The URLs among them are downloaded on this process's
+    ``fetch_threads`` download threads, while the items already downloaded are decoded and checked here."""
     if len(group) == 1:
         return [_process_task(group[0])]
     pool = _download_pool(group[0][2].fetch_threads)
@@ -384,6 +384,11 @@ def _download_pool(threads: int) -> ThreadPoolExecutor:
     if _POOL is None or _POOL[:2] != (os.getpid(), threads):
         _POOL = (os.getpid(), threads, ThreadPoolExecutor(threads, thread_name_prefix="pdpack-download"))
     return _POOL[2]
+
+
+# A worker gets URL items in groups of this many per download thread: while it decodes the first
+# ones, the threads download the rest, so they are rarely idle; only a group's first answers are waited for.
+GROUP_PER_THREAD = 4
 
 
 def grouped(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
@@ -426,9 +431,9 @@ def run(
 ) -> Iterator[tuple[Collection, Result]]:
     """Yield (collection, result) for every item, in build order, whatever the engine.
 
-    Work goes out in bounded windows so that at most ``window`` tasks are in flight at once,
-    however large the collection: a task is one item, or up to ``settings.fetch_threads`` URL
-    items that a worker downloads at the same time.
+    Work goes out in bounded windows, however large the collection: a task is one item, or up to
+    4 x ``settings.fetch_threads`` URL items that one worker downloads on its threads while it
+    decodes them; a worker gets a batch of plain items or one such group at a time.
     """
     tasks = all_tasks(collections, settings, skip)
     owned = engine is None
@@ -441,8 +446,8 @@ def run(
             yield task
 
     try:
-        groups = grouped(feed(), settings.fetch_threads)
-        for results in active.map_ordered(process_group, groups, window or max(1, workers) * 16):
+        groups = grouped(feed(), settings.fetch_threads * GROUP_PER_THREAD)
+        for results in active.map_ordered(process_group, groups, window or max(1, workers) * 16, weight=len):
             for result in results:
                 yield in_flight.popleft(), result
     finally:
