@@ -17,8 +17,7 @@ from packager.collection import Collection
 from packager.jsonutil import dumps_canonical, dumps_pretty
 from packager.markdown import md
 from packager.model import REGISTRY, Rejection
-from packager.sample import Sample
-from packager.shards import ShardInfo
+from packager.sample import Sample, ShardInfo
 from packager.version import __version__
 
 

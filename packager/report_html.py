@@ -44,7 +44,7 @@ from packager.atomic import write_atomic
 from packager.collection import Collection, Item, read_items
 from packager.model import REGISTRY, Picture, Severity
 from packager.safepath import PathEscapeError, resolve_inside
-from packager.shards import safe_member_name
+from packager.sample import safe_member_name
 
 REPORT_FILE = "report.html"
 # The class of every held-back item's picture; push counts them (held_back_pictures), so keep it stable.

@@ -1,4 +1,4 @@
-"""Samples: what one shipped item looks like in a shard, and the schema every sample follows.
+"""Samples and shards on disk: what one shipped item looks like, the schema every sample follows, and a shard's record.
 
 Every sample carries the same JSON fields (absent values are null) so that
 readers that infer a schema from the first samples, such as Hugging Face
@@ -159,3 +159,34 @@ class Sample:
             "image_extension": self.extension,
             "image_bytes": len(self.image),
         }
+
+
+# --- shards: report.json's record of one, and the member names a shard may hold ---------------------
+
+
+@dataclass(frozen=True)
+class ShardInfo:
+    name: str
+    count: int
+    bytes: int
+    sha256: str
+    index: str
+    index_sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "count": self.count,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "index": self.index,
+            "index_sha256": self.index_sha256,
+        }
+
+
+_SAFE_MEMBER = re.compile(r"^[A-Za-z0-9_-]+\.[a-z0-9]+$")
+
+
+def safe_member_name(name: str) -> bool:
+    """A tar member name that cannot point anywhere: no folders, no '..', no absolute path, no control bytes."""
+    return bool(_SAFE_MEMBER.match(name))

@@ -14,9 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -24,7 +22,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from packager.sample import INDEX_SCHEMA, Sample
+from packager.sample import INDEX_SCHEMA, Sample, ShardInfo, safe_member_name
 from packager.tarstream import TarStream
 
 # Fixed tar metadata: the same samples must give the same bytes on any machine, any day.
@@ -44,34 +42,6 @@ def discard_after(data_dir: Path, keep: int, prefix: str = "train") -> None:
         number = path.name[len(prefix) + 1 :].split(".", 1)[0]
         if path.name.endswith(".tmp") or (number.isdigit() and int(number) >= keep):
             path.unlink()
-
-
-@dataclass(frozen=True)
-class ShardInfo:
-    name: str
-    count: int
-    bytes: int
-    sha256: str
-    index: str
-    index_sha256: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "count": self.count,
-            "bytes": self.bytes,
-            "sha256": self.sha256,
-            "index": self.index,
-            "index_sha256": self.index_sha256,
-        }
-
-
-_SAFE_MEMBER = re.compile(r"^[A-Za-z0-9_-]+\.[a-z0-9]+$")
-
-
-def safe_member_name(name: str) -> bool:
-    """A tar member name that cannot point anywhere: no folders, no '..', no absolute path, no control bytes."""
-    return bool(_SAFE_MEMBER.match(name))
 
 
 def member_size(sample: Sample) -> int:
