@@ -67,8 +67,8 @@ def _batched(items: Iterable[T], size: int, weight: Callable[[T], int] | None = 
     """Consecutive lists of at most ``size`` items, or of items weighing ``size`` together."""
     if weight is None:
         iterator = iter(items)
-        while batch := list(islice(iterator, size)):
-            yield batch
+        while chunk := list(islice(iterator, size)):
+            yield chunk
         return
     batch: list[T] = []
     load = 0
