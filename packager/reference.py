@@ -1,4 +1,4 @@
-"""Reference pages made from the code: the reason table from the registry, the collection schema from the schemas.
+"""Reference pages made from the code: reason tables, the collection schema and the module layout.
 
 The documentation site's hook (``docs/hooks.py``) puts these tables where a page holds a marker
 such as ``<!-- pdpack:reasons -->``, so the site can never disagree with the code. Every cell is
@@ -7,8 +7,11 @@ escaped with the one Markdown escaper (``packager.markdown.md``) where it holds 
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from packager.markdown import md
@@ -104,12 +107,41 @@ def item_fields() -> str:
     return _cell(ITEM_SCHEMA.get("description", "")) + "\n\n" + _properties_table(ITEM_SCHEMA, "field")
 
 
+def _doc_cell(line: str) -> str:
+    """A docstring's first line in a table cell: its ``literals`` as code spans, the rest escaped."""
+    parts = re.split(r"``(.+?)``", line)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append("`" + part.replace("`", "'").replace("|", "\\|") + "`")
+        elif part.strip():
+            # The escaper trims; the spaces next to a code span are kept.
+            out.append((" " if part[0].isspace() else "") + _cell(part) + (" " if part[-1].isspace() else ""))
+        else:
+            out.append(" " if part else "")
+    return "".join(out)
+
+
+def module_table(root: Path | None = None) -> str:
+    """Every module of the package with the first line of its docstring: the layout, from the code itself."""
+    package = root or Path(__file__).resolve().parent
+    rows = ["| module | job |", "| --- | --- |"]
+    for path in sorted(package.rglob("*.py"), key=lambda p: p.relative_to(package).parts):
+        if "__pycache__" in path.parts:
+            continue
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        name = "packager/" + path.relative_to(package).as_posix()
+        rows.append(f"| `{name}` | {_doc_cell(doc.strip().splitlines()[0] if doc.strip() else '')} |")
+    return "\n".join(rows) + "\n"
+
+
 # Marker in a page -> the function that writes what replaces it.
 MARKERS: dict[str, Callable[[], str]] = {
     "<!-- pdpack:reason-summary -->": reason_summary,
     "<!-- pdpack:reasons -->": reason_reference,
     "<!-- pdpack:collection-keys -->": collection_keys,
     "<!-- pdpack:item-fields -->": item_fields,
+    "<!-- pdpack:modules -->": module_table,
 }
 
 

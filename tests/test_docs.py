@@ -9,7 +9,15 @@ import yaml
 
 from packager.markdown import md
 from packager.model import COLLECTION_KEYS, ITEM_FIELDS, REGISTRY
-from packager.reference import MARKERS, collection_keys, fill, item_fields, reason_reference, reason_summary
+from packager.reference import (
+    MARKERS,
+    collection_keys,
+    fill,
+    item_fields,
+    module_table,
+    reason_reference,
+    reason_summary,
+)
 from packager.schema import COLLECTION_SCHEMA
 from tests.helpers import REPO
 
@@ -42,6 +50,15 @@ def test_schema_tables_list_every_key_and_field() -> None:
     assert set(COLLECTION_SCHEMA["properties"]) == set(COLLECTION_KEYS)  # the schema and the loader agree
     fields = item_fields()
     assert all(f"| `{field}` |" in fields for field in ITEM_FIELDS), fields
+
+
+def test_the_code_layout_lists_every_module_with_its_job() -> None:
+    table = module_table()
+    files = [p for p in (REPO / "packager").rglob("*.py") if "__pycache__" not in p.parts]
+    modules = [p.relative_to(REPO).as_posix() for p in files]
+    assert [line.split("`")[1] for line in table.splitlines()[2:]] == sorted(modules, key=lambda m: m.split("/"))
+    empty = [line for line in table.splitlines()[2:] if line.endswith("|  |")]
+    assert not empty, f"give these modules a docstring: {empty}"
 
 
 def test_pages_use_markers_and_hold_no_hand_written_reason_table() -> None:
