@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packager.model import COLLECTION_FILE
+import yaml
+
+from packager.model import COLLECTION_FILE, MAX_YAML_BYTES
 
 SKIPPED_FOLDERS = ("schema",)
 EXAMPLES_FOLDER = "examples"
@@ -52,3 +54,47 @@ def expand(folders: tuple[Path, ...] | list[Path], include_examples: bool = Fals
             notes.append(f"{folder}: no {COLLECTION_FILE} here or in any folder below it{hint}; skipped")
         found += below
     return found, notes
+
+
+REGISTRY_FOLDER = "manifests"
+
+
+def registry_root(folder: Path) -> Path | None:
+    """The nearest folder named ``manifests`` above a collection folder: the tree a release builds together."""
+    return next((parent for parent in folder.resolve().parents if parent.name == REGISTRY_FOLDER), None)
+
+
+def registered_ids(root: Path) -> dict[str, list[Path]]:
+    """The id each collection.yaml under ``root`` declares (examples included), with the folders declaring it.
+
+    Only the ``id`` key is read, through the same safe loader; a file that cannot be read is that
+    collection's own problem, reported when it is checked, and is skipped here.
+    """
+    from packager.safepath import PathEscapeError, resolve_inside
+    from packager.yamlsafe import load_yaml
+
+    ids: dict[str, list[Path]] = {}
+    for folder in collection_folders(root, include_examples=True):
+        try:
+            path = resolve_inside(folder, COLLECTION_FILE)
+            if path.stat().st_size > MAX_YAML_BYTES:
+                continue
+            meta = load_yaml(path.read_text(encoding="utf-8-sig"))
+        except (PathEscapeError, OSError, ValueError, yaml.YAMLError):
+            continue
+        declared = meta.get("id") if isinstance(meta, dict) else None
+        if isinstance(declared, str) and declared.strip():
+            ids.setdefault(declared.strip(), []).append(folder.resolve())
+    return ids
+
+
+def id_taken_message(collection_id: str, folder: Path, ids: dict[str, list[Path]], root: Path) -> str | None:
+    """Why ``collection_id`` cannot be this folder's: another folder under ``root`` declares it too."""
+    others = [other for other in ids.get(collection_id, []) if other != folder.resolve()]
+    if not others:
+        return None
+    where = ", ".join(str(other.relative_to(root.parent)) for other in others)
+    return (
+        f"id {collection_id!r} is already used by {where}; every collection under {root.name}/ needs an id of its "
+        "own (a release builds them together): choose another"
+    )

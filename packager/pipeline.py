@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
@@ -135,7 +135,7 @@ def _stages(
             return rejection("takedown", removed.message)
         if verdict is not None and settings.embedded and image.has_metadata:
             try:
-                findings = _embedded(collection, item, data, image)
+                findings = _embedded(item, data, image, settings)
             except EmbeddedReadError as exc:
                 problems.append(("embedded:unreadable", str(exc)))
             else:
@@ -264,19 +264,42 @@ NO_METADATA = Evidence(
 _NO_FINDINGS = EmbeddedFindings(evidence=(NO_METADATA,), data_mining_prohibited=None)
 
 
-def _embedded(collection: Collection, item: Item, source: bytes | Path, image: ImageData) -> EmbeddedFindings:
+# What ExifTool found in each file this process read, by content hash: the findings, or why it could not
+# read the file. Many rows may point at one file (or one hostile file be copied under many names); each
+# distinct file costs one read, and a file that exhausts the budget costs the budget once.
+_EMBEDDED_READS: OrderedDict[str, EmbeddedFindings | str] = OrderedDict()
+_EMBEDDED_READS_KEPT = 4096
+
+
+def _embedded(item: Item, source: bytes | Path, image: ImageData, settings: Settings) -> EmbeddedFindings:
     """Rights tags from the file itself: read in place for local files, from a temporary copy for URLs.
 
     Only called when the decoder saw a metadata block: a file without one has no rights tags
     to find (``_NO_FINDINGS``), and skipping ExifTool is most of the speed of a passthrough build.
+    Each distinct file (by content) is read once per process, within ``settings.embedded_deadline``.
     """
+    found = _EMBEDDED_READS.get(image.sha256)
+    if found is None:
+        try:
+            found = embedded_findings(_read_tags(source, image, settings.embedded_deadline))
+        except EmbeddedReadError as exc:
+            found = exc.message
+        _EMBEDDED_READS[image.sha256] = found
+        if len(_EMBEDDED_READS) > _EMBEDDED_READS_KEPT:
+            _EMBEDDED_READS.popitem(last=False)
+    if isinstance(found, str):
+        raise EmbeddedReadError(source if isinstance(source, Path) else item.source, found)
+    return found
+
+
+def _read_tags(source: bytes | Path, image: ImageData, deadline_s: float) -> dict[str, Any]:
     reader = shared_reader()
     if isinstance(source, Path):
-        return embedded_findings(reader.read(source))
+        return reader.read(source, deadline_s)
     with tempfile.TemporaryDirectory(prefix="pdpack-") as folder:
         path = Path(folder) / f"download.{image.extension}"
         path.write_bytes(source)
-        return embedded_findings(reader.read(path))
+        return reader.read(path, deadline_s)
 
 
 def _caption(collection: Collection, item: Item, settings: Settings) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from packager.cli import cli
 from packager.collection import load_collection
 from packager.inputs import collection_inputs
 from packager.publish.release import input_hashes
+from tests.budget import results_within
 from tests.helpers import CC0, image_bytes, write_collection
 from tests.test_iiif import canvas3, iiif_collection, image3, manifest3
 
@@ -249,3 +251,70 @@ def test_control_characters_in_contributed_text_never_reach_the_log_raw(tmp_path
                 # Properties hold no raw ':' or ',', so the command ends where pdpack means it to.
                 command = r"::(error|warning) file=[^,:]*ci-museum/items\.jsonl(,line=\d+)?,title=[^:,]*::"
                 assert re.match(command, line), line
+
+
+# --- 3. an ExifTool budget per file, and one read per distinct file --------------------------------------
+
+
+def deep_xmp_tiff(depth: int) -> bytes:
+    """A real TIFF whose XMP nests ``depth`` levels: ExifTool's time grows with the square of the depth."""
+    from PIL import Image, TiffImagePlugin
+
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        + '<rdf:Description><x:a rdf:parseType="Resource">' * depth
+        + "</x:a></rdf:Description>" * depth
+        + '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+    )
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[700] = packet.encode()
+    info.tagtype[700] = 1  # bytes
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(out, format="TIFF", tiffinfo=info)
+    return out.getvalue()
+
+
+def test_deeply_nested_xmp_costs_one_budget_however_many_rows_point_at_it(tmp_path: Path) -> None:
+    """XMP nested 8,000 deep keeps ExifTool busy for minutes (24 s at 2,000 deep here, four times that per
+    doubling). With a 2 s budget per file and one read per distinct file, 100 rows pointing at it (and a
+    copy under another name) cost one budget: the build finishes far inside a limit that 100 reads would blow."""
+    files = {"files/bomb.tif": deep_xmp_tiff(8_000), "files/good.png": image_bytes()}
+    files["files/bomb-copy.tif"] = files["files/bomb.tif"]
+    rows = [{"id": f"bomb-{n:03d}", "file": "files/bomb.tif", "title": "Nested"} for n in range(100)]
+    rows += [
+        {"id": "bomb-copy", "file": "files/bomb-copy.tif", "title": "Nested"},
+        {"id": "good", "file": "files/good.png", "title": "Harbour"},
+    ]
+    folder = write_collection(tmp_path, rows, collection_id="xmp-museum", files=files)
+    out = tmp_path / "dist"
+    settings = Settings(as_of=AS_OF, embedded_deadline=2.0)
+    results = results_within([("build", lambda: build(load_collections([folder]), out, settings)["totals"])], 60)
+    assert results["build"]["shipped"] == 1
+    held = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(held) == 101 and {r["reason"] for r in held} == {"embedded:unreadable"}
+    assert all("did not answer in time (2 s)" in r["message"] for r in held)
+    copy = next(r for r in held if r["id"] == "bomb-copy")
+    assert "bomb-copy.tif" in copy["message"]  # the message names the item's own file
+
+
+# --- 3. a new collection may not take an existing collection's id ---------------------------------------
+
+
+def test_validate_refuses_an_id_already_used_under_manifests(tmp_path: Path) -> None:
+    manifests = tmp_path / "pr" / "manifests"
+    rows = [{"id": "a", "file": "files/a.png", "title": "Harbour"}]
+    write_collection(manifests / "museums", rows, collection_id="city-prints", files={"files/a.png": image_bytes()})
+    newcomer = write_collection(manifests, rows, collection_id="city-prints", files={"files/a.png": image_bytes()})
+    (newcomer.parent / "newcomer").mkdir()
+    newcomer = newcomer.rename(newcomer.parent / "newcomer" / "prints")  # another folder, the same id
+    for output_format in ("text", "github"):
+        result = run_pdpack("validate", str(newcomer), "--as-of", AS_OF, "--format", output_format)
+        assert result.returncode == 1
+        assert (
+            "id 'city-prints' is already used by manifests/museums/city-prints; every collection under manifests/ "
+            "needs an id of its own"
+        ) in result.stderr
+    # Outside a manifests/ tree (a folder of one's own), nothing else is looked at.
+    alone = write_collection(tmp_path / "mine", rows, collection_id="city-prints", files={"files/a.png": image_bytes()})
+    assert run_pdpack("validate", str(alone), "--as-of", AS_OF).returncode == 0

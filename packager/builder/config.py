@@ -50,6 +50,9 @@ EXIFTOOL_MISSING = (
 LEFTOVER_RISK = ("accept", "hold")  # --leftover-risk; the first is the default
 
 
+DEFAULT_EMBEDDED_DEADLINE = 10.0
+
+
 def _today() -> str:
     return dt.date.today().isoformat()
 
@@ -66,6 +69,9 @@ class Settings:
     # "hold" keeps them back, since a first publication after the cutoff could keep them protected.
     leftover_risk: str = LEFTOVER_RISK[0]
     embedded: bool = True  # read rights from the files' own metadata with ExifTool
+    # Seconds ExifTool may spend on one file: real files take well under one; XMP nested thousands deep
+    # would keep it busy for minutes (the item is then held back as embedded:unreadable).
+    embedded_deadline: float = DEFAULT_EMBEDDED_DEADLINE
     fetch_timeout: float = DEFAULT_TIMEOUT  # seconds without data before a download attempt fails
     fetch_retries: int = DEFAULT_RETRIES
     fetch_deadline: float = DEFAULT_DEADLINE  # seconds for a whole download, retries included

@@ -13,6 +13,7 @@ from packager.builder.config import Models, Settings, preflight
 from packager.captions.select import caption_stage
 from packager.collection import Collection, ManifestError, load_collection
 from packager.dedup import Deduplicator
+from packager.discovery import id_taken_message, registered_ids, registry_root
 from packager.engines import Engine
 from packager.pipeline import Result, run
 from packager.report import BuildReport
@@ -24,7 +25,11 @@ BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 
 
 def load_collections(folders: Sequence[Path | str]) -> list[Collection]:
-    """Load every collection, refusing two with the same id."""
+    """Load every collection, refusing two with the same id, in this build or in the manifests/ tree it lies in.
+
+    A pull request that adds a collection is validated alone; checking its id against every collection
+    under the same ``manifests/`` folder stops it there, not when the next release builds them together.
+    """
     collections = [load_collection(folder) for folder in folders]
     seen: dict[str, Path] = {}
     for collection in collections:
@@ -35,6 +40,16 @@ def load_collections(folders: Sequence[Path | str]) -> list[Collection]:
                 column="id",
             )
         seen[collection.id] = collection.root
+    registries: dict[Path, dict[str, list[Path]]] = {}
+    for collection in collections:
+        root = registry_root(collection.root)
+        if root is None:
+            continue
+        if root not in registries:
+            registries[root] = registered_ids(root)
+        taken = id_taken_message(collection.id, collection.root, registries[root], root)
+        if taken:
+            raise ManifestError(collection.root / "collection.yaml", taken, column="id")
     return collections
 
 

@@ -253,11 +253,15 @@ class EmbeddedReader:
         et = self._et
         return et._process.pid if et is not None and et._process is not None else None
 
-    def read(self, path: Path) -> dict[str, Any]:
-        """The rights tags of one file: {"XMP-dc:Rights": "...", ...}; only tags present."""
-        return self.read_many([path])[0]
+    def read(self, path: Path, deadline_s: float | None = None) -> dict[str, Any]:
+        """The rights tags of one file: {"XMP-dc:Rights": "...", ...}; only tags present.
 
-    def read_many(self, paths: list[Path]) -> list[dict[str, Any]]:
+        ``deadline_s`` (default: the reader's timeout) bounds this one read: a file that makes exiftool work
+        longer (XMP nested thousands deep) costs that much, then exiftool is killed and restarted.
+        """
+        return self.read_many([path], deadline_s)[0]
+
+    def read_many(self, paths: list[Path], deadline_s: float | None = None) -> list[dict[str, Any]]:
         """One -execute for many files, same order as paths.
 
         Raises EmbeddedReadError for the first path (in order) that was refused or
@@ -267,7 +271,7 @@ class EmbeddedReader:
             return []
         absolute = [_checked_path(p) for p in paths]
         args: list[str | bytes] = [*_READ_ARGS, *(os.fsencode(a) for a in absolute)]
-        deadline = self._timeout_s + 0.2 * (len(paths) - 1)
+        deadline = (self._timeout_s if deadline_s is None else deadline_s) + 0.2 * (len(paths) - 1)
         with self._lock:
             stdout, stderr = self._execute(args, deadline, paths)
         try:
