@@ -1,5 +1,5 @@
 """``python -m packager`` runs the pdpack command."""
 
-from packager.cli import main
+from packager.launch import main
 
 main()

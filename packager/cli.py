@@ -26,7 +26,7 @@ from packager.collection import COLLECTION_FILE, Collection, count_entries
 from packager.dedup import Deduplicator
 from packager.discovery import expand
 from packager.echo import say, say_message
-from packager.engines import ENGINES, make_engine
+from packager.engines import ENGINES, WORKER_MODULES, make_engine
 from packager.github_summary import (
     annotated_first,
     collection_summary,
@@ -38,7 +38,7 @@ from packager.github_summary import (
 from packager.init_command import init_command
 from packager.model import REGISTRY, ManifestError, MissingTool, ModelError, Rejection
 from packager.options import WORKERS, build_options, fetch_options, rights_options, settings_from_options
-from packager.pipeline import NOT_FETCHED, WORKER_MODULES, Result, run
+from packager.pipeline import NOT_FETCHED, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE, review_rows, template_row

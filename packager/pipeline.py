@@ -22,7 +22,7 @@ from packager.builder.config import Settings
 from packager.captions.clean import remove_placeholders
 from packager.captions.select import choose_caption, eligible, human_candidates, missing_caption_message
 from packager.collection import Collection, Item, read_items
-from packager.engines import Engine, make_engine
+from packager.engines import WORKER_MODULES, Engine, make_engine
 from packager.fetch import FetchError, check_url, fetch
 from packager.media import ImageData, MediaError, inspect_image
 from packager.model import Rejection
@@ -39,9 +39,6 @@ from packager.safepath import PathEscapeError, resolve_inside
 from packager.sample import Sample, sample_key
 
 NOT_FETCHED = "url:not-fetched"  # validate --offline: an item that would be downloaded, set aside unchecked
-
-# What a worker process imports to run ``process_item``; a local pool imports it once, before forking workers.
-WORKER_MODULES = ("packager.pipeline", "scipy.fftpack")
 
 
 Result = Sample | Rejection

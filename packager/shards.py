@@ -11,8 +11,10 @@ memory held for an open shard stays bounded.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import hashlib
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -84,6 +86,46 @@ class _HashingWriter:
         return self._digest.hexdigest()
 
 
+# Arrow's buffer layout for the index's column types: the array typecode of a value, or None for
+# UTF-8 strings (32-bit offsets, then the bytes).
+_TYPECODES: dict[pa.DataType, str | None] = {pa.string(): None, pa.int64(): "q", pa.float64(): "d"}
+
+
+def index_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Index rows as a table of ``INDEX_SCHEMA``, equal to ``pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)``.
+
+    Built from Arrow buffers, because pyarrow imports pandas the first time it converts a Python
+    list (to ask whether the list is a pandas object): half a second of the build's start-up, on
+    the process that must write the first shard.
+    """
+    return pa.Table.from_arrays(
+        [_column([row[field.name] for row in rows], field.type) for field in INDEX_SCHEMA], schema=INDEX_SCHEMA
+    )
+
+
+def _column(values: list[Any], kind: pa.DataType) -> pa.Array:
+    if kind not in _TYPECODES:
+        raise TypeError(f"no buffer layout for index columns of type {kind}")
+    nulls = sum(value is None for value in values)
+    validity: bytes | None = None
+    if nulls:
+        bits = bytearray(-(-len(values) // 8))
+        for position, value in enumerate(values):
+            if value is not None:
+                bits[position >> 3] |= 1 << (position & 7)
+        validity = bytes(bits)
+    typecode = _TYPECODES[kind]
+    if typecode is None:
+        encoded = [b"" if value is None else value.encode("utf-8") for value in values]
+        offsets = array.array("i", itertools.accumulate(map(len, encoded), initial=0))  # OverflowError past 2 GiB
+        buffers = [validity, offsets.tobytes(), b"".join(encoded)]
+    else:
+        buffers = [validity, array.array(typecode, [0 if value is None else value for value in values]).tobytes()]
+    return pa.Array.from_buffers(
+        kind, len(values), [None if b is None else pa.py_buffer(b) for b in buffers], null_count=nulls
+    )
+
+
 class ShardWriter:
     """Write samples to ``<out>/data/<prefix>-NNNNNN.tar``, rolling over by count and size."""
 
@@ -112,9 +154,6 @@ class ShardWriter:
         self.shards: list[ShardInfo] = list(existing or [])
         self.on_finish = on_finish
         self.row_group_size = row_group_size
-        # pyarrow imports pandas the first time it turns Python rows into a table (about half a second).
-        # Done now, it overlaps the start of the worker processes instead of holding up the first shard.
-        pa.Table.from_pylist([], schema=INDEX_SCHEMA)
         self._handle: _HashingWriter | None = None
         self._tar: TarStream | None = None
         self._index_handle: _HashingWriter | None = None
@@ -177,7 +216,7 @@ class ShardWriter:
         if not self._rows:
             return
         assert self._index is not None
-        table = pa.Table.from_pylist(self._rows, schema=INDEX_SCHEMA)
+        table = index_table(self._rows)
         # One call, one row group: the size is passed so pyarrow's own default can never split it.
         self._index.write_table(table, row_group_size=len(self._rows))
         self._rows = []

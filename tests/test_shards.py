@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from packager.sample import Sample
-from packager.shards import ShardInfo, ShardWriter
+from packager.sample import INDEX_SCHEMA, Sample
+from packager.shards import ShardInfo, ShardWriter, index_table
 
 
 def make_sample(n: int) -> Sample:
@@ -103,3 +107,33 @@ def test_failure_inside_with_leaves_only_finished_shards(tmp_path: Path) -> None
 def test_row_group_size_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="row_group_size"):
         ShardWriter(tmp_path, row_group_size=0)
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    out = io.BytesIO()
+    with pq.ParquetWriter(out, INDEX_SCHEMA, compression="zstd") as writer:
+        writer.write_table(table, row_group_size=max(1, table.num_rows))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("count", [0, 1, 9, 1000])
+def test_index_table_is_what_pyarrow_makes_of_the_rows(count: int) -> None:
+    rows = [make_sample(n).index_row() for n in range(count)]
+    if rows:
+        rows[0] = {**rows[0], "title": "", "caption": "漢字 é \u00a0 \U0001f600", "source_url": None, "width": -1}
+    ours, pyarrows = index_table(rows), pa.Table.from_pylist(rows, schema=INDEX_SCHEMA)
+    assert ours.equals(pyarrows)
+    assert _parquet_bytes(ours) == _parquet_bytes(pyarrows)
+
+
+def test_writing_an_index_does_not_import_pandas(tmp_path: Path) -> None:
+    # pandas costs a build half a second of start-up; pyarrow imports it on its first Python list.
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[2]); "
+        "from tests.test_shards import make_sample, write_all; "
+        "write_all(Path(sys.argv[1]), [make_sample(n) for n in range(5)]); "
+        "assert 'pandas' not in sys.modules, 'pandas was imported'"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", script, str(tmp_path), str(repo)], check=True)
+    assert (tmp_path / "data" / "train-000000.parquet").is_file()
