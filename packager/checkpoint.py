@@ -27,10 +27,6 @@ STATE_DIR = ".pdpack"
 CHECKPOINT = "checkpoint.json"
 
 
-class ResumeError(Exception):
-    pass
-
-
 @dataclass
 class Checkpoint:
     fingerprint: str

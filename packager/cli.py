@@ -21,7 +21,6 @@ from packager import checkpoint
 from packager.attribution import acquisition_credit_warning
 from packager.builder.config import Settings, require_tools
 from packager.builder.run import build, load_collections
-from packager.checkpoint import ResumeError
 from packager.collection import COLLECTION_FILE, Collection, count_entries
 from packager.dedup import Deduplicator
 from packager.discovery import expand
@@ -36,7 +35,7 @@ from packager.github_summary import (
     write_summary,
 )
 from packager.init_command import init_command
-from packager.model import REGISTRY, ManifestError, MissingTool, ModelError, Rejection
+from packager.model import REGISTRY, ManifestError, MissingTool, ModelError, Rejection, ResumeError
 from packager.options import WORKERS, build_options, fetch_options, rights_options, settings_from_options
 from packager.pipeline import NOT_FETCHED, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures

@@ -552,6 +552,22 @@ class ModelUnavailable(ModelError):
     """The model's weights are not on this machine and cannot be downloaded."""
 
 
+class ResumeError(Exception):
+    """A build cannot resume: the folder holds a build of other inputs, options or as-of date."""
+
+
+class ReleaseError(Exception):
+    """A release cannot be made as asked; the message says what to change."""
+
+
+class PushError(Exception):
+    """A push that cannot go on, with a message for people (never holding the token)."""
+
+
+class PreviousError(Exception):
+    """The previous release could not be read; the message says why (never with the token)."""
+
+
 @dataclass(frozen=True)
 class Rejection:
     """An item that does not ship, with the reason code and the evidence behind it."""

@@ -25,17 +25,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from packager.builder.run import build, load_collections
+from packager.model import PushError
 from packager.pipeline import Settings
-from packager.publish.hub import (
-    NO_TOKEN,
-    PushError,
-    commit_order,
-    is_transient,
-    make_api,
-    plan_push,
-    push,
-    scrub,
-)
+from packager.publish.hub import NO_TOKEN, commit_order, is_transient, make_api, plan_push, push, scrub
 from packager.publish.push_command import push as push_command
 from packager.report_html import NOT_FOR_PUBLICATION, REPORT_FILE, held_back_pictures
 from tests.hub_server import HubServer, configured_hub

@@ -16,9 +16,9 @@ from click.testing import CliRunner, Result
 
 from packager.builder.run import build, load_collections
 from packager.collection import ManifestError
+from packager.model import ReleaseError
 from packager.pipeline import Settings
 from packager.publish.release import (
-    ReleaseError,
     ReleaseResult,
     check_repo,
     check_version,

@@ -15,6 +15,7 @@ from packager.collection import Collection, ManifestError, load_collection
 from packager.dedup import Deduplicator
 from packager.discovery import id_taken_message, registered_ids, registry_root
 from packager.engines import Engine
+from packager.model import ResumeError
 from packager.pipeline import Result, run
 from packager.report import BuildReport
 from packager.report_html import REPORT_FILE, write_build_report_html
@@ -112,7 +113,7 @@ def build(
             if changed
             else " (a changed manifest, option or --as-of date: it defaults to today)"
         )
-        raise checkpoint.ResumeError(
+        raise ResumeError(
             f"{out_dir} holds a build of other inputs or settings{what}. Give the same inputs and options, "
             "or build without --resume to start over"
         )

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from packager.model import PushError
 from packager.report_html import REPORT_FILE, held_back_pictures
 
 if TYPE_CHECKING:
@@ -48,10 +49,6 @@ _TOKEN_LIKE = re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")
 _BLOCK = 1 << 20
 
 T = TypeVar("T")
-
-
-class PushError(Exception):
-    """A push that cannot go on, with a message for people (never holding the token)."""
 
 
 @dataclass(frozen=True)

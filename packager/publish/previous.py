@@ -18,17 +18,14 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from packager.publish.hub import REPO_TYPE, PushError, _hub, find_token, make_api
-from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, ReleaseError, check_repo, check_version
+from packager.model import PreviousError, PushError, ReleaseError
+from packager.publish.hub import REPO_TYPE, _hub, find_token, make_api
+from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, check_repo, check_version
 from packager.textsafe import workflow_data as workflow_message
 
 # What the changelog reads of a release: see packager.publish.release.compare.
 FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, "data/*.parquet")
 _PARTS = re.compile(r"(\d+)")
-
-
-class PreviousError(Exception):
-    """The previous release could not be read; the message says why (never with the token)."""
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:

@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from packager.echo import say, say_message
+from packager.model import PushError
 from packager.publish.hub import (
     CARD,
     DEFAULT_MAX_FILES_PER_COMMIT,
     NO_TOKEN,
-    PushError,
     PushPlan,
     PushResult,
     find_token,

@@ -34,6 +34,7 @@ from packager.digest import file_sha256
 from packager.discovery import collection_folders
 from packager.inputs import collection_inputs
 from packager.jsonutil import dumps_pretty
+from packager.model import ReleaseError
 from packager.publish.card import (
     DEFAULT_PRETTY_NAME,
     Change,
@@ -61,10 +62,6 @@ REPO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-
 HASHED_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md")
 NOT_IN_MANIFEST = "no longer in the manifest"
 COLLECTION_GONE = "collection no longer in the release"
-
-
-class ReleaseError(Exception):
-    """A release cannot be made as asked; the message says what to change."""
 
 
 class _Auto:

@@ -10,13 +10,12 @@ import click
 
 from packager.builder.config import require_tools
 from packager.echo import say, say_message
-from packager.model import ManifestError, MissingTool, ModelError
+from packager.model import ManifestError, MissingTool, ModelError, ReleaseError
 from packager.options import WORKERS, build_options, settings_from_options
 from packager.publish.card import DEFAULT_PRETTY_NAME
 from packager.publish.release import (
     AUTO,
     RELEASES_FOLDER,
-    ReleaseError,
     ReleaseResult,
     check_contact,
     check_repo,
@@ -181,7 +180,8 @@ def _check_push_ready() -> None:
 
 
 def _push(result: ReleaseResult, repo_id: str) -> None:
-    from packager.publish.hub import PushError, find_token, make_api, plan_push, push
+    from packager.model import PushError
+    from packager.publish.hub import find_token, make_api, plan_push, push
 
     version = result.release["version"]
     api = make_api(find_token())

@@ -15,9 +15,10 @@ import json
 import re
 from pathlib import Path
 
+from packager.model import PushError
 from packager.publish.card import PLACEHOLDER_REPO, loading_markdown
 from packager.publish.croissant import identity, write_croissant
-from packager.publish.hub import CARD, PushError
+from packager.publish.hub import CARD
 from packager.publish.release import CROISSANT_FILE, RELEASE_FILE
 
 _LOAD_DATASET = re.compile(r'load_dataset\("([^"\n]*)"')
