@@ -34,6 +34,7 @@ from packager.headers import (
     match_header,
 )
 from packager.iiif import IIIF_FOLDER, manifest_files, read_iiif
+from packager.markdown import url_problem
 from packager.model import (
     COLLECTION_FILE,
     COLLECTION_KEYS,
@@ -108,6 +109,10 @@ def load_collection(folder: Path | str) -> Collection:
             column="id",
         )
     institution = _institution(meta.get("institution"), meta_path)
+    for key in ("rights",):
+        default = text(key)
+        if default and _looks_like_url(default):
+            _check_url(default, meta_path, key)
     attribution = text("attribution") or DEFAULT_ATTRIBUTION
     check_template(attribution, meta_path, "attribution")
     warnings = [
@@ -226,6 +231,23 @@ def check_template(template: str, file: Path, key: str) -> None:
             raise ManifestError(file, f"uses '{{{name}}}'; allowed fields are {allowed}", column=key)
 
 
+def _check_url(url: str | None, meta_path: Path, key: str) -> None:
+    """A web address from collection.yaml: http(s), a host, no white space or control characters.
+
+    It is written into ATTRIBUTION.md, the dataset card and every credit line: a line break in it
+    would let a contributor add a heading (a fake licence) or a javascript: link there.
+    """
+    problem = url_problem(url) if url else None
+    if problem:
+        raise ManifestError(
+            meta_path, f"{url!r} {problem}; give a web address such as https://museum.example", column=key
+        )
+
+
+def _looks_like_url(text: str) -> bool:
+    return "://" in text[:12]
+
+
 def _institution(value: Any, meta_path: Path) -> Institution:
     if isinstance(value, str) and value.strip():
         return Institution(name=value.strip())
@@ -233,7 +255,9 @@ def _institution(value: Any, meta_path: Path) -> Institution:
         url = value.get("url")
         if url is not None and not isinstance(url, str):
             raise ManifestError(meta_path, "institution url must be text", column="institution.url")
-        return Institution(name=value["name"].strip(), url=url.strip() if url else None)
+        url = url.strip() if url else None
+        _check_url(url, meta_path, "institution.url")
+        return Institution(name=value["name"].strip(), url=url)
     raise ManifestError(meta_path, 'is required: give {name: "...", url: "https://..."}', column="institution")
 
 
@@ -272,6 +296,9 @@ def _value_map(value: Any, meta_path: Path) -> dict[str, dict[str, str]]:
         if not all(isinstance(v, str | int | float) or v is None for v in [*table.keys(), *table.values()]):
             raise ManifestError(meta_path, "each value must be a single text or number", column=f"values.{name}")
         result[name] = {str(k).strip(): "" if v is None else str(v).strip() for k, v in table.items()}
+        for translated in result[name].values():
+            if _looks_like_url(translated):
+                _check_url(translated, meta_path, f"values.{name}")
     return result
 
 

@@ -15,7 +15,7 @@ from typing import IO, Any
 from packager.atomic import write_atomic
 from packager.collection import Collection
 from packager.jsonutil import dumps_canonical, dumps_pretty
-from packager.markdown import md
+from packager.markdown import md, safe_url
 from packager.model import REGISTRY, Rejection
 from packager.sample import Sample, ShardInfo
 from packager.version import __version__
@@ -177,8 +177,9 @@ def attribution_markdown(tallies: dict[str, CollectionTally]) -> str:
         url = group[0].collection.institution.url
         lines.append(f"## {md(name)}")
         lines.append("")
-        if url:
-            lines.append(f"<{url}>")
+        target = safe_url(url)
+        if target:
+            lines.append(f"<{target}>")
             lines.append("")
         for tally in group:
             c = tally.collection

@@ -34,6 +34,9 @@ from packager.publish.release import ReleaseResult, make_release
 from tests.helpers import CC0 as CC0_URI
 from tests.helpers import write_collection
 
+# javascript: addresses are refused when the collection is loaded; this one passes that check and must still
+# not break out of the card's link.
+HOSTILE_URL = "https://museum.example/a)<script>alert(1)</script>[x]"
 HOSTILE_TITLE = "<script>alert('title')</script> | *bold* [click](javascript:alert(1)) `tick`"
 HOSTILE_INSTITUTION = '<img src=x onerror="alert(1)"> & Sons | Ltd'
 
@@ -137,7 +140,7 @@ def hostile_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
             {
                 "id": "hostile-museum",
                 "title": HOSTILE_TITLE,
-                "institution": {"name": HOSTILE_INSTITUTION, "url": "javascript:alert(document.cookie)"},
+                "institution": {"name": HOSTILE_INSTITUTION, "url": HOSTILE_URL},
                 "rights": CC0_URI,
             }
         ),

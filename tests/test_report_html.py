@@ -193,7 +193,8 @@ def hostile_collection(root: Path) -> Path:
     (folder / "collection.yaml").write_text(
         "id: hostile\n"
         f"title: {HOSTILE_SCRIPT!r}\n"
-        f"institution: {{name: {HOSTILE_IMG!r}, url: 'javascript:alert(1)'}}\n"
+        # javascript: is refused on load (the url must be http or https); this one passes and must stay inert.
+        f"institution: {{name: {HOSTILE_IMG!r}, url: 'https://museum.example/\"><script>alert(3)</script>'}}\n"
         f"rights: {CC0}\n",
         encoding="utf-8",
     )

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from packager.builder.config import Settings
 from packager.builder.run import build, load_collections
 from packager.cli import cli
-from packager.collection import load_collection
+from packager.collection import ManifestError, load_collection
 from packager.inputs import collection_inputs
 from packager.publish.release import input_hashes
 from tests.budget import results_within
@@ -318,3 +318,51 @@ def test_validate_refuses_an_id_already_used_under_manifests(tmp_path: Path) -> 
     # Outside a manifests/ tree (a folder of one's own), nothing else is looked at.
     alone = write_collection(tmp_path / "mine", rows, collection_id="city-prints", files={"files/a.png": image_bytes()})
     assert run_pdpack("validate", str(alone), "--as-of", AS_OF).returncode == 0
+
+
+# --- 5. Markdown injection -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://museum.example\n# Licence: CC BY-NC\n[terms](javascript:alert(1))", "control character"),
+        ("javascript:alert(document.cookie)", "must start with http:// or https://"),
+        ("https://museum.example/ fake", "white space"),
+        ("https://", "names no host"),
+    ],
+)
+def test_institution_url_is_checked_when_the_collection_is_loaded(tmp_path: Path, url: str, problem: str) -> None:
+    folder = plain_collection(tmp_path)
+    meta = folder / "collection.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace('url: "https://museum.example"', f"url: {json.dumps(url)}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError) as info:
+        load_collection(folder)
+    assert info.value.column == "institution.url" and problem in info.value.message
+    result = run_pdpack("validate", str(folder), "--as-of", AS_OF)
+    assert result.returncode == 1 and "column 'institution.url'" in result.stderr
+
+
+def test_attribution_markdown_carries_contributed_text_escaped(tmp_path: Path) -> None:
+    name = "Museum\n# Licence: CC BY-NC\n[terms](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    folder = plain_collection(tmp_path)
+    meta = folder / "collection.yaml"
+    text = meta.read_text(encoding="utf-8")
+    text = text.replace(
+        'name: "Test Museum", url: "https://museum.example"',
+        f'name: {json.dumps(name)}, url: "https://museum.example/a_(b)"',
+    )
+    text = text.replace(
+        "title: Test collection linked-museum", 'title: "*Prints* | and | [links](https://evil.example)"'
+    )
+    meta.write_text(text, encoding="utf-8")
+    out = tmp_path / "dist"
+    build(load_collections([folder]), out, Settings(as_of=AS_OF))
+    attribution = (out / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    headings = [line for line in attribution.splitlines() if line.startswith("#")]
+    assert headings[0] == "# Attribution" and len(headings) == 2  # the institution's, on one line
+    assert "](javascript" not in attribution and "<img" not in attribution and "](https://evil" not in attribution
+    assert "<https://museum.example/a_%28b%29>" in attribution

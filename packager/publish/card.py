@@ -11,12 +11,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from packager.hf import features_yaml
-from packager.markdown import md
+from packager.markdown import link, md, safe_url
 from packager.model import REGISTRY
 from packager.rights.vocabulary import lookup
 from packager.sample import SAMPLE_SCHEMA
@@ -35,7 +35,6 @@ PLACEHOLDER_REPO = "NAMESPACE/NAME"
 _EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 _SIZES_LARGE = ((10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))
-_URL_UNSAFE = re.compile(r"[\s()<>\"'`\\]")
 
 POLICY_TEXT = {
     "worldwide": "an item ships only when it is in the public domain in every jurisdiction of pdpack's "
@@ -77,23 +76,6 @@ def code(text: Any) -> str:
     """Text from a manifest as a code span: one line, no backtick to end it, no pipe to split a table cell."""
     flat = " ".join(str(text).split()).replace("`", "'").replace("|", "\\|")
     return f"`{flat}`"
-
-
-def safe_url(url: Any) -> str | None:
-    """An http(s) URL with the characters that could break out of a Markdown link percent-encoded; else None."""
-    if not isinstance(url, str):
-        return None
-    text = url.strip()
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return None
-    return _URL_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), text)
-
-
-def link(text: Any, url: Any) -> str:
-    """``[text](url)`` when the URL is http(s), else the text alone (never a javascript: or data: link)."""
-    target = safe_url(url)
-    return f"[{md(text)}]({target})" if target else md(text)
 
 
 def statement_link(statement: str | None) -> str:
