@@ -366,3 +366,20 @@ def test_attribution_markdown_carries_contributed_text_escaped(tmp_path: Path) -
     assert headings[0] == "# Attribution" and len(headings) == 2  # the institution's, on one line
     assert "](javascript" not in attribution and "<img" not in attribution and "](https://evil" not in attribution
     assert "<https://museum.example/a_%28b%29>" in attribution
+
+
+def test_a_hostile_http_reason_phrase_never_reaches_the_log(tmp_path: Path) -> None:
+    """A server's status line carrying an OSC title sequence and a forged annotation: nothing of it is printed."""
+    from tests.http_server import serve
+
+    phrase = "Unavailable \x1b]0;pwned\x07 \x1b[31m ::error file=x.py::forged by the server"
+    with serve({"a.png": phrase.encode("latin-1")}) as server:
+        rows = [{"id": "remote", "url": f"{server.base}/reason/a.png", "title": "Harbour"}]
+        folder = write_collection(tmp_path, rows, collection_id="remote-museum", fmt="jsonl")
+        for output_format in ("text", "github"):
+            result = run_pdpack(
+                "validate", str(folder), "--as-of", AS_OF, "--format", output_format, "--allow-private-urls"
+            )
+            log = result.stdout + result.stderr
+            assert "url:http-error" in log and "HTTP 503" in log
+            assert "\x1b" not in log and "\x07" not in log and "forged" not in log and "pwned" not in log
