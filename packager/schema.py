@@ -348,6 +348,9 @@ def check_collection_file(path: Path | str) -> list[Problem]:
     path = Path(path)
     if path.is_dir():
         path = path / COLLECTION_FILE
+    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+        # Never read a file elsewhere on the machine through a contributed link (nor say what it points at).
+        return [Problem("", "is a symlink that points outside the collection folder; commit the file itself")]
     if not path.is_file():
         return [Problem("", f"{path} does not exist; every collection folder needs a {COLLECTION_FILE}")]
     if path.stat().st_size > MAX_YAML_BYTES:

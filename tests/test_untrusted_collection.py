@@ -383,3 +383,12 @@ def test_a_hostile_http_reason_phrase_never_reaches_the_log(tmp_path: Path) -> N
             log = result.stdout + result.stderr
             assert "url:http-error" in log and "HTTP 503" in log
             assert "\x1b" not in log and "\x07" not in log and "forged" not in log and "pwned" not in log
+
+
+def test_the_schema_check_does_not_follow_a_collection_yaml_that_points_outside(tmp_path: Path) -> None:
+    from packager.schema import check_collection_file
+
+    folder = plain_collection(tmp_path / "repo")
+    link_collection_yaml(folder, tmp_path)
+    (problem,) = check_collection_file(folder)
+    assert "symlink that points outside" in problem.message and SECRET not in problem.message
