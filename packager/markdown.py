@@ -8,6 +8,8 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from packager.model import CONTROL_CHARACTERS
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
 
 
@@ -18,7 +20,7 @@ def md(text: Any) -> str:
 
 
 # White space and control characters (C0, DEL, C1, line separators, bidirectional controls): never in an address.
-_CONTROLS = "\\s\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = "\\s" + CONTROL_CHARACTERS
 _NOT_IN_URL = re.compile(f"[{_CONTROLS}]")
 # Those, and the characters that could end a Markdown link or autolink early or start HTML: percent-encoded.
 _URL_UNSAFE = re.compile(f"[{_CONTROLS}()<>\"'`\\\\]")

@@ -610,14 +610,17 @@ class Rejection:
 
 COLLECTION_FILE = "collection.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# Control characters, as a regex character class body: C0 (tab and line breaks included), DEL and C1
+# (CSI, OSC, NEL), the Unicode line and paragraph separators, and the bidirectional marks, overrides and
+# isolates. Never allowed in an id or a web address; always escaped when printed (packager.textsafe).
+CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # An item id: 1 to 200 characters of any script, with no control characters (C0, C1, DEL, line and
 # paragraph separators, bidirectional controls: the characters packager.textsafe escapes), not starting
 # or ending with white space and not starting with an apostrophe (spreadsheets mark text with one, and
 # `pdpack review --template` uses it before ids that start like a formula).
 MAX_ITEM_ID_CHARS = 200
 ITEM_ID_PATTERN = re.compile(
-    "^(?![\\s'])[^\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-    f"{{1,{MAX_ITEM_ID_CHARS}}}(?<!\\s)$"
+    f"^(?![\\s'])[^{CONTROL_CHARACTERS}]{{1,{MAX_ITEM_ID_CHARS}}}(?<!\\s)$"
 )
 MAX_YAML_BYTES = 1_000_000
 # TASL: title, creator, the source institution with its link, the rights statement (packager.attribution).

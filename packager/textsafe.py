@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-# C0 controls (tab, newline and carriage return included: each printed value is one line), DEL and
-# C1 controls (CSI, OSC and NEL among them), the Unicode line and paragraph separators, and the
-# bidirectional overrides and isolates that make text read differently from what it is.
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from packager.model import CONTROL_CHARACTERS
+
+# Tab, newline and carriage return are among them: each printed value stays on its line.
+UNSAFE = re.compile(f"[{CONTROL_CHARACTERS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # The runner reads a line as a workflow command when it starts with "::" after leading white space.
 _COMMAND_START = re.compile(r"^(\s*)::")
