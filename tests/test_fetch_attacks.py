@@ -264,3 +264,40 @@ def test_offline_validate_downloads_nothing_and_still_flags_refused_addresses(co
     assert result.output.count("private-address") == 2 * 2  # an annotation and a report line for each
     assert "url:unsupported-scheme" in result.output
     assert "url:not-fetched" not in result.output  # set aside, not held back or annotated
+
+
+# --- TLS to a pinned address ---------------------------------------------------------------------
+
+
+def test_https_goes_to_the_checked_address_and_checks_the_certificate_for_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import ssl
+    import subprocess
+
+    from packager import httpclient
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl program to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
+    names = ["-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)]
+    subprocess.run([*request, *names], check=True, capture_output=True)
+    # This test's certificate authority is the only one trusted (a configuration, not a stand-in).
+    monkeypatch.setattr(httpclient, "_TLS", ssl.create_default_context(cafile=str(cert)))
+    with serve({"a.png": PNG}) as server:
+        server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_side.load_cert_chain(str(cert), str(key))
+        server.socket = server_side.wrap_socket(server.socket, server_side=True)
+        port = server.server_address[1]
+        # The name is resolved and checked (loopback: allowed here), the connection goes to that address,
+        # and the certificate is checked for the name, sent as the TLS server name and the Host header.
+        assert fetch(f"https://localhost:{port}/file/a.png", allow_private=True, retries=0) == PNG
+        assert server.hosts == [f"localhost:{port}"]
+        # By address, the certificate (issued for the name only) does not match: refused, nothing served.
+        error = _reason(f"https://127.0.0.1:{port}/file/a.png", allow_private=True, retries=0)
+        assert error.reason == "url:unreachable" and "TLS failed" in str(error)
+        # And without the flag, the name is refused for what it resolves to, before any connection.
+        assert _reason(f"https://localhost:{port}/file/a.png", retries=0).reason == "url:private-address"
+    assert server.hits["/file/a.png"] == 1
