@@ -301,3 +301,18 @@ def test_https_goes_to_the_checked_address_and_checks_the_certificate_for_the_na
         # And without the flag, the name is refused for what it resolves to, before any connection.
         assert _reason(f"https://localhost:{port}/file/a.png", retries=0).reason == "url:private-address"
     assert server.hits["/file/a.png"] == 1
+
+
+def test_a_iiif_manifest_cannot_point_its_image_bodies_at_private_addresses(tmp_path: Path) -> None:
+    from tests.test_iiif import CC0, canvas3, iiif_collection, image3, manifest3
+
+    with serve({"a.png": PNG}) as server:
+        port = server.server_address[1]
+        bodies = [f"{server.base}/file/a.png", f"http://2130706433:{port}/file/a.png", "http://169.254.169.254/x.png"]
+        canvases = [canvas3(n + 1, image3(body), label=f"Page {n + 1}") for n, body in enumerate(bodies)]
+        folder = iiif_collection(tmp_path, {"object.json": manifest3(*canvases, rights=CC0)})
+        out = tmp_path / "dist"
+        build(load_collections([folder]), out, Settings(as_of="2026-11-30", fetch_retries=0))
+        assert sum(server.hits.values()) == 0
+    rejected = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["reason"] for r in rejected] == ["url:private-address"] * 3
