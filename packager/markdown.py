@@ -9,13 +9,14 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from packager.model import CONTROL_CHARACTERS
+from packager.textsafe import printable
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
 
 
 def md(text: Any) -> str:
     """One line, no HTML, no Markdown syntax: a name cannot become a heading, a link or a table cell break."""
-    flat = " ".join(str(text).split())
+    flat = printable(" ".join(str(text).split()))  # breaks become spaces; other controls show as escapes
     return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 

@@ -347,7 +347,7 @@ def test_institution_url_is_checked_when_the_collection_is_loaded(tmp_path: Path
 
 
 def test_attribution_markdown_carries_contributed_text_escaped(tmp_path: Path) -> None:
-    name = "Museum\n# Licence: CC BY-NC\n[terms](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    name = "Museum\n# Licence: CC BY-NC\n[terms](javascript:alert(1)) <img src=x onerror=alert(1)> \x1b[31mred"
     folder = plain_collection(tmp_path)
     meta = folder / "collection.yaml"
     text = meta.read_text(encoding="utf-8")
@@ -366,6 +366,7 @@ def test_attribution_markdown_carries_contributed_text_escaped(tmp_path: Path) -
     assert headings[0] == "# Attribution" and len(headings) == 2  # the institution's, on one line
     assert "](javascript" not in attribution and "<img" not in attribution and "](https://evil" not in attribution
     assert "<https://museum.example/a_%28b%29>" in attribution
+    assert "\x1b" not in attribution and "\\\\x1b" in attribution  # shown as an escape, never raw
 
 
 def test_a_hostile_http_reason_phrase_never_reaches_the_log(tmp_path: Path) -> None:
