@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import imagehash
+import numpy
+import scipy.fftpack
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from packager.digest import file_sha256_and_size
@@ -86,7 +87,7 @@ class ImageData:
     sha256: str  # of the original bytes
     original_size: int
     converted: bool  # the shipped bytes are not the original bytes
-    phash: str  # perceptual hash (imagehash.phash), 16 hex digits
+    phash: str  # perceptual hash (imagehash.phash, as perceptual_hash computes it), 16 hex digits
     has_metadata: bool  # the file has EXIF, XMP, IPTC or text blocks that may carry rights
 
 
@@ -145,7 +146,7 @@ def _decode(handle: IO[bytes], source: bytes | Path, digest: str, size: int, opt
                 image.draft(image.mode, (max(1, width // factor), max(1, height // factor)))
         image.load()
         drafted = max(1, round(width / image.width))
-        phash = str(imagehash.phash(_hash_input(image, max(1, hash_factor // drafted))))
+        phash = perceptual_hash(_hash_input(image, max(1, hash_factor // drafted)))
         if passthrough:
             payload = source.read_bytes() if isinstance(source, Path) else source
             return ImageData(
@@ -188,6 +189,23 @@ def _hash_input(image: Image.Image, still_to_reduce: int) -> Image.Image:
     if still_to_reduce > 1:
         small = small.reduce(still_to_reduce)
     return small.convert("L").resize((32, 32), Image.Resampling.LANCZOS)
+
+
+def perceptual_hash(small: Image.Image) -> str:
+    """``str(imagehash.phash(small))`` for the 32x32 greyscale image ``_hash_input`` makes, bit for bit.
+
+    The same DCT calls on the same pixels, and the median of the 64 low frequencies taken as the
+    mean of the middle two, as numpy's median does; without imagehash's general-purpose steps
+    (converting and resizing an image already 32x32 and greyscale, numpy's median, a hex string
+    built one bit at a time), which cost three times the DCT itself on every image.
+    """
+    assert small.mode == "L" and small.size == (32, 32)
+    pixels = numpy.asarray(small)
+    low = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)[:8, :8]
+    ordered = sorted(low.ravel().tolist())
+    median = (ordered[31] + ordered[32]) / 2
+    bits = numpy.packbits(low > median)  # row by row, first bit highest: imagehash's order
+    return f"{int.from_bytes(bits.tobytes(), 'big'):016x}"
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:

@@ -14,7 +14,7 @@ import imagehash
 import pytest
 from PIL import Image
 
-from packager.media import MAX_PIXELS, ImageData, ImageOptions, MediaError, inspect_image
+from packager.media import MAX_PIXELS, ImageData, ImageOptions, MediaError, inspect_image, perceptual_hash
 from packager.model import REGISTRY
 
 
@@ -365,6 +365,27 @@ def test_perceptual_hash_agrees_across_decode_paths_and_formats() -> None:
     assert [imagehash.hex_to_hash(h) - first for h in hashes] == [0, *[pytest.approx(0, abs=2)] * 3]
     other = inspect_image(encode(noisy_photo((800, 600), seed=8), "JPEG", quality=90)).phash
     assert imagehash.hex_to_hash(other) - first > 10  # another picture is far away
+
+
+def _hash_inputs() -> list[Image.Image]:
+    """32x32 greyscale images of every kind a hash meets: noise, flat (every AC term ties), stripes, gradients."""
+    rng = random.Random(20261207)
+    images = [Image.frombytes("L", (32, 32), rng.randbytes(32 * 32)) for _ in range(300)]
+    images += [Image.new("L", (32, 32), value) for value in (0, 1, 128, 255)]
+    images += [
+        Image.frombytes("L", (32, 32), bytes((x // step % 2) * 255 for _ in range(32) for x in range(32)))
+        for step in (1, 2, 4, 16)
+    ]
+    images += [gradient("L", (32, 32)), gradient("RGB", (32, 32)).convert("L").transpose(Image.Transpose.ROTATE_90)]
+    images += [
+        noisy_photo((320, 240), seed=n).convert("L").resize((32, 32), Image.Resampling.LANCZOS) for n in range(20)
+    ]
+    return images
+
+
+def test_perceptual_hash_is_imagehash_phash_bit_for_bit() -> None:
+    for small in _hash_inputs():
+        assert perceptual_hash(small) == str(imagehash.phash(small))
 
 
 def test_full_decode_ships_the_same_bytes(tmp_path: Path) -> None:

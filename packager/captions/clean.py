@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
 
-import ftfy
-
 Step = Callable[[str], str]
 
 # Long enough for a title, a creator line and the first paragraph or two of a description (about
@@ -114,6 +112,8 @@ def fix_mojibake(text: str) -> str:
     if text.isascii() and not _FTFY_MAY_CHANGE_ASCII.search(text):
         # ftfy would return it unchanged (see _FTFY_MAY_CHANGE_ASCII), at about 100x the cost of this check.
         return text
+    import ftfy  # here, not above: a tenth of a second that only text ftfy may change pays for
+
     return ftfy.fix_text(text, normalization="NFC")
 
 
