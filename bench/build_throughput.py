@@ -69,18 +69,24 @@ def i2d_variants(quality: int) -> dict[str, dict[str, str]]:
 
 
 FULL = "pdpack passthrough, --full-decode"
+BASE_PT = "baseline pdpack passthrough"
+BASE_RS = "baseline pdpack resize 512"
 
 
 def measure_all(images: c.ImageSet, args: argparse.Namespace, with_tar: bool) -> dict[str, c.Timing]:
     """One round: every tool once on ``images``, in a fixed order."""
     p = args.workers
     shard = args.i2d_shard_size or math.ceil(images.count / p)
+    resize = ["--max-side", "512", "--quality", str(args.quality)]
     runs: dict[str, c.Timing] = {}
+    if args.baseline_tree:
+        runs[BASE_PT] = c.time_pdpack(BASE_PT, images, p, tree=args.baseline_tree)
     runs["pdpack passthrough"] = c.time_pdpack("pdpack passthrough", images, p)
-    runs[FULL] = c.time_pdpack(FULL, images, p, ["--full-decode"])
-    runs["pdpack resize 512"] = c.time_pdpack(
-        "pdpack resize 512", images, p, ["--max-side", "512", "--quality", str(args.quality)]
-    )
+    if not args.skip_full_decode:
+        runs[FULL] = c.time_pdpack(FULL, images, p, ["--full-decode"])
+    if args.baseline_tree:
+        runs[BASE_RS] = c.time_pdpack(BASE_RS, images, p, resize, tree=args.baseline_tree)
+    runs["pdpack resize 512"] = c.time_pdpack("pdpack resize 512", images, p, resize)
     if not args.skip_img2dataset:
         for label, options in i2d_variants(args.quality).items():
             runs[label] = c.time_img2dataset(label, images, p, args.threads, shard, options)
@@ -102,27 +108,35 @@ def rounds(images: c.ImageSet, args: argparse.Namespace, with_tar: bool) -> dict
 
 def ratio_lines(runs: dict[str, c.Timing], rate_of, label: str) -> None:  # type: ignore[no-untyped-def]
     """Print the target ratios with ``rate_of(timing)`` as the throughput (images/s)."""
-    pt, rs = runs["pdpack passthrough"], runs["pdpack resize 512"]
     floor = runs["Pillow decode floor"]
     print(f"\nRatios ({label}):")
 
     def line(text: str, value: float, target: str = "") -> None:
         print(f"  {text:<76} {value:6.2f}  {target}".rstrip())
 
-    for run, how in ((pt, ""), (runs[FULL], ", --full-decode")):
-        value = rate_of(floor) / rate_of(run)
-        line(f"pdpack passthrough{how} time / decode floor time", value, c.verdict(value, 1.3, at_least=False))
+    for key, who, how in (
+        ("pdpack passthrough", "pdpack", ""),
+        (FULL, "pdpack", ", --full-decode"),
+        (BASE_PT, "baseline", ""),
+    ):
+        if key not in runs:
+            continue
+        value = rate_of(floor) / rate_of(runs[key])
+        line(f"{who} passthrough{how} time / decode floor time", value, c.verdict(value, 1.3, at_least=False))
         for name in PASSTHROUGH_VARIANTS:
             if name in runs:
-                value = rate_of(run) / rate_of(runs[name])
-                who = name.removeprefix("img2dataset ")
+                value = rate_of(runs[key]) / rate_of(runs[name])
+                variant = name.removeprefix("img2dataset ")
                 target = c.verdict(value, 2.5, at_least=True)
-                line(f"pdpack{how} / img2dataset throughput, passthrough ({who})", value, target)
+                line(f"{who}{how} / img2dataset throughput, passthrough ({variant})", value, target)
     if "img2dataset resize 512" in runs:
-        value = rate_of(rs) / rate_of(runs["img2dataset resize 512"])
-        line("pdpack / img2dataset throughput, resize 512", value, c.verdict(value, 2.0, at_least=True))
+        for key, who in (("pdpack resize 512", "pdpack"), (BASE_RS, "baseline")):
+            if key in runs:
+                value = rate_of(runs[key]) / rate_of(runs["img2dataset resize 512"])
+                line(f"{who} / img2dataset throughput, resize 512", value, c.verdict(value, 2.0, at_least=True))
     if "tar -cf (reference)" in runs:
-        line("pdpack passthrough time / tar time (reference)", rate_of(runs["tar -cf (reference)"]) / rate_of(pt))
+        value = rate_of(runs["tar -cf (reference)"]) / rate_of(runs["pdpack passthrough"])
+        line("pdpack passthrough time / tar time (reference)", value)
 
 
 PROFILE_STAGES = {
@@ -187,6 +201,14 @@ def main() -> None:
         "(e.g. 200; default 0: skip)",
     )
     parser.add_argument("--skip-img2dataset", action="store_true")
+    parser.add_argument("--skip-full-decode", action="store_true", help="leave out the --full-decode run")
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        metavar="DIR",
+        help="also time passthrough and resize with the pdpack of this checkout (e.g. a git worktree of an "
+        "earlier commit), interleaved with this tree's runs",
+    )
     parser.add_argument("--profile", action="store_true", help="also cProfile a --workers 1 passthrough build")
     parser.add_argument("--profile-only", action="store_true", help="only the cProfile run")
     parser.add_argument("--top", type=int, default=25, help="functions listed by --profile")

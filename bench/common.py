@@ -327,10 +327,16 @@ def compile_pdpack(root: Path = REPO) -> None:
         _COMPILED.add(root)
 
 
-def pdpack_cmd(collection: Path, out: Path, workers: int, extra: Sequence[str] = ()) -> list[str]:
-    compile_pdpack()
+def pdpack_cmd(
+    collection: Path, out: Path, workers: int, extra: Sequence[str] = (), tree: Path | None = None
+) -> list[str]:
+    """``pdpack build`` through the venv's console script; with ``tree``, the pdpack of that checkout
+    (for example a ``git worktree`` of an earlier commit) through ``python -m packager``, which
+    runs what that commit's console script ran."""
+    compile_pdpack(tree or REPO)
+    program = [str(PDPACK)] if tree is None else ["env", f"PYTHONPATH={tree}", str(PYTHON), "-m", "packager"]
     return [
-        str(PDPACK),
+        *program,
         "build",
         str(collection),
         "--out",
@@ -349,9 +355,11 @@ def pdpack_shipped(out: Path) -> tuple[int, int]:
     return totals["shipped"], totals["items"]
 
 
-def time_pdpack(label: str, images: ImageSet, workers: int, extra: Sequence[str] = ()) -> Timing:
+def time_pdpack(
+    label: str, images: ImageSet, workers: int, extra: Sequence[str] = (), tree: Path | None = None
+) -> Timing:
     out = fresh(OUT / "runs" / "pdpack")
-    seconds, cpu = run_timed(pdpack_cmd(images.collection, out, workers, extra))
+    seconds, cpu = run_timed(pdpack_cmd(images.collection, out, workers, extra, tree))
     shipped, items = pdpack_shipped(out)
     if items != images.count:
         raise RuntimeError(f"pdpack saw {items} items, expected {images.count}")
