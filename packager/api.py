@@ -105,6 +105,7 @@ def build(
     *,
     resume: bool = False,
     for_publication: bool = False,
+    previous: Path | None = None,
 ) -> dict[str, Any]:
     """Build WebDataset shards and reports into ``out``, as ``pdpack build`` does; return report.json's content.
 
@@ -112,7 +113,8 @@ def build(
     ``workers`` only how many processes do the per-item work. With ``resume``, an interrupted
     build of the same inputs and settings carries on from its last complete shard. Without
     ``for_publication`` the report.html pictures held-back items for the staff, and ``push``
-    refuses the folder.
+    refuses the folder. With ``previous`` (an earlier build or release folder), every partition whose
+    inputs are unchanged is taken from it without decoding.
     """
     return _build(
         _collections(folders),
@@ -121,6 +123,7 @@ def build(
         workers=workers,
         resume=resume,
         for_publication=for_publication,
+        previous=Path(previous) if previous is not None else None,
     )
 
 

@@ -15,24 +15,28 @@ from typing import Any
 import yaml
 
 from packager.hf import features_yaml
+from packager.shards import INDEX_NAME, SHARD_GLOB
 
 CARD_FILE = "README.md"
-SHARD_GLOB = "data/*.tar"
 MARK = "<!-- written by pdpack build: replaced on every build -->"
 RELEASE_FILE = "release.json"
 
 
-def front_matter() -> dict[str, Any]:
-    """The card metadata ``datasets`` reads: the tar shards as the train split, and their features."""
+def front_matter(shards: list[str]) -> dict[str, Any]:
+    """The card metadata ``datasets`` reads: the tar shards as the train split, and their features.
+
+    The shards by name, in build order: partition names are hashes, so a glob would read them out of order.
+    """
     return {
-        "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": SHARD_GLOB}]}],
+        "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": shards or SHARD_GLOB}]}],
         "dataset_info": {"config_name": "default", "features": features_yaml()},
     }
 
 
 def build_card(report: dict[str, Any]) -> str:
     totals = report["totals"]
-    meta = yaml.safe_dump(front_matter(), sort_keys=False, allow_unicode=True)
+    shards = [shard["name"] for shard in report["shards"]]
+    meta = yaml.safe_dump(front_matter(shards), sort_keys=False, allow_unicode=True)
     lines = [
         "---",
         meta.rstrip("\n"),
@@ -57,7 +61,7 @@ def build_card(report: dict[str, Any]) -> str:
         'image = next(ds[0][ext] for ext in ("jpg", "png", "webp") if ds[0][ext] is not None)',
         "```",
         "",
-        "`data/train-NNNNNN.parquet` beside each shard is an index (one row per sample, no image) for "
+        f"`{INDEX_NAME}` beside each shard is an index (one row per sample, no image) for "
         "searching and filtering without opening the tar files.",
         "",
     ]

@@ -20,6 +20,7 @@ import click
 from packager import checkpoint
 from packager.attribution import acquisition_credit_warning
 from packager.builder.config import Settings, require_tools
+from packager.builder.records import Shipped
 from packager.builder.run import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection, count_entries
 from packager.dedup import Deduplicator
@@ -123,11 +124,11 @@ class Progress:
             self.bar.close()
             self.bar = None
 
-    def update(self, collection: Collection, result: Result) -> None:
+    def update(self, collection: Collection, result: Result | Shipped) -> None:
         self.done += 1
-        if isinstance(result, Sample):
+        if isinstance(result, Sample | Shipped):
             self.shipped += 1
-            self.shipped_bytes += len(result.image)
+            self.shipped_bytes += result.image_bytes if isinstance(result, Shipped) else len(result.image)
         if self.bar is not None:
             self.bar.set_postfix_str(
                 f"{collection.id}: {self.shipped:,} {self.shipped_word}, {self.shipped_bytes / 1e6:,.1f} MB",
@@ -459,6 +460,12 @@ def review(
 @build_options
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
 @click.option(
+    "--previous",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="An earlier build or release folder: every partition whose inputs are unchanged is taken from it "
+    "without decoding (it may be --out itself).",
+)
+@click.option(
     "--for-publication",
     is_flag=True,
     help="Write a report.html that pictures only what ships, so the folder can be pushed. Without it the report "
@@ -488,6 +495,7 @@ def build_command(
     out: Path,
     workers: int,
     resume: bool,
+    previous: Path | None,
     for_publication: bool,
     engine_name: str,
     ray_address: str | None,
@@ -497,14 +505,14 @@ def build_command(
 ) -> None:
     """Build WebDataset shards from one or more collection folders.
 
-    Every item ends in exactly one place: a sample in data/train-NNNNNN.tar,
+    Every item ends in exactly one place: a sample in data/COLLECTION/PARTITION-NNN.tar,
     or a line in rejected.jsonl with the reason. The output is the same, byte
     for byte, whatever the number of workers.
 
     \b
     Writes into --out:
-      data/train-000000.tar      samples: KEY.jpg|png|webp, KEY.txt, KEY.json
-      data/train-000000.parquet  one row per sample in that shard
+      data/COLLECTION/PART-000.tar      samples: KEY.jpg|png|webp, KEY.txt, KEY.json
+      data/COLLECTION/PART-000.parquet  one row per sample in that shard
       report.json                counts per collection, verdict and reason; shard list
       rejected.jsonl             one line per item held back, with the reason
       ATTRIBUTION.md             credits per institution
@@ -553,6 +561,7 @@ def build_command(
                 engine=engine,
                 for_publication=for_publication,
                 on_resume=resuming,
+                previous=previous,
             )
     except KeyboardInterrupt:
         _say_interrupted(out)

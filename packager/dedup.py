@@ -41,13 +41,18 @@ class Deduplicator:
     def check(self, position: int, sample: Sample) -> Rejection | None:
         """A Rejection if ``sample`` repeats an earlier one; otherwise remember it and return None."""
         meta = sample.metadata
-        sha256 = meta["sha256"]
+        return self.check_signature(position, meta["collection"], meta["id"], sample.row, meta["sha256"], meta["phash"])
+
+    def check_signature(
+        self, position: int, collection: str, item_id: str, row: int | None, sha256: str, phash_hex: str
+    ) -> Rejection | None:
+        """The decide step over one sample's signature (its file and picture hashes), in build order."""
         first = self.db.execute(
             "SELECT collection, id FROM seen WHERE sha256 = ? ORDER BY position LIMIT 1", (sha256,)
         ).fetchone()
         if first:
-            return self._duplicate(sample, "duplicate:exact", "sha256", sha256, first, "the same file as")
-        phash = int(meta["phash"], 16)
+            return _duplicate(collection, item_id, row, "duplicate:exact", "sha256", sha256, first, "the same file as")
+        phash = int(phash_hex, 16)
         # SQLite integers are signed 64-bit: store the hash's two's-complement form.
         stored = phash - (1 << 64) if phash >= 1 << 63 else phash
         bands = _bands(phash)
@@ -59,26 +64,23 @@ class Deduplicator:
                 "SELECT phash, collection, id FROM seen WHERE b0 = ? OR b1 = ? OR b2 = ? OR b3 = ? ORDER BY position",
                 bands,
             )
-            for other, collection, item_id in rows:
+            for other, first_collection, first_id in rows:
                 if ((other & ((1 << 64) - 1)) ^ phash).bit_count() <= self.near_distance:
-                    return self._duplicate(
-                        sample, "duplicate:near", "phash", meta["phash"], (collection, item_id), "a near copy of"
+                    return _duplicate(
+                        collection,
+                        item_id,
+                        row,
+                        "duplicate:near",
+                        "phash",
+                        phash_hex,
+                        (first_collection, first_id),
+                        "a near copy of",
                     )
         self.db.execute(
             "INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (position, sha256, stored, *bands, meta["collection"], meta["id"]),
+            (position, sha256, stored, *bands, collection, item_id),
         )
         return None
-
-    @staticmethod
-    def _duplicate(
-        sample: Sample, reason: str, field: str, value: str, first: tuple[str, str], words: str
-    ) -> Rejection:
-        collection, item_id = first
-        meta = sample.metadata
-        message = f"{words} {collection}/{item_id}, which ships"
-        evidence = Evidence("dedup", field, value, INFO, message).to_json()
-        return Rejection(meta["collection"], meta["id"], reason, message, row=sample.row, evidence=[evidence])
 
     def rollback(self, position: int) -> None:
         """Forget everything seen at or after ``position``: the build resumes from there."""
@@ -91,3 +93,18 @@ class Deduplicator:
     def close(self) -> None:
         self.db.commit()
         self.db.close()
+
+
+def _duplicate(
+    collection: str,
+    item_id: str,
+    row: int | None,
+    reason: str,
+    field: str,
+    value: str,
+    first: tuple[str, str],
+    words: str,
+) -> Rejection:
+    message = f"{words} {first[0]}/{first[1]}, which ships"
+    evidence = Evidence("dedup", field, value, INFO, message).to_json()
+    return Rejection(collection, item_id, reason, message, row=row, evidence=[evidence])

@@ -43,12 +43,18 @@ DEFAULT_RAY_BATCH = 8
 
 class Engine(Protocol):
     def map_ordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        window: int,
+        weight: Callable[[T], int] | None = None,
+        batch: int | None = None,
     ) -> Iterator[R]:
         """``fn(item)`` for every item, in input order, with at most ``window`` items in flight.
 
         ``weight`` says how much work an item is (a group of URL items weighs its length): a batch
         sent to one worker closes once it weighs as much as a batch of plain items would hold.
+        ``batch``: items per task (one for partitions, each a task's worth); the engine picks when None.
         """
         ...
 
@@ -182,7 +188,12 @@ class SerialEngine(_Closing):
     """Everything in this process, one item at a time."""
 
     def map_ordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        window: int,
+        weight: Callable[[T], int] | None = None,
+        batch: int | None = None,
     ) -> Iterator[R]:
         for item in items:
             yield fn(item)
@@ -255,16 +266,21 @@ class LocalPoolEngine(_Closing):
         )
 
     def map_ordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        window: int,
+        weight: Callable[[T], int] | None = None,
+        batch: int | None = None,
     ) -> Iterator[R]:
         window = max(1, window)
-        chunk = max(1, window // (self.workers * 4))
+        chunk = batch or max(1, window // (self.workers * 4))
         pending: deque[AsyncResult[str]] = deque()
         try:
-            for batch in _batched(items, chunk, weight):
+            for group in _batched(items, chunk, weight):
                 # Submit before waiting: the pool keeps working while the caller consumes.
                 pool = self._get_pool()
-                pending.append(pool.apply_async(_call_batch_spooled, (fn, batch, self._spool)))
+                pending.append(pool.apply_async(_call_batch_spooled, (fn, group, self._spool)))
                 while pending and (len(pending) * chunk >= window or pending[0].ready()):
                     yield from _load_spooled(pending.popleft().get())
             while pending:
@@ -360,20 +376,25 @@ class RayEngine(_Closing):
         return self._owns_connection
 
     def map_ordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int, weight: Callable[[T], int] | None = None
+        self,
+        fn: Callable[[T], R],
+        items: Iterable[T],
+        window: int,
+        weight: Callable[[T], int] | None = None,
+        batch: int | None = None,
     ) -> Iterator[R]:
         ray = self._ray
         window = max(1, window)
-        batch_size = min(self.batch_size, window)
+        batch_size = min(batch or self.batch_size, window)
         max_in_flight = max(1, window // batch_size)  # batches; at most ``window`` items
         task = self._task.options(num_gpus=self.num_gpus_per_task) if self.num_gpus_per_task else self._task
         fn_ref = ray.put(fn)  # sent once, not with every batch
         pending: deque[Any] = deque()
         try:
-            for batch in _batched(items, batch_size, weight):
+            for group in _batched(items, batch_size, weight):
                 if len(pending) >= max_in_flight:
                     yield from ray.get(pending.popleft())  # the oldest first: results stay in input order
-                pending.append(task.remote(fn_ref, batch))
+                pending.append(task.remote(fn_ref, group))
             while pending:
                 yield from ray.get(pending.popleft())
         finally:

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from packager.atomic import write_atomic
+from packager.builder.records import Shipped
 from packager.collection import Collection
 from packager.jsonutil import dumps_canonical, dumps_pretty
 from packager.markdown import md, safe_url
@@ -102,24 +103,17 @@ class BuildReport:
             )
         self.overrides = list(overrides)
 
-    def add(self, collection: Collection, result: Sample | Rejection) -> None:
+    def add(self, collection: Collection, result: Shipped | Sample | Rejection) -> None:
         tally = self.tallies.setdefault(collection.id, CollectionTally(collection))
         tally.items += 1
         if isinstance(result, Sample):
+            result = Shipped.of(result)
+        if isinstance(result, Shipped):
             tally.shipped += 1
-            tally.verdicts[result.metadata["rights"]["status"]] += 1
-            tally.caption_sources[result.metadata["caption_source"]] += 1
-            rights = result.metadata["rights"]
-            if rights["overridden"]:
-                review = next((e for e in rights["evidence"] if e["source"] == "review"), None)
-                self.overrides.append(
-                    {
-                        "collection": collection.id,
-                        "id": result.metadata["id"],
-                        "review": review["finding"] if review else "",
-                        "overrules": rights["overrides"],
-                    }
-                )
+            tally.verdicts[result.status] += 1
+            tally.caption_sources[result.caption_source] += 1
+            if result.override is not None:
+                self.overrides.append({"collection": collection.id, "id": result.id, **result.override})
         else:
             tally.reasons[result.reason] += 1
             self._rejected.write(dumps_canonical(result.to_json()) + b"\n")

@@ -31,6 +31,12 @@ from packager.tarstream import TarStream
 TAR_MTIME = 0
 TAR_USER = "pdpack"
 DEFAULT_MAX_COUNT = 10_000
+# Where a build puts its shards: one folder per collection, each shard named after its partition
+# (packager.builder.partitions). The one place the layout is spelled, for cards, Croissant and the Hub.
+SHARD_GLOB = "data/*/*.tar"
+INDEX_GLOB = "data/*/*.parquet"
+SHARD_NAME = "data/COLLECTION/PARTITION-NNN.tar"
+INDEX_NAME = "data/COLLECTION/PARTITION-NNN.parquet"
 DEFAULT_MAX_SIZE = 1_000_000_000  # about 1 GB, the size the Hub and webdataset recommend
 TAR_BLOCK = 512
 # Index rows held in memory before they go to disk as one parquet row group. Fixed, so row group
@@ -49,6 +55,12 @@ def discard_after(data_dir: Path, keep: int, prefix: str = "train") -> None:
 def member_size(sample: Sample) -> int:
     """Bytes the sample takes in a tar: a header block per member plus padded data."""
     return sum(TAR_BLOCK + -(-len(data) // TAR_BLOCK) * TAR_BLOCK for data in sample.members.values())
+
+
+def _check_names(key: str, members: dict[str, bytes]) -> None:
+    unsafe = [f"{key}.{field}" for field in members if not safe_member_name(f"{key}.{field}")]
+    if unsafe:
+        raise ValueError(f"refusing to write tar members with unsafe names: {unsafe}")
 
 
 class _HashingWriter:
@@ -127,7 +139,11 @@ def _column(values: list[Any], kind: pa.DataType) -> pa.Array:
 
 
 class ShardWriter:
-    """Write samples to ``<out>/data/<prefix>-NNNNNN.tar``, rolling over by count and size."""
+    """Write samples to ``<out>/<folder>/<prefix>-NNNNNN.tar``, rolling over by count and size.
+
+    A build writes each partition with its own writer: ``folder`` ``data/<collection>`` and
+    ``prefix`` the partition's name (``packager.builder.partitions``).
+    """
 
     def __init__(
         self,
@@ -138,6 +154,8 @@ class ShardWriter:
         existing: list[ShardInfo] | None = None,
         on_finish: Callable[[ShardInfo], None] | None = None,
         row_group_size: int = ROW_GROUP,
+        folder: str = "data",
+        digits: int = 6,
     ) -> None:
         if max_count < 1:
             raise ValueError("max_count must be at least 1")
@@ -145,7 +163,9 @@ class ShardWriter:
             raise ValueError("max_size must be at least 1")
         if row_group_size < 1:
             raise ValueError("row_group_size must be at least 1")
-        self.data_dir = out_dir / "data"
+        self.folder = folder
+        self.digits = digits
+        self.data_dir = out_dir / folder
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.max_count = max_count
         self.max_size = max_size
@@ -175,22 +195,25 @@ class ShardWriter:
 
     @property
     def _current_name(self) -> str:
-        return f"{self.prefix}-{len(self.shards):06d}"
+        return f"{self.prefix}-{len(self.shards):0{self.digits}d}"
 
     def write(self, sample: Sample) -> str:
         """Add a sample; returns the name of the shard it went into."""
-        unsafe = [f"{sample.key}.{field}" for field in sample.members if not safe_member_name(f"{sample.key}.{field}")]
-        if unsafe:
-            raise ValueError(f"refusing to write tar members with unsafe names: {unsafe}")
-        size = member_size(sample)
+        _check_names(sample.key, sample.members)  # before the index row is made from what may be anything
+        return self.write_members(sample.key, sample.members, sample.index_row())
+
+    def write_members(self, key: str, members: dict[str, bytes], index_row: dict[str, Any]) -> str:
+        """Add a sample by its members and index row (as read back from a shard, to filter one)."""
+        _check_names(key, members)
+        size = sum(TAR_BLOCK + -(-len(data) // TAR_BLOCK) * TAR_BLOCK for data in members.values())
         if self._tar is not None and (self._count >= self.max_count or self._size + size > self.max_size):
             self._finish_shard()
         if self._tar is None:
             self._open_shard()
         assert self._tar is not None
-        for extension in sorted(sample.members):  # webdataset's member order
-            self._tar.add(f"{sample.key}.{extension}", sample.members[extension])
-        self._rows.append(sample.index_row())
+        for extension in sorted(members):  # webdataset's member order
+            self._tar.add(f"{key}.{extension}", members[extension])
+        self._rows.append(index_row)
         self._count += 1
         self._size += size
         if len(self._rows) >= self.row_group_size:
@@ -237,11 +260,11 @@ class ShardWriter:
         os.replace(self.data_dir / f"{name}.tar.tmp", tar_path)
         self.shards.append(
             ShardInfo(
-                name=f"data/{tar_path.name}",
+                name=f"{self.folder}/{tar_path.name}",
                 count=self._count,
                 bytes=self._handle.bytes,
                 sha256=self._handle.hexdigest(),
-                index=f"data/{index_path.name}",
+                index=f"{self.folder}/{index_path.name}",
                 index_sha256=self._index_handle.hexdigest(),
             )
         )

@@ -73,3 +73,18 @@ def write_collection(
 
         (folder / "items.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return folder
+
+
+def shard_files(out: Path, suffix: str = ".tar") -> list[Path]:
+    """A build's shard (or index, with suffix .parquet) files, in build order, as its report lists them."""
+    import json
+
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    key = "name" if suffix == ".tar" else "index"
+    return [out / shard[key] for shard in report["shards"]]
+
+
+def only_shard(out: Path, suffix: str = ".tar") -> Path:
+    """The one shard (or its index) of a build that wrote exactly one."""
+    (path,) = shard_files(out, suffix)
+    return path

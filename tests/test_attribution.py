@@ -15,7 +15,7 @@ from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
 from packager.pipeline import Settings
-from tests.helpers import CC0, image_bytes, write_collection
+from tests.helpers import CC0, image_bytes, only_shard, write_collection
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 
@@ -161,7 +161,7 @@ def met_folder(root: Path) -> Path:
 
 def samples_of(out: Path) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    with tarfile.open(out / "data" / "train-000000.tar") as tar:
+    with tarfile.open(only_shard(out)) as tar:
         for member in tar:
             if member.name.endswith(".json"):
                 handle = tar.extractfile(member)

@@ -156,7 +156,7 @@ def write_cases(folder: Path, outside: Path, cases: list[Case], goods: int = 2, 
 def read_back(out: Path) -> tuple[dict[str, Shipped], list[dict[str, Any]]]:
     """Samples by item id (from the tar shards, as a reader sees them) and the rejected.jsonl records."""
     grouped: dict[str, dict[str, bytes]] = {}
-    for shard in sorted((out / "data").glob("*.tar")):
+    for shard in sorted((out / "data").rglob("*.tar")):
         with tarfile.open(shard) as tar:
             for member in tar.getmembers():
                 key, _, ext = member.name.partition(".")
@@ -812,5 +812,5 @@ def test_a_build_that_stops_part_way_leaves_nothing_half_open(tmp_path: Path) ->
         gc.collect()
     finally:
         sys.unraisablehook = previous
-    assert not list((out / "data").glob("*.tmp"))
+    assert not list((out / "data").rglob("*.tmp"))
     assert [str(r.exc_value) for r in raised] == []

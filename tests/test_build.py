@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import tarfile
 from pathlib import Path
@@ -19,7 +20,7 @@ from packager.builder.run import build, load_collections
 from packager.cli import cli
 from packager.model import Rejection
 from packager.pipeline import Settings
-from tests.helpers import CC0, image_bytes
+from tests.helpers import CC0, image_bytes, shard_files
 
 
 def manifest_ids(folder: Path) -> set[str]:
@@ -42,8 +43,12 @@ def read_rejected(out: Path) -> list[dict[str, Any]]:
 
 
 def read_samples(out: Path) -> list[dict[str, Any]]:
-    urls = sorted(str(p) for p in (out / "data").glob("*.tar"))
+    urls = [str(p) for p in shard_files(out)]  # build order
     return list(wds.WebDataset(urls, shardshuffle=False))
+
+
+def read_index(out: Path) -> list[dict[str, Any]]:
+    return [row for path in shard_files(out, ".parquet") for row in pq.read_table(path).to_pylist()]
 
 
 def test_every_item_ends_in_exactly_one_place(built: tuple[Path, dict[str, Any]], example_folders: list[Path]) -> None:
@@ -59,9 +64,11 @@ def test_every_item_ends_in_exactly_one_place(built: tuple[Path, dict[str, Any]]
         "items": len(expected),
         "shipped": len(shipped),
         "rejected": len(rejected),
-        "shards": 1,
-        "bytes": (out / "data" / "train-000000.tar").stat().st_size,
+        "shards": len(shard_files(out)),
+        "bytes": sum(path.stat().st_size for path in shard_files(out)),
     }
+    # A shard per partition, and a collection this small is one partition: one shard per collection.
+    assert [s["name"].split("/")[1] for s in report["shards"]] == sorted(folder.name for folder in example_folders)
 
 
 def test_sample_shows_shipping_and_reasoned_rejection(built: tuple[Path, dict[str, Any]]) -> None:
@@ -83,7 +90,7 @@ def test_sample_shows_shipping_and_reasoned_rejection(built: tuple[Path, dict[st
 def test_shards_read_back_by_webdataset_match_report_and_index(built: tuple[Path, dict[str, Any]]) -> None:
     out, report = built
     samples = read_samples(out)
-    index = pq.read_table(out / "data" / "train-000000.parquet").to_pylist()
+    index = read_index(out)
     assert len(samples) == report["totals"]["shipped"] == len(index)
     for sample, row in zip(samples, index, strict=True):
         meta = json.loads(sample["json"])
@@ -97,9 +104,11 @@ def test_shards_read_back_by_webdataset_match_report_and_index(built: tuple[Path
         assert meta["credit_line"] and meta["institution"]["name"]
         assert len(sample[image_ext]) == row["image_bytes"]
         assert row["sha256"] == meta["sha256"]
-    shard = report["shards"][0]
-    assert shard["count"] == len(samples)
-    assert shard["name"] == "data/train-000000.tar"
+    assert sum(shard["count"] for shard in report["shards"]) == len(samples)
+    for shard in report["shards"]:
+        # Named after the collection and the partition, never after a counter across the release.
+        assert re.fullmatch(r"data/[a-z0-9-]+/[0-9a-f]{16}-000\.tar", shard["name"]), shard["name"]
+        assert shard["index"] == shard["name"].removesuffix(".tar") + ".parquet"
 
 
 def test_passthrough_keeps_original_bytes_and_tiff_is_converted(
@@ -139,14 +148,16 @@ def test_shards_load_with_hugging_face_datasets(built: tuple[Path, dict[str, Any
     out, report = built
     ds = datasets.load_dataset(
         "webdataset",
-        data_files={"train": str(out / "data" / "*.tar")},
+        data_files={"train": str(out / "data" / "*" / "*.tar")},
         split="train",
         features=hf_features(),
         cache_dir=str(out / "hf-cache"),
     )
     assert ds.num_rows == report["totals"]["shipped"]
-    index = pq.read_table(out / "data" / "train-000000.parquet").to_pylist()
-    for record, row in zip(ds, index, strict=True):
+    index = {row["id"]: row for row in read_index(out)}
+    assert sorted(index) == sorted(record["json"]["id"] for record in ds)
+    for record in ds:
+        row = index[record["json"]["id"]]
         assert record["txt"] == row["caption"] == record["json"]["caption"]
         assert record["json"]["id"] == row["id"]
         image = record[row["image_extension"]]
@@ -165,7 +176,7 @@ def test_output_is_byte_identical_for_any_worker_count(
         "report.json",
         "rejected.jsonl",
         "ATTRIBUTION.md",
-        *sorted(str(p.relative_to(one)) for p in (one / "data").iterdir()),
+        *sorted(str(p.relative_to(one)) for p in (one / "data").rglob("*") if p.is_file()),
     ]
     assert any(n.endswith(".tar") for n in names) and any(n.endswith(".parquet") for n in names)
     for name in names:
@@ -174,8 +185,10 @@ def test_output_is_byte_identical_for_any_worker_count(
 
 def test_tar_members_have_fixed_metadata(built: tuple[Path, dict[str, Any]]) -> None:
     out, _ = built
-    with tarfile.open(out / "data" / "train-000000.tar") as tar:
-        members = tar.getmembers()
+    members = []
+    for path in shard_files(out):
+        with tarfile.open(path) as tar:
+            members += tar.getmembers()
     assert members
     for member in members:
         assert member.mtime == 0 and member.uname == "pdpack" and member.mode == 0o444
@@ -189,7 +202,8 @@ def test_tar_members_have_fixed_metadata(built: tuple[Path, dict[str, Any]]) -> 
 def test_shard_limits_split_by_count_and_size(tmp_path: Path, example_folders: list[Path]) -> None:
     by_count = build_examples(example_folders, tmp_path / "count", workers=1, shard_max_count=3)
     shipped = by_count["totals"]["shipped"]
-    assert [s["count"] for s in by_count["shards"]] == [3] * (shipped // 3) + ([shipped % 3] if shipped % 3 else [])
+    assert sum(s["count"] for s in by_count["shards"]) == shipped
+    assert all(s["count"] <= 3 for s in by_count["shards"])
     limit = 600_000
     by_size = build_examples(example_folders, tmp_path / "size", workers=1, shard_max_size=limit)
     assert sum(s["count"] for s in by_size["shards"]) == shipped
@@ -197,20 +211,26 @@ def test_shard_limits_split_by_count_and_size(tmp_path: Path, example_folders: l
         # A shard goes over the limit only when a single sample is bigger than it.
         assert shard["bytes"] <= limit + 10 * 512 or shard["count"] == 1
     assert len(by_size["shards"]) > 1
-    names = sorted(p.name for p in (tmp_path / "size" / "data").iterdir())
-    assert names == sorted(
-        [f"train-{i:06d}.tar" for i in range(len(by_size["shards"]))]
-        + [f"train-{i:06d}.parquet" for i in range(len(by_size["shards"]))]
-    )
+    files = sorted(p.relative_to(tmp_path / "size").as_posix() for p in (tmp_path / "size" / "data").rglob("*"))
+    files = [name for name in files if "." in name]
+    assert files == sorted([s["name"] for s in by_size["shards"]] + [s["index"] for s in by_size["shards"]])
+    # Within a partition, shards are numbered from 000 in order.
+    partitions: dict[str, list[int]] = {}
+    for shard in by_size["shards"]:
+        stem, number = shard["name"].removesuffix(".tar").rsplit("-", 1)
+        partitions.setdefault(stem, []).append(int(number))
+    assert all(numbers == list(range(len(numbers))) for numbers in partitions.values())
 
 
 def test_rebuild_removes_stale_shards(tmp_path: Path, example_folders: list[Path]) -> None:
     out = tmp_path / "dist"
     build_examples(example_folders, out, workers=1, shard_max_count=1)
-    assert len(list((out / "data").glob("*.tar"))) > 1
+    assert len(list((out / "data").rglob("*.tar"))) > 1
     report = build_examples(example_folders, out, workers=1)
-    assert sorted(p.name for p in (out / "data").glob("*.tar")) == ["train-000000.tar"]
-    assert report["totals"]["shards"] == 1
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "data").rglob("*.tar")) == sorted(
+        s["name"] for s in report["shards"]
+    )
+    assert report["totals"]["shards"] == len(example_folders)
 
 
 def test_item_ids_with_dots_and_slashes_get_safe_unique_keys(tmp_path: Path, collection_factory: Any) -> None:

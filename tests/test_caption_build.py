@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from packager.cli import cli
-from tests.helpers import image_bytes
+from tests.helpers import image_bytes, only_shard
 from tests.tiny_clip import TINY_CLIP, TINY_COCA, build_model, register, save_checkpoint
 
 
@@ -45,7 +45,7 @@ def model_args(checkpoints: tuple[Path, Path]) -> list[str]:
 def samples(out: Path) -> list[dict[str, Any]]:
     import webdataset as wds
 
-    urls = sorted(str(p) for p in (out / "data").glob("*.tar"))
+    urls = sorted(str(p) for p in (out / "data").rglob("*.tar"))
     return [json.loads(s["json"]) for s in wds.WebDataset(urls, shardshuffle=False)]
 
 
@@ -67,14 +67,14 @@ def test_best_captions_with_tiny_local_checkpoints(
     assert metas["c-bare"]["caption_source"] == "model" and metas["c-bare"]["caption"]
     for meta in metas.values():
         assert isinstance(meta["caption_alignment"], float) and -1 <= meta["caption_alignment"] <= 1
-    index = pq.read_table(out / "data" / "train-000000.parquet").to_pylist()
+    index = pq.read_table(only_shard(out, ".parquet")).to_pylist()
     assert [row["caption_alignment"] for row in index] == [metas[row["id"]]["caption_alignment"] for row in index]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["settings"]["caption_model"] == TINY_COCA
 
     again = tmp_path / "again"
     CliRunner().invoke(cli, ["build", str(folder), "--out", str(again), "--workers", "2", *model_args(checkpoints)])
-    for name in ("data/train-000000.tar", "data/train-000000.parquet"):
+    for name in (report["shards"][0]["name"], report["shards"][0]["index"]):
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
 

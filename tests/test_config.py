@@ -65,8 +65,16 @@ def test_release_resizes_and_captions_as_build_does(tmp_path: Path) -> None:
     args += ["--leftover-risk", "hold"]
     released = CliRunner().invoke(
         release_command,
-        ["--manifests", str(tmp_path / "manifests"), "--out", str(tmp_path / "release"), "--no-previous", *args,
-         "--source-url", "https://git.example/pdpack"],
+        [
+            "--manifests",
+            str(tmp_path / "manifests"),
+            "--out",
+            str(tmp_path / "release"),
+            "--no-previous",
+            *args,
+            "--source-url",
+            "https://git.example/pdpack",
+        ],
         catch_exceptions=False,
     )
     assert released.exit_code == 0, released.output
@@ -84,7 +92,7 @@ def test_release_resizes_and_captions_as_build_does(tmp_path: Path) -> None:
         "shard_max_size": report["settings"]["shard_max_size"],
         "leftover_risk": "hold",
     }
-    for shard in sorted((tmp_path / "release" / "data").glob("*.tar")):
+    for shard in sorted((tmp_path / "release" / "data").rglob("*.tar")):
         with tarfile.open(shard) as tar:
             for member in tar.getmembers():
                 if member.name.endswith(".png"):
@@ -101,8 +109,15 @@ def test_missing_exiftool_stops_build_and_release_before_anything_is_written(tmp
     built = CliRunner().invoke(cli, ["build", str(folder), "--out", str(tmp_path / "dist")], env=no_tools)
     released = CliRunner().invoke(
         release_command,
-        ["--manifests", str(tmp_path / "manifests"), "--out", str(tmp_path / "release"), "--no-previous",
-         "--contact", "rights@museum.example"],
+        [
+            "--manifests",
+            str(tmp_path / "manifests"),
+            "--out",
+            str(tmp_path / "release"),
+            "--no-previous",
+            "--contact",
+            "rights@museum.example",
+        ],
         env=no_tools,
     )
     for result in (built, released):

@@ -14,7 +14,7 @@ from packager.builder.run import build, load_collections
 from packager.collection import Item, ManifestError, load_collection, read_items
 from packager.model import Rejection
 from packager.pipeline import Settings
-from tests.helpers import CC0, image_bytes
+from tests.helpers import CC0, image_bytes, only_shard
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 NOC_US = "http://rightsstatements.org/vocab/NoC-US/1.0/"
@@ -639,7 +639,7 @@ def test_build_ships_a_v3_manifest_with_a_local_image(tmp_path: Path) -> None:
     assert report["totals"]["shipped"] == 1
     assert report["totals"]["rejected"] == 2
 
-    with tarfile.open(out / "data" / "train-000000.tar") as tar:
+    with tarfile.open(only_shard(out)) as tar:
         names = sorted(tar.getnames())
         json_name = next(n for n in names if n.endswith(".json"))
         member = tar.extractfile(json_name)
@@ -690,7 +690,7 @@ def test_build_two_licenses_end_undetermined_and_no_rights_falls_back_to_the_col
     assert (report["totals"]["shipped"], report["totals"]["rejected"]) == (1, 1)
     [rejected] = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
     assert (rejected["id"], rejected["reason"]) == ("ledger", "rights:undetermined")
-    with tarfile.open(out / "data" / "train-000000.tar") as tar:
+    with tarfile.open(only_shard(out)) as tar:
         member = tar.extractfile(next(n for n in tar.getnames() if n.endswith(".json")))
         assert member is not None
         sample = json.loads(member.read())
@@ -705,7 +705,7 @@ def built(folder: Path, out: Path) -> tuple[dict[str, dict[str, Any]], dict[str,
     build(load_collections([folder]), out, Settings(as_of="2026-11-30"))
     held = {r["id"]: r for r in map(json.loads, (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines())}
     samples: dict[str, dict[str, Any]] = {}
-    for shard in sorted((out / "data").glob("*.tar")):
+    for shard in sorted((out / "data").rglob("*.tar")):
         with tarfile.open(shard) as tar:
             for member in tar:
                 if member.name.endswith(".json"):

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -44,7 +45,7 @@ configs:
 - config_name: default
   data_files:
   - split: train
-    path: data/*.tar
+    path: data/*/*.tar
 ---
 # pdpack sample
 
@@ -57,6 +58,10 @@ def _build(out: Path, folders: list[Path], **settings: int) -> Path:
     build(load_collections(folders), out, Settings(as_of="2026-11-30", **settings), for_publication=True)
     (out / "README.md").write_text(CARD, encoding="utf-8")
     return out
+
+
+def first_shard(dist: Path) -> dict[str, Any]:
+    return json.loads((dist / "report.json").read_text(encoding="utf-8"))["shards"][0]
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +128,16 @@ def test_push_then_download_and_load_byte_identical(hub: HubServer, sample_dist:
     assert len(commits) <= math.ceil(len(local) / 100)
     order = [path for commit in commits for path in commit.changed]
     assert order == sorted(local, key=commit_order)
-    assert order[:2] == ["data/train-000000.parquet", "data/train-000000.tar"]
+    first = first_shard(sample_dist)
+    assert order[:2] == [first["index"], first["name"]]
     assert order[-1] == "README.md"
     assert repo.tags == {"v1.0.0": repo.head.oid}
     assert not repo.private
-    assert repo.head.files["data/train-000000.tar"].lfs and repo.head.files["data/train-000000.parquet"].lfs
+    data = [p for p in local if p.startswith("data/")]
+    assert all(repo.head.files[p].lfs for p in data)
     assert not repo.head.files["report.json"].lfs
-    assert hub.requests["lfs_upload"] == 2 and hub.bytes_received["lfs_upload"] == sum(
-        len(local[p]) for p in ("data/train-000000.tar", "data/train-000000.parquet")
+    assert hub.requests["lfs_upload"] == len(data) and hub.bytes_received["lfs_upload"] == sum(
+        len(local[p]) for p in data
     )
     assert hub.unknown == []
 
@@ -149,7 +156,7 @@ def test_push_then_download_and_load_byte_identical(hub: HubServer, sample_dist:
     report = json.loads((sample_dist / "report.json").read_text(encoding="utf-8"))
     loaded = datasets.load_dataset(
         "webdataset",
-        data_files={"train": str(download / "data" / "*.tar")},
+        data_files={"train": str(download / "data" / "*" / "*.tar")},
         split="train",
         features=hf_features(),
         cache_dir=str(tmp_path / "datasets-cache"),
@@ -233,7 +240,7 @@ def test_dropped_upload_is_retried_by_the_client(hub: HubServer, sample_dist: Pa
     result = run_push(sample_dist, "--repo", "pdpack-test/dropped")
 
     assert result.exit_code == 0, result.output
-    assert hub.requests["lfs_upload"] == 3
+    assert hub.requests["lfs_upload"] == sum(p.startswith("data/") for p in tree(sample_dist)) + 1  # one sent twice
     assert published(hub, "pdpack-test/dropped") == tree(sample_dist)
 
 
@@ -257,7 +264,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(hub: HubServer, sample_dist:
     shutil.copytree(sample_dist, changed)
     with (changed / "ATTRIBUTION.md").open("a", encoding="utf-8") as handle:
         handle.write("\nThanks to every contributor.\n")
-    (changed / "data" / "train-000001.tar.tmp").write_bytes(b"half a shard")
+    (changed / first_shard(sample_dist)["name"].replace("-000.tar", "-001.tar.tmp")).write_bytes(b"half a shard")
     (changed / ".env").write_text("SECRET=1\n", encoding="utf-8")
     (changed / "rejected.jsonl").unlink()
     writes = hub.writes
@@ -268,9 +275,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(hub: HubServer, sample_dist:
     assert hub.writes == writes
     size = (changed / "ATTRIBUTION.md").stat().st_size
     assert f"  send              {size:>9,} bytes  ATTRIBUTION.md" in result.stdout
-    assert f"  skip (unchanged)  {len(local['data/train-000000.tar']):>9,} bytes  data/train-000000.tar" in (
-        result.stdout
-    )
+    shard = first_shard(sample_dist)["name"]
+    assert f"  skip (unchanged)  {len(local[shard]):>9,} bytes  {shard}" in result.stdout
     assert f"Would send 1 file ({size:,} bytes) in 1 commit; skip {len(local) - 2} unchanged." in result.stdout
     assert "Note: the repo also holds 1 file this folder does not have, left in place: rejected.jsonl." in (
         result.stdout
@@ -360,9 +366,9 @@ def test_tag_is_never_moved(hub: HubServer, sample_dist: Path, tmp_path: Path) -
     assert hub.requests["commit"] == commits
     result = run_push(changed, "--repo", "pdpack-test/tags", "--tag", "v2")
     assert result.exit_code == 0, result.output
-    assert sent_line({"CHANGELOG.md": changelog}, 1, f"{hub.base}/datasets/pdpack-test/tags", skipped=7) in (
-        result.stdout
-    )
+    assert sent_line(
+        {"CHANGELOG.md": changelog}, 1, f"{hub.base}/datasets/pdpack-test/tags", skipped=len(tree(sample_dist))
+    ) in (result.stdout)
     repo = hub.repos["pdpack-test/tags"]
     assert repo.tags["v2"] == repo.head.oid != repo.tags["v1"]
 
@@ -465,16 +471,18 @@ def test_a_smaller_release_deletes_stale_shards_in_its_last_commit(hub: HubServe
     big = tmp_path / "big"
     (big / "data").mkdir(parents=True)
     for n in range(3):
-        (big / "data" / f"train-{n:06d}.tar").write_bytes(b"x" * (100 + n))
+        (big / "data" / "c" / f"p{n}-000.tar").parent.mkdir(parents=True, exist_ok=True)
+        (big / "data" / "c" / f"p{n}-000.tar").write_bytes(b"x" * (100 + n))
     push(api, plan_push(api, big, repo), private=False, tag=None, commit_message="big")
     small = tmp_path / "small"
     (small / "data").mkdir(parents=True)
-    (small / "data" / "train-000000.tar").write_bytes(b"y" * 50)
+    (small / "data" / "c").mkdir()
+    (small / "data" / "c" / "p0-000.tar").write_bytes(b"y" * 50)
     (small / "README.md").write_text("---\nlicense: cc0-1.0\n---\n# card\n", encoding="utf-8")
     result = push(api, plan_push(api, small, repo), private=False, tag=None, commit_message="small")
     assert result.files_deleted == 2
     files = sorted(api.list_repo_files(repo, repo_type="dataset"))
-    assert [f for f in files if f.startswith("data/")] == ["data/train-000000.tar"]
+    assert [f for f in files if f.startswith("data/")] == ["data/c/p0-000.tar"]
 
 
 def test_a_report_that_pictures_held_back_items_is_never_sent(

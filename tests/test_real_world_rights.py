@@ -261,9 +261,9 @@ class Built:
 def build_folder(folder: Path, out: Path, policy: str = "worldwide") -> Built:
     report = build(load_collections([folder]), out, Settings(policy=policy, as_of=AS_OF))
     rejected = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
-    shards = sorted(str(p) for p in (out / "data").glob("*.tar"))
+    shards = sorted(str(p) for p in (out / "data").rglob("*.tar"))
     metas = [json.loads(s["json"]) for s in wds.WebDataset(shards, shardshuffle=False)] if shards else []
-    index = [row for p in sorted((out / "data").glob("*.parquet")) for row in pq.read_table(p).to_pylist()]
+    index = [row for p in sorted((out / "data").rglob("*.parquet")) for row in pq.read_table(p).to_pylist()]
     # The parquet index and the shards agree, sample for sample.
     assert [(r["id"], r["rights_status"]) for r in index] == [(m["id"], m["rights"]["status"]) for m in metas]
     assert report["totals"]["shipped"] == len(metas)

@@ -125,7 +125,11 @@ def test_release_folder_holds_build_outputs_card_croissant_changelog(sample_rele
     for name in ("release.json", "README.md", "croissant.json", "CHANGELOG.md", "report.json", "rejected.jsonl"):
         assert (out / name).is_file(), name
     assert (out / "ATTRIBUTION.md").is_file()
-    assert sorted(p.name for p in (out / "data").iterdir()) == ["train-000000.parquet", "train-000000.tar"]
+    # One folder per collection; a shard per partition, named after it.
+    assert sorted(p.name for p in (out / "data").iterdir()) == ["nasa-spacex", "scikit-image-gallery"]
+    files = sorted(p.relative_to(out).as_posix() for p in (out / "data").rglob("*.*"))
+    shards = sample_release.release["shards"]
+    assert files == sorted([s["name"] for s in shards] + [s["index"] for s in shards])
 
 
 def held_for_every_kind_of_reason(manifests: Path) -> dict[str, bytes]:
@@ -239,7 +243,13 @@ def test_same_manifests_and_as_of_give_the_same_release_through_the_command(
     assert "Release 2026.11 (as of 2026-11-30, policy worldwide): 8 sample(s) from 14 item(s)" in result.output
     assert "first release: nothing to compare with" in result.output
     first = sample_release.out
-    for name in ("release.json", "README.md", "croissant.json", "CHANGELOG.md", "data/train-000000.tar"):
+    for name in (
+        "release.json",
+        "README.md",
+        "croissant.json",
+        "CHANGELOG.md",
+        sample_release.release["shards"][0]["name"],
+    ):
         assert (out / name).read_bytes() == (first / name).read_bytes(), name
 
 

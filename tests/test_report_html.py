@@ -163,7 +163,7 @@ def test_a_report_for_publication_pictures_only_what_ships(
     assert all("thumb" not in (a.get("class") or "") for a in gallery)
     assert "<th>Picture</th>" not in text and "Held-back items are not pictured." in page.plain
     # Everything else in the folder is the same bytes as the staff build's.
-    for name in ("report.json", "rejected.jsonl", "ATTRIBUTION.md", "data/train-000000.tar"):
+    for name in ("report.json", "rejected.jsonl", "ATTRIBUTION.md", *(s["name"] for s in report["shards"])):
         assert (public / name).read_bytes() == (out / name).read_bytes(), name
 
 

@@ -58,7 +58,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     _, stderr = done.communicate(timeout=300)
     assert done.returncode == 0, stderr.decode()
     expected = outputs(out)
-    assert sum(name.endswith(".tar") for name in expected) == (ITEMS + 4) // 5  # 160 ship + none pad: 32 shards
+    # 160 ship, at most five to a shard, in partitions of at most five items: 32 shards or more.
+    assert sum(name.endswith(".tar") for name in expected) >= (ITEMS + 4) // 5
     return folder, expected
 
 
@@ -135,7 +136,7 @@ def test_full_disk_fails_cleanly_and_resumes(tmp_path: Path, reference: tuple[Pa
     message = stderr.decode()
     assert "Error: could not write to" in message and "--resume" in message
     assert "Traceback" not in message
-    assert not list((out / "data").glob("*.tar")), "no shard may look complete after a failed write"
+    assert not list((out / "data").rglob("*.tar")), "no shard may look complete after a failed write"
     resumed = pdpack(*build_args(folder, out, "--resume"))
     _, stderr = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, stderr.decode()

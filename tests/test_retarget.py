@@ -104,7 +104,7 @@ def test_a_card_made_for_another_repo_names_the_one_pushed_to(
     assert f"The card's loading examples named {REPO_ID}: wrote other-org/mirror" in result.output
     card = hub.repos["other-org/mirror"].files["README.md"].decode("utf-8")
     assert 'load_dataset("other-org/mirror", split="train")' in card and REPO_ID not in card
-    assert "datasets/other-org/mirror/resolve/main/data/train-{000000..000000}.tar" in card
+    assert '"https://huggingface.co/datasets/other-org/mirror/resolve/main/"' in card
     document = json.loads(hub.repos["other-org/mirror"].files["croissant.json"])
     assert (
         document["name"] == "mirror" and "url={https://huggingface.co/datasets/other-org/mirror}" in document["citeAs"]

@@ -57,7 +57,7 @@ def invoke(*args: str) -> Any:
 
 
 def read_samples(out: Path) -> dict[str, dict[str, Any]]:
-    shards = sorted(str(p) for p in (out / "data").glob("*.tar"))
+    shards = sorted(str(p) for p in (out / "data").rglob("*.tar"))
     return {m["id"]: m for m in (json.loads(s["json"]) for s in wds.WebDataset(shards, shardshuffle=False))}
 
 

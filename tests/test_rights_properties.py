@@ -123,7 +123,7 @@ def test_public_domain_in_never_names_a_running_term(generated: list[dict[str, A
             cli, ["build", str(folder), "--out", str(out), "--as-of", as_of, "--policy", policy]
         )
         assert result.exit_code == 0, result.output
-        shards = sorted(str(p) for p in (out / "data").glob("*.tar"))
+        shards = sorted(str(p) for p in (out / "data").rglob("*.tar"))
         samples = [json.loads(s["json"]) for s in wds.WebDataset(shards, shardshuffle=False)] if shards else []
         by_id = {e.id: e for e in read_items(load_collection(folder)) if isinstance(e, Item)}
         needed = set(expand(policy))

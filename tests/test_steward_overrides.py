@@ -60,7 +60,7 @@ def museum(root: Path) -> Path:
 def build(folder: Path, out: Path, *options: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     result = CliRunner().invoke(cli, ["build", str(folder), "--out", str(out), "--as-of", AS_OF, *options])
     assert result.exit_code == 0, result.output
-    shards = sorted(str(p) for p in (out / "data").glob("*.tar"))
+    shards = sorted(str(p) for p in (out / "data").rglob("*.tar"))
     records = wds.WebDataset(shards, shardshuffle=False) if shards else []
     samples = {m["id"]: m for m in (json.loads(s["json"]) for s in records)}
     lines = (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()

@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from packager import checkpoint
 from packager.build_card import remove_build_card, write_build_card
 from packager.builder.config import Models, Settings, preflight
+from packager.builder.partition_job import Job, process_task, remove_samples, reuse, run_job, write_partition
+from packager.builder.partitions import Partition, partitions
+from packager.builder.records import Outcome, PartitionRecord, Shipped
+from packager.builder.reuse import RECORDS, partition_key
 from packager.captions.select import caption_stage
 from packager.collection import Collection, ManifestError, load_collection
 from packager.dedup import Deduplicator
 from packager.discovery import id_taken_message, registered_ids, registry_root
-from packager.engines import Engine
+from packager.engines import Engine, make_engine
 from packager.model import ResumeError
-from packager.pipeline import Result, run
+from packager.pipeline import WORKER_MODULES, Result, ordered_entries
 from packager.report import BuildReport
 from packager.report_html import REPORT_FILE, write_build_report_html
-from packager.sample import Sample
-from packager.shards import ShardInfo, ShardWriter, discard_after
+from packager.rights.review import load_reviews
+from packager.shards import ShardInfo
 
+# An incremental build writes changed partitions itself while they are at most one in this many reused ones.
+LOCAL_SHARE = 4
+SHARD_FILES = ("*.tar", "*.parquet", "*.tmp")
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 
 
@@ -58,13 +67,32 @@ def clear_previous(out_dir: Path) -> None:
     """Remove what an earlier build wrote here, so no stale shard is mixed into this one."""
     data = out_dir / "data"
     if data.is_dir():
-        for pattern in ("*.tar", "*.parquet", "*.tmp"):
-            for path in data.glob(pattern):
+        for pattern in SHARD_FILES:
+            for path in data.rglob(pattern):
                 path.unlink()
     for name in BUILD_OUTPUTS:
         (out_dir / name).unlink(missing_ok=True)
     remove_build_card(out_dir)
     shutil.rmtree(checkpoint.state_dir(out_dir), ignore_errors=True)
+
+
+def sweep(out_dir: Path, shards: Sequence[ShardInfo], records: set[tuple[str, str]]) -> None:
+    """Delete shard files and partition records that are not part of this build (left by an earlier one)."""
+    keep = {s.name for s in shards} | {s.index for s in shards}
+    data = out_dir / "data"
+    if data.is_dir():
+        for pattern in SHARD_FILES:
+            for path in sorted(data.rglob(pattern)):
+                if path.relative_to(out_dir).as_posix() not in keep:
+                    path.unlink()
+        for folder in sorted(data.iterdir()):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    saved = checkpoint.state_dir(out_dir) / RECORDS
+    if saved.is_dir():
+        for path in saved.glob("*/*.json"):
+            if (path.parent.name, path.stem) not in records:
+                path.unlink()
 
 
 def model_stage(
@@ -78,36 +106,47 @@ def model_stage(
     return caption_stage(results, settings.captions, models.captioner, models.scorer, settings.min_alignment)
 
 
+def all_partitions(collections: Sequence[Collection], settings: Settings) -> Iterator[Partition]:
+    """Every partition of every collection, in build order (collection id, then item id)."""
+    for collection in sorted(collections, key=lambda c: c.id):
+        yield from partitions(
+            collection, ordered_entries(collection), load_reviews(collection), settings.shard_max_count
+        )
+
+
 def build(
     collections: Sequence[Collection],
     out_dir: Path,
     settings: Settings,
     workers: int = 1,
-    on_result: Callable[[Collection, Result], None] | None = None,
+    on_result: Callable[[Collection, Outcome], None] | None = None,
     resume: bool = False,
     engine: Engine | None = None,
     for_publication: bool = False,
     on_resume: Callable[[checkpoint.Checkpoint], None] | None = None,
+    previous: Path | None = None,
 ) -> dict[str, Any]:
     """Build shards and reports into ``out_dir``; return the report.
 
     ``settings`` holds everything that decides the output; ``workers`` and ``engine`` only decide
-    where the per-item work runs (the output is the same). With ``resume``, carry on from the last
-    checkpoint of an interrupted build of the same inputs and settings (or start afresh when there
-    is none). ``for_publication`` writes a report.html that pictures only what ships (as every
-    release does); without it the page also pictures held-back items for the staff, and ``push``
-    refuses it. It changes report.html only, so it is not part of the resume fingerprint. Raises
-    ManifestError, ResumeError, MissingTool (no exiftool) or ModelError before anything is written.
-    ``on_resume`` is called with the checkpoint a resumed build carries on from.
+    where the per-partition work runs (the output is the same). With ``resume``, carry on from an
+    interrupted build of the same inputs and settings (or start afresh when there is none): every
+    partition it completed is kept. With ``previous`` (an earlier build or release folder), every
+    partition whose inputs are unchanged is taken from there without decoding anything
+    (``packager.builder.reuse``). ``for_publication`` writes a report.html that pictures only what
+    ships (as every release does); without it the page also pictures held-back items for the staff,
+    and ``push`` refuses it. It changes report.html only, so it is not part of the resume
+    fingerprint. Raises ManifestError, ResumeError, MissingTool (no exiftool) or ModelError before
+    anything is written. ``on_resume`` is called with the checkpoint a resumed build carries on from.
     """
     models = preflight(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded = settings.recorded()
     fingerprint = checkpoint.fingerprint(list(collections), recorded)
     inputs = checkpoint.describe_inputs(list(collections), recorded)
-    previous = checkpoint.load(out_dir) if resume else None
-    if previous is not None and previous.fingerprint != fingerprint:
-        changed = checkpoint.changes(previous.inputs, inputs)
+    interrupted = checkpoint.load(out_dir) if resume else None
+    if interrupted is not None and interrupted.fingerprint != fingerprint:
+        changed = checkpoint.changes(interrupted.inputs, inputs)
         what = (
             ": " + "; ".join(changed)
             if changed
@@ -117,59 +156,175 @@ def build(
             f"{out_dir} holds a build of other inputs or settings{what}. Give the same inputs and options, "
             "or build without --resume to start over"
         )
-    if previous is not None and on_resume is not None:
-        on_resume(previous)
-    if previous is None:
+    if interrupted is not None and on_resume is not None:
+        on_resume(interrupted)
+    in_place = previous is not None and previous.resolve() == out_dir.resolve()
+    if interrupted is None and not in_place:
         clear_previous(out_dir)
-        (out_dir / "rejected.jsonl").touch()
-        previous = checkpoint.Checkpoint(fingerprint, consumed=0, rejected_offset=0)
-    done = [ShardInfo(**info) for info in previous.shards]
-    if (out_dir / "data").is_dir():
-        discard_after(out_dir / "data", keep=len(done))
+    reuse_from: list[Path] = []
+    if interrupted is not None or in_place:
+        reuse_from.append(out_dir)  # what the interrupted build completed, or the earlier build in this folder
+    if previous is not None and not in_place:
+        reuse_from.append(previous)
+    sources = tuple(str(folder) for folder in reuse_from)
+    for name in BUILD_OUTPUTS:
+        (out_dir / name).unlink(missing_ok=True)
+    dedup_path = checkpoint.state_dir(out_dir) / "dedup.sqlite"
+    dedup_path.unlink(missing_ok=True)  # decided afresh from the partitions' signatures: no decoding
+    dedup = Deduplicator(dedup_path, settings.near_duplicates)
+    by_id = {c.id: c for c in collections}
+    replayed = interrupted.consumed if interrupted is not None else 0  # already shown before the interruption
+    shards: list[ShardInfo] = []
+    kept: set[tuple[str, str]] = set()
+    position = 0
+    owned = engine is None
+    active = engine or make_engine("local", workers, preload=WORKER_MODULES)
+    try:
+        with BuildReport(out_dir, recorded) as report:
 
-    dedup = Deduplicator(checkpoint.state_dir(out_dir) / "dedup.sqlite", settings.near_duplicates)
-    dedup.rollback(previous.consumed)
-    position = previous.consumed
-    with BuildReport(out_dir, recorded, resume_offset=previous.rejected_offset) as report:
-        report.restore(previous.tallies, previous.overrides, list(collections))
+            def rebuild(partition: Partition) -> PartitionRecord:
+                if settings.uses_models:
+                    return _model_partition(partition, settings, models, out_dir, (), active, workers)
+                return run_job(Job(partition, settings, str(out_dir)))
 
-        def record(_: ShardInfo) -> None:
-            # Called when a shard is complete, before the sample at ``position`` is added anywhere.
-            dedup.commit()
-            checkpoint.save(
-                out_dir,
-                checkpoint.Checkpoint(
-                    fingerprint,
-                    consumed=position,
-                    rejected_offset=report.rejected_offset,
-                    shards=[s.to_json() for s in writer.shards],
-                    tallies=report.snapshot(),
-                    overrides=report.overrides,
-                    inputs=inputs,
-                ),
-            )
-
-        with ShardWriter(
-            out_dir, settings.shard_max_count, settings.shard_max_size, existing=done, on_finish=record
-        ) as writer:
-            results = run(collections, settings, workers, skip=previous.consumed, engine=engine)
-            if settings.uses_models:
-                results = model_stage(results, settings, models)
-            for position, (collection, result) in enumerate(results, start=previous.consumed):
-                outcome: Result = result
-                if isinstance(result, Sample):
-                    duplicate = dedup.check(position, result)
-                    if duplicate is not None:
-                        outcome = duplicate
-                    else:
-                        writer.write(result)
-                report.add(collection, outcome)
-                if on_result is not None:
-                    on_result(collection, outcome)
-            position = sum(t.items for t in report.tallies.values())  # everything is accounted for
-            shards = writer.close()
-        dedup.close()
-        summary = report.write(shards)
+            records = _records(collections, settings, models, out_dir, sources, active, workers)
+            for partition, record in records:
+                collection = by_id[record.collection]
+                outcomes: list[Outcome] = []
+                removed: set[str] = set()
+                for outcome in record.outcomes:
+                    if isinstance(outcome, Shipped):
+                        duplicate = dedup.check_signature(
+                            position, outcome.collection, outcome.id, outcome.row, outcome.sha256, outcome.phash
+                        )
+                        if duplicate is not None:
+                            removed.add(outcome.key)
+                            outcomes.append(duplicate)
+                            position += 1
+                            continue
+                    outcomes.append(outcome)
+                    position += 1
+                record = _filtered(partition, record, removed, out_dir, settings, rebuild)
+                for number, outcome in enumerate(outcomes, start=position - len(outcomes)):
+                    report.add(collection, outcome)
+                    if on_result is not None and number >= replayed:
+                        on_result(collection, outcome)
+                shards.extend(record.shards)
+                kept.add((record.collection, record.name))
+                dedup.commit()
+                checkpoint.save(
+                    out_dir,
+                    checkpoint.Checkpoint(
+                        fingerprint,
+                        consumed=position,
+                        rejected_offset=report.rejected_offset,
+                        shards=[s.to_json() for s in shards],
+                        inputs=inputs,
+                    ),
+                )
+            dedup.close()
+            summary = report.write(shards)
+    finally:
+        if owned:
+            active.close()
+    sweep(out_dir, shards, kept)
     write_build_report_html(out_dir, list(collections), summary, for_publication)  # after rejected.jsonl is closed
     write_build_card(out_dir, summary)  # so that datasets.load_dataset(out_dir) reads the shards, not the index
     return summary
+
+
+def _filtered(
+    partition: Partition,
+    record: PartitionRecord,
+    removed: set[str],
+    out_dir: Path,
+    settings: Settings,
+    rebuild: Callable[[Partition], PartitionRecord],
+) -> PartitionRecord:
+    """The record once its shards hold no sample that deduplication took out (the filter pass)."""
+    if removed == set(record.removed):
+        return record
+    if not set(record.removed) <= removed:
+        # A sample taken out before ships now (the copy it repeated is gone): write the partition again.
+        record = rebuild(partition)
+    extra = removed - set(record.removed)
+    return remove_samples(out_dir, settings, record, extra) if extra else record
+
+
+def _records(
+    collections: Sequence[Collection],
+    settings: Settings,
+    models: Models,
+    out_dir: Path,
+    sources: tuple[str, ...],
+    engine: Engine,
+    workers: int,
+) -> Iterator[tuple[Partition, PartitionRecord]]:
+    """Every partition with its record, in build order; each written (or reused) by the engine's workers."""
+    parts = all_partitions(collections, settings)
+    if settings.uses_models:
+        # The caption models are loaded in this process, so the partitions are written here, their items
+        # processed by the engine's workers as they always were.
+        for partition in parts:
+            yield partition, _model_partition(partition, settings, models, out_dir, sources, engine, workers)
+        return
+    if sources:
+        # An incremental build: most partitions are reused, which takes no decoding. The few that changed
+        # are written here, so that no worker pool is started for them; once changes are no longer few,
+        # the rest goes to the engine (whose workers still reuse what they can).
+        rebuilt = reused = 0
+        for partition in parts:
+            record = reuse(partition, settings, partition_key(partition, settings), out_dir, sources)
+            if record is None:
+                if rebuilt >= 1 + reused // LOCAL_SHARE:
+                    yield from _on_engine(chain([partition], parts), settings, out_dir, sources, engine, workers)
+                    return
+                rebuilt += 1
+                record = run_job(Job(partition, settings, str(out_dir)))
+            else:
+                reused += 1
+            yield partition, record
+        return
+    yield from _on_engine(parts, settings, out_dir, sources, engine, workers)
+
+
+def _on_engine(
+    parts: Iterable[Partition],
+    settings: Settings,
+    out_dir: Path,
+    sources: tuple[str, ...],
+    engine: Engine,
+    workers: int,
+) -> Iterator[tuple[Partition, PartitionRecord]]:
+    """The partitions written (or reused) by the engine's workers, a partition per task, in build order."""
+    in_flight: deque[Partition] = deque()
+
+    def jobs() -> Iterator[Job]:
+        for partition in parts:
+            in_flight.append(partition)
+            yield Job(partition, settings, str(out_dir), sources)
+
+    for record in engine.map_ordered(run_job, jobs(), max(1, workers) * 2, batch=1):
+        yield in_flight.popleft(), record
+
+
+def _model_partition(
+    partition: Partition,
+    settings: Settings,
+    models: Models,
+    out_dir: Path,
+    sources: tuple[str, ...],
+    engine: Engine,
+    workers: int,
+) -> PartitionRecord:
+    key = partition_key(partition, settings)
+    reused = reuse(partition, settings, key, out_dir, sources)
+    if reused is not None:
+        return reused
+    tasks = (
+        (partition.collection, entry, settings, review)
+        for entry, review in zip(partition.entries, partition.reviews, strict=True)
+    )
+    results = engine.map_ordered(process_task, tasks, max(1, workers) * 16)
+    staged = model_stage(((partition.collection, result) for result in results), settings, models)
+    return write_partition(partition, settings, out_dir, key, (result for _, result in staged))

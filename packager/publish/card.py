@@ -20,6 +20,7 @@ from packager.markdown import link, md, safe_url
 from packager.model import REGISTRY
 from packager.rights.vocabulary import lookup
 from packager.sample import SAMPLE_SCHEMA
+from packager.shards import INDEX_NAME, SHARD_GLOB, SHARD_NAME
 
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
@@ -27,7 +28,6 @@ PDM_LINK = "https://creativecommons.org/publicdomain/mark/1.0/"
 NOC_US = "http://rightsstatements.org/vocab/NoC-US/1.0/"
 TASK_CATEGORIES = ["text-to-image", "image-to-text"]
 TAGS = ["public-domain", "cultural-heritage", "glam", "museums", "image", "webdataset", "pdpack"]
-SHARD_GLOB = "data/*.tar"
 TAKEDOWNS_PATH = "manifests/takedowns.csv"
 DEFAULT_PRETTY_NAME = "Public-domain images from cultural-heritage collections"
 # What the loading examples say until the repo is known: `pdpack push` writes the real repo id in its place.
@@ -402,8 +402,6 @@ def loading_markdown(release: Mapping[str, Any], repo_id: str | None) -> str:
 
 def _loading_section(release: Mapping[str, Any], repo_id: str | None) -> list[str]:
     repo = repo_id or PLACEHOLDER_REPO
-    shards = release["shards"]
-    last = max(len(shards) - 1, 0)
     return [
         "## Loading",
         "",
@@ -422,16 +420,18 @@ def _loading_section(release: Mapping[str, Any], repo_id: str | None) -> list[st
         "With [`webdataset`](https://github.com/webdataset/webdataset):",
         "",
         "```python",
+        "import json, urllib.request",
         "import webdataset as wds",
         "",
-        f'url = "https://huggingface.co/datasets/{repo}/resolve/main/data/train-{{000000..{last:06d}}}.tar"',
-        'dataset = wds.WebDataset(url, shardshuffle=False).decode("pil")',
+        f'base = "https://huggingface.co/datasets/{repo}/resolve/main/"',
+        'shards = json.load(urllib.request.urlopen(base + "release.json"))["shards"]  # names by partition',
+        'dataset = wds.WebDataset([base + s["name"] for s in shards], shardshuffle=False).decode("pil")',
         "for sample in dataset:",
         '    image = next(sample[ext] for ext in ("jpg", "png", "webp") if ext in sample)',
         '    print(sample["__key__"], sample["txt"], sample["json"]["credit_line"])',
         "```",
         "",
-        "Each shard has a parquet index beside it (`data/train-NNNNNN.parquet`, one row per sample) for "
+        f"Each shard has a parquet index beside it (`{INDEX_NAME}`, one row per sample) for "
         "searching and filtering without opening the tar files. `croissant.json` describes the files and "
         "fields in [Croissant](https://mlcommons.org/croissant/) form.",
         "",
@@ -453,8 +453,8 @@ def _fields_section() -> list[str]:
 
 
 FILES = (
-    ("data/train-NNNNNN.tar", "WebDataset shards: `KEY.jpg`/`.png`/`.webp`, `KEY.txt`, `KEY.json`"),
-    ("data/train-NNNNNN.parquet", "one row per sample of the shard beside it"),
+    (SHARD_NAME, "WebDataset shards, one folder per collection: `KEY.jpg`/`.png`/`.webp`, `KEY.txt`, `KEY.json`"),
+    (INDEX_NAME, "one row per sample of the shard beside it"),
     ("release.json", "version, settings, counts per collection, SHA-256 of every shard, index and input manifest"),
     ("report.json", "counts per collection, verdict and reason; the shard list"),
     ("report.html", "the same report for people: what was held back and why, and pictures of what ships"),

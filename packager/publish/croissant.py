@@ -2,7 +2,7 @@
 
 What it describes:
 
-- every shard (``data/train-NNNNNN.tar``, ``application/x-tar``) and every parquet index as a
+- every shard (``data/COLLECTION/PARTITION-NNN.tar``, ``application/x-tar``) and every parquet index as a
   ``cr:FileObject`` with its SHA-256;
 - the images, captions and JSON records inside the shards as ``cr:FileSet``s contained in them;
 - two record sets. ``samples`` reads the parquet indexes: one record per sample with its
@@ -31,6 +31,7 @@ from packager.jsonutil import dumps_pretty
 from packager.media import PASSTHROUGH
 from packager.publish.card import DEFAULT_PRETTY_NAME, TAGS, rights_kind, safe_url
 from packager.sample import INDEX_SCHEMA
+from packager.shards import INDEX_GLOB
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 # The Croissant 1.1 context, as mlcroissant writes it.
@@ -195,7 +196,7 @@ def croissant(
             "name": "index-files",
             "description": "The parquet indexes of all shards.",
             "encodingFormat": "application/x-parquet",
-            "includes": "data/*.parquet",
+            "includes": INDEX_GLOB,
         },
     ]
     samples = {

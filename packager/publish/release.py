@@ -311,7 +311,8 @@ def make_release(
         raise ReleaseError(f"institution url is pdpack init's placeholder in {names}: give the real web address")
     settings = _with_takedowns(settings, manifests)
     # A release is published: its report.html pictures only what ships.
-    report = build(collections, out, settings, workers=workers, for_publication=True)
+    # Partitions whose inputs are unchanged since the previous release are taken from it, not decoded again.
+    report = build(collections, out, settings, workers=workers, for_publication=True, previous=previous)
 
     changelog = compare(version, settings.as_of, out, report, previous)
     shipped_by_statement = statements(out, report["shards"])

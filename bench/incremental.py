@@ -1,0 +1,141 @@
+"""Benchmark: an incremental release, as the monthly workflow makes one.
+
+Run on demand (never by pytest), from the repository root:
+
+    .venv/bin/python bench/incremental.py                 # 2 + 1,000 + 500 items, at most 100 per shard
+    .venv/bin/python bench/incremental.py --side 512      # larger pictures: decoding weighs more
+
+Three registered collections (2, 1,000 and 500 items; distinct noise JPEGs, CC0) are released
+with `pdpack release --shard-max-count 100 --workers 2` as of 2026-11-30. Then one item is
+added to the first, one title changed in the second and one item removed from the third, and
+the next month's release is made beside it (as of 2026-12-31; the first is found as the
+previous release, and every partition whose inputs are unchanged is taken from it).
+
+Printed: the shard files (tar) of the second release that are not byte-identical to a file of
+the same name in the first (what `push` uploads), the first release's shard files that are gone
+(what `push` deletes), the tars that differ in all (target <= 4), and the second release's time
+as a ratio of the first's (target <= 0.25). A third, cold release of the edited manifests
+(no previous) checks that reuse changed no byte: every shard, index and report must be equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from PIL import Image
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+OUT = BENCH / "out" / "incremental"
+PDPACK = REPO / ".venv" / "bin" / "pdpack"
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+SIZES = {"alpha-prints": 2, "beta-photos": 1000, "gamma-maps": 500}
+
+
+def picture(seed: int, side: int) -> Image.Image:
+    """Distinct pictures (coarse random colours, upscaled): no two within near-duplicate distance."""
+    rng = random.Random(seed)
+    small = Image.new("RGB", (8, 6))
+    small.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(48)])
+    return small.resize((side, side * 3 // 4), Image.Resampling.BICUBIC)
+
+
+def write_collection(root: Path, cid: str, count: int, side: int, seed: int) -> None:
+    folder = root / cid
+    (folder / "files").mkdir(parents=True, exist_ok=True)
+    (folder / "collection.yaml").write_text(
+        f"id: {cid}\ntitle: {cid}\ninstitution:\n  name: Bench Museum\n  url: https://museum.example.org\n"
+        f"rights: {CC0}\n",
+        encoding="utf-8",
+    )
+    with (folder / "items.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "file", "title"])
+        for n in range(count):
+            name = f"files/{n:05d}.jpg"
+            if not (folder / name).exists():
+                picture(seed * 100_000 + n, side).save(folder / name, quality=90)
+            writer.writerow([f"{cid}-{n:05d}", name, f"Plate {n} of {cid}"])
+
+
+def edit(root: Path, side: int) -> None:
+    """One item added to the first collection, one title changed in the second, one item removed from the third."""
+    first = root / "alpha-prints"
+    picture(999_999, side).save(first / "files" / "added.jpg", quality=90)
+    with (first / "items.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(["alpha-prints-added", "files/added.jpg", "A print added this month"])
+    second = root / "beta-photos" / "items.csv"
+    second.write_text(
+        second.read_text(encoding="utf-8").replace("Plate 437 of beta-photos", "Plate 437 (retitled)"), encoding="utf-8"
+    )
+    third = root / "gamma-maps" / "items.csv"
+    lines = third.read_text(encoding="utf-8").splitlines(keepends=True)
+    third.write_text("".join(line for line in lines if not line.startswith("gamma-maps-00250,")), encoding="utf-8")
+
+
+def release(manifests: Path, out: Path, as_of: str, workers: int, *extra: str) -> float:
+    command = [
+        str(PDPACK), "release", "--manifests", str(manifests), "--out", str(out), "--as-of", as_of,
+        "--source-url", "https://git.example/pdpack", "--shard-max-count", "100", "--workers", str(workers), *extra,
+    ]  # fmt: skip
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"release failed:\n{done.stderr}")
+    return seconds
+
+
+def digests(folder: Path, pattern: str) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((folder / "data").rglob(pattern))
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--side", type=int, default=320, help="picture width in pixels (default 320)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    shutil.rmtree(OUT, ignore_errors=True)
+    manifests, releases = OUT / "manifests", OUT / "releases"
+    for seed, (cid, count) in enumerate(SIZES.items()):
+        write_collection(manifests, cid, count, args.side, seed)
+    first_time = release(manifests, releases / "2026.11", "2026-11-30", args.workers)
+    edit(manifests, args.side)
+    second_time = release(manifests, releases / "2026.12", "2026-12-31", args.workers)
+    cold_time = release(manifests, OUT / "cold" / "2026.12", "2026-12-31", args.workers, "--no-previous")
+
+    before, after = digests(releases / "2026.11", "*.tar"), digests(releases / "2026.12", "*.tar")
+    uploaded = sorted(name for name, sha in after.items() if before.get(name) != sha)
+    deleted = sorted(set(before) - set(after))
+    print(f"incremental release: {sum(SIZES.values())} items in {len(SIZES)} collections, {args.side}px JPEGs")
+    print(f"  first release   {first_time:7.2f} s, {len(before)} shard files")
+    print(f"  second release  {second_time:7.2f} s, {len(after)} shard files (cold, no previous: {cold_time:.2f} s)")
+    print(f"  shard files new or changed (uploaded): {len(uploaded)}  {uploaded}")
+    print(f"  shard files gone (deleted by push):    {len(deleted)}  {deleted}")
+    differ = len(uploaded) + len(deleted)
+    print(f"  shard files that differ: {differ}   target <= 4: {'met' if differ <= 4 else 'NOT met'}")
+    ratio = second_time / first_time
+    print(f"  second / first time: {ratio:.3f}   target <= 0.25: {'met' if ratio <= 0.25 else 'NOT met'}")
+
+    cold = OUT / "cold" / "2026.12"
+    same = digests(cold, "*.*") == digests(releases / "2026.12", "*.*") and all(
+        (cold / name).read_bytes() == (releases / "2026.12" / name).read_bytes()
+        for name in ("report.json", "rejected.jsonl", "ATTRIBUTION.md")
+    )
+    print(f"  reused release byte-identical to a cold build of the same manifests: {same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""One partition, one task: reuse it from an earlier build, or process its items and write its shards.
+
+``run_job`` runs wherever the engine puts it (this process, a pool worker, a Ray node) and writes
+the partition's shards and indexes straight into the build folder, which must be reachable from
+there (a local folder, or a filesystem the cluster shares). It hands back only a
+``PartitionRecord``. ``remove_samples`` is the filter pass of deduplication: it rewrites a
+written partition without the samples that repeat an earlier one, copying tar members and index
+rows as they are (nothing is decoded), so the bytes are those a build that never wrote them gives.
+"""
+
+from __future__ import annotations
+
+import tarfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from packager.builder.config import Settings
+from packager.builder.partitions import SHARD_DIGITS, Partition
+from packager.builder.records import Outcome, PartitionRecord, Shipped
+from packager.builder.reuse import forget_record, load_record, partition_key, place, save_record, still_shippable
+from packager.pipeline import Result, process_item
+from packager.sample import Sample
+from packager.shards import ShardWriter
+
+
+@dataclass(frozen=True)
+class Job:
+    partition: Partition
+    settings: Settings
+    out: str  # the build folder
+    sources: tuple[str, ...] = ()  # folders whose records may be reused: an earlier build, this one on resume
+
+
+def run_job(job: Job) -> PartitionRecord:
+    """The partition's record, its shards in place in ``job.out``: reused when its key is unchanged."""
+    partition, settings, out = job.partition, job.settings, Path(job.out)
+    key = partition_key(partition, settings)
+    reused = reuse(partition, settings, key, out, job.sources)
+    if reused is not None:
+        return reused
+    results = (
+        process_item(partition.collection, e, settings, r)
+        for e, r in zip(partition.entries, partition.reviews, strict=True)
+    )
+    return write_partition(partition, settings, out, key, results)
+
+
+def process_task(task: tuple[Any, ...]) -> Result:
+    """``process_item`` over one (collection, entry, settings, review): an item-level task, for model builds."""
+    return process_item(*task)
+
+
+def reuse(
+    partition: Partition, settings: Settings, key: str, out: Path, sources: Iterable[str]
+) -> PartitionRecord | None:
+    rows = [entry.row for entry in partition.entries]
+    for source in sources:
+        record = load_record(Path(source), partition.collection.id, partition.name)
+        if record is None or record.key != key or not still_shippable(record, settings):
+            continue
+        if place(record, Path(source), out):
+            record = record.with_rows(rows)
+            save_record(out, record)
+            record.reused = True
+            return record
+    return None
+
+
+def shard_folder(partition_collection: str) -> str:
+    return f"data/{partition_collection}"
+
+
+def _remove_files(out: Path, collection_id: str, name: str) -> None:
+    """Whatever an interrupted or earlier run left of this partition's shards."""
+    folder = out / shard_folder(collection_id)
+    if folder.is_dir():
+        for path in folder.glob(f"{name}-*"):
+            path.unlink()
+
+
+def write_partition(
+    partition: Partition, settings: Settings, out: Path, key: str, results: Iterable[Result]
+) -> PartitionRecord:
+    """Write the partition's samples to its shards; its record is saved last, once every shard is complete."""
+    cid = partition.collection.id
+    forget_record(out, cid, partition.name)
+    _remove_files(out, cid, partition.name)
+    outcomes: list[Outcome] = []
+    with _writer(out, settings, cid, partition.name) as writer:
+        for result in results:
+            if isinstance(result, Sample):
+                writer.write(result)
+                outcomes.append(Shipped.of(result))
+            else:
+                outcomes.append(result)
+        shards = writer.close()
+    record = PartitionRecord(cid, partition.name, key, list(shards), outcomes)
+    save_record(out, record)
+    return record
+
+
+def _writer(out: Path, settings: Settings, collection_id: str, name: str) -> ShardWriter:
+    return ShardWriter(
+        out,
+        settings.shard_max_count,
+        settings.shard_max_size,
+        prefix=name,
+        folder=shard_folder(collection_id),
+        digits=SHARD_DIGITS,
+    )
+
+
+def _samples(out: Path, record: PartitionRecord) -> Iterator[tuple[str, dict[str, bytes], dict[str, Any]]]:
+    """(key, members, index row) of every sample in the record's shards, in order."""
+    for shard in record.shards:
+        rows = iter(row for batch in pq.ParquetFile(out / shard.index).iter_batches() for row in batch.to_pylist())
+        with tarfile.open(out / shard.name, "r|") as tar:
+            key: str | None = None
+            members: dict[str, bytes] = {}
+            for member in tar:
+                stem, extension = member.name.split(".", 1)
+                if key is not None and stem != key:
+                    yield key, members, next(rows)
+                    members = {}
+                key = stem
+                handle = tar.extractfile(member)
+                members[extension] = handle.read() if handle is not None else b""
+            if key is not None:
+                yield key, members, next(rows)
+
+
+def remove_samples(out: Path, settings: Settings, record: PartitionRecord, keys: set[str]) -> PartitionRecord:
+    """The partition rewritten without the samples ``keys`` names (a subset of what its shards hold now)."""
+    # Without its record, a rewrite cut short by a crash is found incomplete and the partition is built again.
+    forget_record(out, record.collection, record.name)
+    with _writer(out, settings, record.collection, record.name) as writer:
+        for key, members, row in _samples(out, record):
+            if key not in keys:
+                writer.write_members(key, members, row)
+        shards = writer.close()
+    # A shard finishes only after every sample it could hold was read, so no file is replaced before it is read.
+    kept = {Path(s.name).name for s in shards} | {Path(s.index).name for s in shards}
+    for path in (out / shard_folder(record.collection)).glob(f"{record.name}-*"):
+        if path.name not in kept:
+            path.unlink()
+    updated = PartitionRecord(
+        record.collection, record.name, record.key, list(shards), record.outcomes, sorted(set(record.removed) | keys)
+    )
+    save_record(out, updated)
+    return updated

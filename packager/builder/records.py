@@ -1,0 +1,109 @@
+"""The small records a partition hands back to the driver: never an image, only what the report needs.
+
+A worker writes a partition's shards itself and returns a ``PartitionRecord``: the shards it
+wrote, and for every item in build order either a ``Shipped`` line (the signature the
+deduplication stage decides on, and the tallies the report counts) or the item's Rejection.
+The record is also kept beside the build (``.pdpack/partitions/``), so a later build can reuse
+the partition without decoding anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from packager.rejection import Rejection
+from packager.sample import Sample
+from packager.shards import ShardInfo
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A sample written to a shard, as the driver sees it."""
+
+    collection: str
+    id: str
+    key: str
+    row: int | None
+    sha256: str
+    phash: str
+    status: str  # the rights verdict it ships under
+    caption_source: str
+    image_bytes: int
+    # {"review", "overrules"} when a steward shipped it over a finding; None otherwise.
+    override: dict[str, Any] | None = None
+
+    @staticmethod
+    def of(sample: Sample) -> Shipped:
+        meta = sample.metadata
+        rights = meta["rights"]
+        override = None
+        if rights["overridden"]:
+            review = next((e for e in rights["evidence"] if e["source"] == "review"), None)
+            override = {"review": review["finding"] if review else "", "overrules": rights["overrides"]}
+        return Shipped(
+            collection=meta["collection"],
+            id=meta["id"],
+            key=sample.key,
+            row=sample.row,
+            sha256=meta["sha256"],
+            phash=meta["phash"],
+            status=rights["status"],
+            caption_source=meta["caption_source"],
+            image_bytes=len(sample.image),
+            override=override,
+        )
+
+
+Outcome = Shipped | Rejection
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, Shipped):
+        return {"shipped": dataclasses.asdict(outcome)}
+    return {"rejected": dataclasses.asdict(outcome)}
+
+
+def outcome_from_json(data: dict[str, Any]) -> Outcome:
+    if "shipped" in data:
+        return Shipped(**data["shipped"])
+    return Rejection(**data["rejected"])
+
+
+@dataclass
+class PartitionRecord:
+    collection: str
+    name: str
+    key: str  # what its output depends on (packager.builder.reuse)
+    shards: list[ShardInfo]
+    outcomes: list[Outcome]  # every item, in build order, before deduplication
+    # Keys of the samples deduplication took out of the shards (after the partition was written).
+    removed: list[str] = field(default_factory=list)
+    reused: bool = False  # copied from an earlier build, not decoded (not recorded)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "collection": self.collection,
+            "name": self.name,
+            "key": self.key,
+            "shards": [s.to_json() for s in self.shards],
+            "outcomes": [outcome_json(o) for o in self.outcomes],
+            "removed": self.removed,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> PartitionRecord:
+        return PartitionRecord(
+            collection=data["collection"],
+            name=data["name"],
+            key=data["key"],
+            shards=[ShardInfo(**s) for s in data["shards"]],
+            outcomes=[outcome_from_json(o) for o in data["outcomes"]],
+            removed=list(data.get("removed", [])),
+        )
+
+    def with_rows(self, rows: list[int | None]) -> PartitionRecord:
+        """The record with each item's manifest row as it is now (rows move when lines are added above)."""
+        outcomes = [dataclasses.replace(o, row=row) for o, row in zip(self.outcomes, rows, strict=True)]
+        return dataclasses.replace(self, outcomes=outcomes)

@@ -1,0 +1,164 @@
+"""Reusing a partition an earlier build wrote: its key, its record, and placing its files.
+
+A partition's key hashes everything its shards and its report lines depend on: the pdpack
+version, the settings (less the as-of date), the collection's metadata, and for every item its
+manifest row (less the row number, which moves when lines are added above it), the SHA-256 of
+its local file (a URL item by its address), its review, the takedown of its id, and its rights
+outcome as of this build's date from the manifest. So a new as-of date changes only the
+partitions holding a work whose outcome it changes (works entering the public domain on
+1 January), and nothing is decoded to tell. A partition whose key is unchanged is placed into
+the new build by hard link (or copy) of its shards and indexes, with the record kept beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from packager.atomic import write_atomic
+from packager.builder.config import Settings
+from packager.builder.partitions import Partition
+from packager.builder.records import PartitionRecord, Shipped
+from packager.checkpoint import state_dir
+from packager.collection import Item
+from packager.digest import file_sha256
+from packager.jsonutil import dumps_pretty
+from packager.publish.takedowns import load_takedowns_cached
+from packager.rights.verify import verify
+from packager.safepath import resolve_inside
+from packager.version import __version__
+
+RECORDS = "partitions"
+# Settings that do not decide a partition's bytes as a whole: the as-of date is taken item by item (each
+# item's outcome on that date), takedowns item by item (its id, and the recorded images' hashes).
+_PER_ITEM = ("as_of", "takedowns")
+
+
+def record_path(out_dir: Path, collection_id: str, name: str) -> Path:
+    return state_dir(out_dir) / RECORDS / collection_id / f"{name}.json"
+
+
+def load_record(out_dir: Path, collection_id: str, name: str) -> PartitionRecord | None:
+    path = record_path(out_dir, collection_id, name)
+    try:
+        return PartitionRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # none, or unreadable: the partition is built again
+
+
+def save_record(out_dir: Path, record: PartitionRecord) -> None:
+    path = record_path(out_dir, record.collection, record.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, dumps_pretty(record.to_json()))
+
+
+def forget_record(out_dir: Path, collection_id: str, name: str) -> None:
+    record_path(out_dir, collection_id, name).unlink(missing_ok=True)
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
+
+
+def partition_key(partition: Partition, settings: Settings) -> str:
+    collection = partition.collection
+    recorded = {k: v for k, v in settings.recorded().items() if k not in _PER_ITEM}
+    about = {f.name: getattr(collection, f.name) for f in dataclasses.fields(collection)}
+    about.pop("root")
+    about.pop("manifest")
+    digest = hashlib.sha256()
+    digest.update(
+        json.dumps(
+            {"pdpack": __version__, "settings": _plain(recorded), "collection": _plain(about)},
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
+    takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
+    for entry, review in zip(partition.entries, partition.reviews, strict=True):
+        digest.update(b"\n")
+        digest.update(
+            json.dumps(
+                _entry_facts(partition, entry, review, settings, takedowns), sort_keys=True, default=str
+            ).encode()
+        )
+    return digest.hexdigest()
+
+
+def _entry_facts(partition: Partition, entry: Any, review: Any, settings: Settings, takedowns: Any) -> dict[str, Any]:
+    if not isinstance(entry, Item):
+        facts = entry.to_json()
+        facts.pop("row", None)
+        return {"rejected": facts}
+    row = dataclasses.asdict(entry)
+    row.pop("row")
+    facts: dict[str, Any] = {"item": row, "review": dataclasses.asdict(review) if review else None}
+    if review is not None:
+        facts["review"].pop("row", None)
+    if entry.file is not None:
+        facts["file"] = _file_identity(partition, entry.file)
+    if takedowns is not None:
+        removed = takedowns.match(partition.collection.id, entry.id)
+        facts["takedown"] = removed.message if removed else None
+    try:
+        verdict = verify(
+            entry,
+            partition.collection,
+            settings.as_of_date,
+            review=review,
+            accept_leftover_risk=settings.accept_leftover_risk,
+        )
+        facts["rights"] = verdict.to_json()
+    except Exception as exc:  # the build itself reports it; here it only has to be the same both times
+        facts["rights"] = f"{type(exc).__name__}: {exc}"
+    return facts
+
+
+def _file_identity(partition: Partition, file: str) -> str:
+    try:
+        path = resolve_inside(partition.collection.root, file)
+        if not path.is_file():  # a folder, a FIFO (reading one would wait forever), nothing
+            return "not a regular file"
+        return file_sha256(path)
+    except Exception as exc:  # missing, unreadable or escaping: the same failure gives the same outcome
+        return f"{type(exc).__name__}"
+
+
+def still_shippable(record: PartitionRecord, settings: Settings) -> bool:
+    """Whether no image the record ships is taken down by its hash in this build's takedowns file."""
+    if not settings.takedowns:
+        return True
+    takedowns = load_takedowns_cached(settings.takedowns)
+    return not any(isinstance(o, Shipped) and takedowns.match(o.collection, o.id, o.sha256) for o in record.outcomes)
+
+
+def place(record: PartitionRecord, source: Path, out_dir: Path) -> bool:
+    """Put the record's shard files into ``out_dir`` from ``source``; False when one is missing or wrong."""
+    same = source.resolve() == out_dir.resolve()
+    for shard in record.shards:
+        for name, size in ((shard.name, shard.bytes), (shard.index, None)):
+            origin = source / name
+            try:
+                if not origin.is_file() or (size is not None and origin.stat().st_size != size):
+                    return False
+            except OSError:
+                return False
+            if not same:
+                _link_or_copy(origin, out_dir / name)
+    return True
+
+
+def _link_or_copy(origin: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    try:
+        os.link(origin, target)  # shards are never written in place, so sharing the inode is safe
+    except OSError:
+        shutil.copyfile(origin, target)
