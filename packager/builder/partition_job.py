@@ -22,7 +22,7 @@ from packager.builder.config import Settings
 from packager.builder.partitions import SHARD_DIGITS, Partition
 from packager.builder.records import Outcome, PartitionRecord, Shipped
 from packager.builder.reuse import forget_record, load_record, partition_key, place, save_record, still_shippable
-from packager.pipeline import Result, process_item
+from packager.pipeline import GROUP_PER_THREAD, Result, Task, grouped, process_group
 from packager.sample import Sample
 from packager.shards import ShardWriter
 
@@ -42,16 +42,18 @@ def run_job(job: Job) -> PartitionRecord:
     reused = reuse(partition, settings, key, out, job.sources)
     if reused is not None:
         return reused
-    results = (
-        process_item(partition.collection, e, settings, r)
-        for e, r in zip(partition.entries, partition.reviews, strict=True)
-    )
-    return write_partition(partition, settings, out, key, results)
+    return write_partition(partition, settings, out, key, processed(partition, settings))
 
 
-def process_task(task: tuple[Any, ...]) -> Result:
-    """``process_item`` over one (collection, entry, settings, review): an item-level task, for model builds."""
-    return process_item(*task)
+def processed(partition: Partition, settings: Settings) -> Iterator[Result]:
+    """The partition's results in order, URL items downloaded a group at a time on this process's threads."""
+    for group in grouped(tasks(partition, settings), settings.fetch_threads * GROUP_PER_THREAD):
+        yield from process_group(group)
+
+
+def tasks(partition: Partition, settings: Settings) -> Iterator[Task]:
+    for entry, review in zip(partition.entries, partition.reviews, strict=True):
+        yield partition.collection, entry, settings, review
 
 
 def reuse(

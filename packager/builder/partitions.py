@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from packager.collection import Collection, Item
-from packager.rejection import Rejection
+from packager.model import Rejection
 from packager.rights.review import ReviewDecision
 
 Entry = Item | Rejection

@@ -13,9 +13,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from packager.rejection import Rejection
-from packager.sample import Sample
-from packager.shards import ShardInfo
+from packager.model import Rejection
+from packager.sample import Sample, ShardInfo
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from packager import checkpoint
 from packager.build_card import remove_build_card, write_build_card
 from packager.builder.config import Models, Settings, preflight
-from packager.builder.partition_job import Job, process_task, remove_samples, reuse, run_job, write_partition
+from packager.builder.partition_job import Job, remove_samples, reuse, run_job, tasks, write_partition
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import Outcome, PartitionRecord, Shipped
 from packager.builder.reuse import RECORDS, partition_key
@@ -22,11 +22,11 @@ from packager.dedup import Deduplicator
 from packager.discovery import id_taken_message, registered_ids, registry_root
 from packager.engines import Engine, make_engine
 from packager.model import ResumeError
-from packager.pipeline import WORKER_MODULES, Result, ordered_entries
+from packager.pipeline import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
 from packager.report import BuildReport
 from packager.report_html import REPORT_FILE, write_build_report_html
 from packager.rights.review import load_reviews
-from packager.shards import ShardInfo
+from packager.sample import ShardInfo
 
 # An incremental build writes changed partitions itself while they are at most one in this many reused ones.
 LOCAL_SHARE = 4
@@ -321,10 +321,8 @@ def _model_partition(
     reused = reuse(partition, settings, key, out_dir, sources)
     if reused is not None:
         return reused
-    tasks = (
-        (partition.collection, entry, settings, review)
-        for entry, review in zip(partition.entries, partition.reviews, strict=True)
-    )
-    results = engine.map_ordered(process_task, tasks, max(1, workers) * 16)
+    groups = grouped(tasks(partition, settings), settings.fetch_threads * GROUP_PER_THREAD)
+    batches = engine.map_ordered(process_group, groups, max(1, workers) * 16, weight=len)
+    results = (result for batch in batches for result in batch)
     staged = model_stage(((partition.collection, result) for result in results), settings, models)
     return write_partition(partition, settings, out_dir, key, (result for _, result in staged))
