@@ -26,7 +26,7 @@ from packager.collection import COLLECTION_FILE, Collection, count_entries
 from packager.dedup import Deduplicator
 from packager.discovery import expand
 from packager.echo import say, say_message
-from packager.engines import ENGINES, WORKER_MODULES, make_engine
+from packager.engines import WORKER_MODULES, make_engine
 from packager.github_summary import (
     annotated_first,
     collection_summary,
@@ -37,7 +37,15 @@ from packager.github_summary import (
 )
 from packager.init_command import init_command
 from packager.model import REGISTRY, ManifestError, MissingTool, ModelError, Rejection, ResumeError
-from packager.options import WORKERS, build_options, fetch_options, rights_options, settings_from_options
+from packager.options import (
+    ENGINE,
+    RAY_ADDRESS,
+    WORKERS,
+    build_options,
+    fetch_options,
+    rights_options,
+    settings_from_options,
+)
 from packager.pipeline import NOT_FETCHED, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
@@ -471,19 +479,8 @@ def review(
     help="Write a report.html that pictures only what ships, so the folder can be pushed. Without it the report "
     "also pictures held-back items from your files, marked not for publication, and push refuses it.",
 )
-@click.option(
-    "--engine",
-    "engine_name",
-    type=click.Choice(ENGINES),
-    default="local",
-    show_default=True,
-    help="Where per-item work runs: local processes (--workers) or a Ray cluster. The output is the same.",
-)
-@click.option(
-    "--ray-address",
-    metavar="ADDRESS",
-    help="Ray cluster to use (auto, HOST:PORT, ray://HOST:10001); default: a local Ray with --workers CPUs.",
-)
+@ENGINE
+@RAY_ADDRESS
 @click.option(
     "--takedowns",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

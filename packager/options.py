@@ -23,6 +23,7 @@ import click
 from packager.builder.config import LEFTOVER_RISK, Settings
 from packager.captions.select import CAPTION_MODES
 from packager.dedup import MAX_BAND_DISTANCE
+from packager.engines import ENGINES
 from packager.media import ENCODINGS, ImageOptions
 from packager.rights.terms import expand
 
@@ -50,6 +51,19 @@ class ByteSize(click.ParamType):
         return size
 
 
+ENGINE = click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="Where per-item work runs: local processes (--workers) or a Ray cluster. The output is the same.",
+)
+RAY_ADDRESS = click.option(
+    "--ray-address",
+    metavar="ADDRESS",
+    help="Ray cluster to use (auto, HOST:PORT, ray://HOST:10001); default: a local Ray with --workers CPUs.",
+)
 WORKERS = click.option(
     "--workers", "-w", default=1, show_default=True, type=click.IntRange(min=1), help="Processes for per-item work."
 )

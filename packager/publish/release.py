@@ -32,6 +32,7 @@ from packager.builder.run import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection, is_placeholder_url
 from packager.digest import file_sha256
 from packager.discovery import collection_folders
+from packager.engines import Engine
 from packager.inputs import collection_inputs
 from packager.jsonutil import dumps_pretty
 from packager.model import ReleaseError
@@ -286,6 +287,7 @@ def make_release(
     repo_id: str | None = None,
     source_url: str | None = None,
     contact: str | None = None,
+    engine: Engine | None = None,
 ) -> ReleaseResult:
     """Build every registered collection into ``out`` and write the release files."""
     version = check_version(version or default_version(settings.as_of))
@@ -312,7 +314,7 @@ def make_release(
     settings = _with_takedowns(settings, manifests)
     # A release is published: its report.html pictures only what ships.
     # Partitions whose inputs are unchanged since the previous release are taken from it, not decoded again.
-    report = build(collections, out, settings, workers=workers, for_publication=True, previous=previous)
+    report = build(collections, out, settings, workers=workers, for_publication=True, previous=previous, engine=engine)
 
     changelog = compare(version, settings.as_of, out, report, previous)
     shipped_by_statement = statements(out, report["shards"])

@@ -10,8 +10,9 @@ import click
 
 from packager.builder.config import require_tools
 from packager.echo import say, say_message
+from packager.engines import WORKER_MODULES, make_engine
 from packager.model import ManifestError, MissingTool, ModelError, ReleaseError
-from packager.options import WORKERS, build_options, settings_from_options
+from packager.options import ENGINE, RAY_ADDRESS, WORKERS, build_options, settings_from_options
 from packager.publish.card import DEFAULT_PRETTY_NAME
 from packager.publish.release import (
     AUTO,
@@ -69,6 +70,8 @@ def _check(check: Any) -> Any:
 )
 @click.option("--no-previous", is_flag=True, help="Compare with nothing: this is the first release.")
 @WORKERS
+@ENGINE
+@RAY_ADDRESS
 @build_options
 @click.option("--name", "pretty_name", default=DEFAULT_PRETTY_NAME, show_default=True, help="The dataset's title.")
 @click.option(
@@ -97,6 +100,8 @@ def release(
     previous: Path | None,
     no_previous: bool,
     workers: int,
+    engine_name: str,
+    ray_address: str | None,
     pretty_name: str,
     source_url: str | None,
     contact: str | None,
@@ -145,19 +150,25 @@ def release(
     if do_push:
         _check_push_ready()
     try:
-        result = make_release(
-            manifests,
-            out,
-            settings,
-            version=version,
-            include_examples=include_examples,
-            previous=None if no_previous else (previous or AUTO),
-            workers=workers,
-            pretty_name=pretty_name,
-            repo_id=repo_id,
-            source_url=source_url,
-            contact=contact,
-        )
+        engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
+    except (ValueError, RuntimeError, ImportError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        with engine:
+            result = make_release(
+                manifests,
+                out,
+                settings,
+                version=version,
+                include_examples=include_examples,
+                previous=None if no_previous else (previous or AUTO),
+                workers=workers,
+                pretty_name=pretty_name,
+                repo_id=repo_id,
+                source_url=source_url,
+                contact=contact,
+                engine=engine,
+            )
     except (ManifestError, ReleaseError) as exc:
         say_message(f"Error: {exc}", err=True)
         sys.exit(1)
