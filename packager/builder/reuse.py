@@ -93,9 +93,9 @@ def partition_key(partition: Partition, settings: Settings) -> str:
 
 def _entry_facts(partition: Partition, entry: Any, review: Any, settings: Settings, takedowns: Any) -> dict[str, Any]:
     if not isinstance(entry, Item):
-        facts = entry.to_json()
-        facts.pop("row", None)
-        return {"rejected": facts}
+        rejected = entry.to_json()
+        rejected.pop("row", None)
+        return {"rejected": rejected}
     row = dataclasses.asdict(entry)
     row.pop("row")
     facts: dict[str, Any] = {"item": row, "review": dataclasses.asdict(review) if review else None}
