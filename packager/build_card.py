@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from packager.hf import features_yaml
-from packager.shards import INDEX_NAME, SHARD_GLOB
+from packager.sample import INDEX_NAME, SHARD_GLOB
 
 CARD_FILE = "README.md"
 MARK = "<!-- written by pdpack build: replaced on every build -->"

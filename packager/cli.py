@@ -20,7 +20,6 @@ import click
 from packager import checkpoint
 from packager.attribution import acquisition_credit_warning
 from packager.builder.config import Settings, require_tools
-from packager.builder.records import Shipped
 from packager.builder.run import build, load_collections
 from packager.collection import COLLECTION_FILE, Collection, count_entries
 from packager.dedup import Deduplicator
@@ -50,7 +49,7 @@ from packager.pipeline import NOT_FETCHED, Result, run
 from packager.report_html import REPORT_FILE, held_back_pictures
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE, review_rows, template_row
-from packager.sample import Sample
+from packager.sample import Sample, Shipped
 from packager.textsafe import workflow_data, workflow_property
 from packager.validate_report import held_lines, summary_lines, unapplied_reviews
 from packager.version import __version__

@@ -13,12 +13,11 @@ from types import TracebackType
 from typing import IO, Any
 
 from packager.atomic import write_atomic
-from packager.builder.records import Shipped
 from packager.collection import Collection
 from packager.jsonutil import dumps_canonical, dumps_pretty
 from packager.markdown import md, safe_url
 from packager.model import REGISTRY, Rejection
-from packager.sample import Sample, ShardInfo
+from packager.sample import Sample, ShardInfo, Shipped
 from packager.version import __version__
 
 

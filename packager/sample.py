@@ -190,3 +190,49 @@ _SAFE_MEMBER = re.compile(r"^[A-Za-z0-9_-]+\.[a-z0-9]+$")
 def safe_member_name(name: str) -> bool:
     """A tar member name that cannot point anywhere: no folders, no '..', no absolute path, no control bytes."""
     return bool(_SAFE_MEMBER.match(name))
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A sample written to a shard, as the driver sees it."""
+
+    collection: str
+    id: str
+    key: str
+    row: int | None
+    sha256: str
+    phash: str
+    status: str  # the rights verdict it ships under
+    caption_source: str
+    image_bytes: int
+    # {"review", "overrules"} when a steward shipped it over a finding; None otherwise.
+    override: dict[str, Any] | None = None
+
+    @staticmethod
+    def of(sample: Sample) -> Shipped:
+        meta = sample.metadata
+        rights = meta["rights"]
+        override = None
+        if rights["overridden"]:
+            review = next((e for e in rights["evidence"] if e["source"] == "review"), None)
+            override = {"review": review["finding"] if review else "", "overrules": rights["overrides"]}
+        return Shipped(
+            collection=meta["collection"],
+            id=meta["id"],
+            key=sample.key,
+            row=sample.row,
+            sha256=meta["sha256"],
+            phash=meta["phash"],
+            status=rights["status"],
+            caption_source=meta["caption_source"],
+            image_bytes=len(sample.image),
+            override=override,
+        )
+
+
+# Where a build puts its shards: one folder per collection, each shard named after its partition
+# (packager.builder.partitions). The one place the layout is spelled, for cards, Croissant and the Hub.
+SHARD_GLOB = "data/*/*.tar"
+INDEX_GLOB = "data/*/*.parquet"
+SHARD_NAME = "data/COLLECTION/PARTITION-NNN.tar"
+INDEX_NAME = "data/COLLECTION/PARTITION-NNN.parquet"

@@ -31,12 +31,6 @@ from packager.tarstream import TarStream
 TAR_MTIME = 0
 TAR_USER = "pdpack"
 DEFAULT_MAX_COUNT = 10_000
-# Where a build puts its shards: one folder per collection, each shard named after its partition
-# (packager.builder.partitions). The one place the layout is spelled, for cards, Croissant and the Hub.
-SHARD_GLOB = "data/*/*.tar"
-INDEX_GLOB = "data/*/*.parquet"
-SHARD_NAME = "data/COLLECTION/PARTITION-NNN.tar"
-INDEX_NAME = "data/COLLECTION/PARTITION-NNN.parquet"
 DEFAULT_MAX_SIZE = 1_000_000_000  # about 1 GB, the size the Hub and webdataset recommend
 TAR_BLOCK = 512
 # Index rows held in memory before they go to disk as one parquet row group. Fixed, so row group

@@ -20,10 +20,10 @@ import pyarrow.parquet as pq
 
 from packager.builder.config import Settings
 from packager.builder.partitions import SHARD_DIGITS, Partition
-from packager.builder.records import Outcome, PartitionRecord, Shipped
+from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import forget_record, load_record, partition_key, place, save_record, still_shippable
 from packager.pipeline import GROUP_PER_THREAD, Result, Task, grouped, process_group
-from packager.sample import Sample
+from packager.sample import Sample, Shipped
 from packager.shards import ShardWriter
 
 

@@ -14,46 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packager.model import Rejection
-from packager.sample import Sample, ShardInfo
-
-
-@dataclass(frozen=True)
-class Shipped:
-    """A sample written to a shard, as the driver sees it."""
-
-    collection: str
-    id: str
-    key: str
-    row: int | None
-    sha256: str
-    phash: str
-    status: str  # the rights verdict it ships under
-    caption_source: str
-    image_bytes: int
-    # {"review", "overrules"} when a steward shipped it over a finding; None otherwise.
-    override: dict[str, Any] | None = None
-
-    @staticmethod
-    def of(sample: Sample) -> Shipped:
-        meta = sample.metadata
-        rights = meta["rights"]
-        override = None
-        if rights["overridden"]:
-            review = next((e for e in rights["evidence"] if e["source"] == "review"), None)
-            override = {"review": review["finding"] if review else "", "overrules": rights["overrides"]}
-        return Shipped(
-            collection=meta["collection"],
-            id=meta["id"],
-            key=sample.key,
-            row=sample.row,
-            sha256=meta["sha256"],
-            phash=meta["phash"],
-            status=rights["status"],
-            caption_source=meta["caption_source"],
-            image_bytes=len(sample.image),
-            override=override,
-        )
-
+from packager.sample import ShardInfo, Shipped
 
 Outcome = Shipped | Rejection
 

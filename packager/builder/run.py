@@ -14,7 +14,7 @@ from packager.build_card import remove_build_card, write_build_card
 from packager.builder.config import Models, Settings, preflight
 from packager.builder.partition_job import Job, remove_samples, reuse, run_job, tasks, write_partition
 from packager.builder.partitions import Partition, partitions
-from packager.builder.records import Outcome, PartitionRecord, Shipped
+from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import RECORDS, partition_key
 from packager.captions.select import caption_stage
 from packager.collection import Collection, ManifestError, load_collection
@@ -26,7 +26,7 @@ from packager.pipeline import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped,
 from packager.report import BuildReport
 from packager.report_html import REPORT_FILE, write_build_report_html
 from packager.rights.review import load_reviews
-from packager.sample import ShardInfo
+from packager.sample import ShardInfo, Shipped
 
 # An incremental build writes changed partitions itself while they are at most one in this many reused ones.
 LOCAL_SHARE = 4

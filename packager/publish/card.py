@@ -19,8 +19,7 @@ from packager.hf import features_yaml
 from packager.markdown import link, md, safe_url
 from packager.model import REGISTRY
 from packager.rights.vocabulary import lookup
-from packager.sample import SAMPLE_SCHEMA
-from packager.shards import INDEX_NAME, SHARD_GLOB, SHARD_NAME
+from packager.sample import INDEX_NAME, SAMPLE_SCHEMA, SHARD_GLOB, SHARD_NAME
 
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"

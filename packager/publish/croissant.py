@@ -30,8 +30,7 @@ from packager.atomic import write_atomic
 from packager.jsonutil import dumps_pretty
 from packager.media import PASSTHROUGH
 from packager.publish.card import DEFAULT_PRETTY_NAME, TAGS, rights_kind, safe_url
-from packager.sample import INDEX_SCHEMA
-from packager.shards import INDEX_GLOB
+from packager.sample import INDEX_GLOB, INDEX_SCHEMA
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 # The Croissant 1.1 context, as mlcroissant writes it.

@@ -21,7 +21,7 @@ from pathlib import Path
 from packager.model import PreviousError, PushError, ReleaseError
 from packager.publish.hub import REPO_TYPE, _hub, find_token, make_api
 from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, check_repo, check_version
-from packager.shards import INDEX_GLOB
+from packager.sample import INDEX_GLOB
 from packager.textsafe import workflow_data as workflow_message
 
 # What the changelog reads of a release: see packager.publish.release.compare.
