@@ -24,6 +24,7 @@ import argparse
 import csv
 import hashlib
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -81,17 +82,20 @@ def edit(root: Path, side: int) -> None:
     third.write_text("".join(line for line in lines if not line.startswith("gamma-maps-00250,")), encoding="utf-8")
 
 
-def release(manifests: Path, out: Path, as_of: str, workers: int, *extra: str) -> float:
+def release(manifests: Path, out: Path, as_of: str, workers: int, *extra: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the release and all its processes)."""
     command = [
         str(PDPACK), "release", "--manifests", str(manifests), "--out", str(out), "--as-of", as_of,
         "--source-url", "https://git.example/pdpack", "--shard-max-count", "100", "--workers", str(workers), *extra,
     ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"release failed:\n{done.stderr}")
-    return seconds
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def digests(folder: Path, pattern: str) -> dict[str, str]:
@@ -111,17 +115,29 @@ def main() -> None:
     manifests, releases = OUT / "manifests", OUT / "releases"
     for seed, (cid, count) in enumerate(SIZES.items()):
         write_collection(manifests, cid, count, args.side, seed)
-    first_time = release(manifests, releases / "2026.11", "2026-11-30", args.workers)
+    first_time, first_cpu = release(manifests, releases / "2026.11", "2026-11-30", args.workers)
     edit(manifests, args.side)
-    second_time = release(manifests, releases / "2026.12", "2026-12-31", args.workers)
-    cold_time = release(manifests, OUT / "cold" / "2026.12", "2026-12-31", args.workers, "--no-previous")
+    second_time, second_cpu = release(manifests, releases / "2026.12", "2026-12-31", args.workers)
+    cold_time, cold_cpu = release(manifests, OUT / "cold" / "2026.12", "2026-12-31", args.workers, "--no-previous")
+    empty = OUT / "empty-manifests"
+    write_collection(empty, "alpha-prints", 1, args.side, 0)
+    fixed_time, fixed_cpu = release(empty, OUT / "fixed" / "2026.12", "2026-12-31", args.workers, "--no-previous")
 
     before, after = digests(releases / "2026.11", "*.tar"), digests(releases / "2026.12", "*.tar")
     uploaded = sorted(name for name, sha in after.items() if before.get(name) != sha)
     deleted = sorted(set(before) - set(after))
     print(f"incremental release: {sum(SIZES.values())} items in {len(SIZES)} collections, {args.side}px JPEGs")
-    print(f"  first release   {first_time:7.2f} s, {len(before)} shard files")
-    print(f"  second release  {second_time:7.2f} s, {len(after)} shard files (cold, no previous: {cold_time:.2f} s)")
+    items = sum(SIZES.values())
+    print(f"  first release   {first_time:7.2f} s ({first_cpu:6.2f} CPU s), {len(before)} shard files")
+    print(f"  second release  {second_time:7.2f} s ({second_cpu:6.2f} CPU s), {len(after)} shard files")
+    print(f"  cold release of the edited manifests (no previous): {cold_time:.2f} s ({cold_cpu:.2f} CPU s)")
+    print(f"  fixed cost (a one-item release): {fixed_time:.2f} s ({fixed_cpu:.2f} CPU s)")
+    per_image = (cold_cpu - fixed_cpu) / items
+    per_reused = (second_cpu - fixed_cpu) / items
+    print(
+        f"  CPU per image built: {per_image * 1000:.1f} ms; per item reused (incl. 3 partitions built): "
+        f"{per_reused * 1000:.2f} ms"
+    )
     print(f"  shard files new or changed (uploaded): {len(uploaded)}  {uploaded}")
     print(f"  shard files gone (deleted by push):    {len(deleted)}  {deleted}")
     differ = len(uploaded) + len(deleted)

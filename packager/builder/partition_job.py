@@ -10,6 +10,7 @@ rows as they are (nothing is decoded), so the bytes are those a build that never
 
 from __future__ import annotations
 
+import os
 import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,10 +34,15 @@ class Job:
     settings: Settings
     out: str  # the build folder
     sources: tuple[str, ...] = ()  # folders whose records may be reused: an earlier build, this one on resume
+    # The driver's working folder: collection folders given as relative paths are found from there on any
+    # node (a Ray worker starts elsewhere), and messages name them as the contributor gave them.
+    cwd: str = ""
 
 
 def run_job(job: Job) -> PartitionRecord:
     """The partition's record, its shards in place in ``job.out``: reused when its key is unchanged."""
+    if job.cwd and os.getcwd() != job.cwd:
+        os.chdir(job.cwd)  # every task of a build gives the same folder, so a worker's tasks agree on it
     partition, settings, out = job.partition, job.settings, Path(job.out)
     key = partition_key(partition, settings)
     reused = reuse(partition, settings, key, out, job.sources)

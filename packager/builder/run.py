@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -166,7 +167,7 @@ def build(
         reuse_from.append(out_dir)  # what the interrupted build completed, or the earlier build in this folder
     if previous is not None and not in_place:
         reuse_from.append(previous)
-    sources = tuple(str(folder) for folder in reuse_from)
+    sources = tuple(str(folder.resolve()) for folder in reuse_from)
     for name in BUILD_OUTPUTS:
         (out_dir / name).unlink(missing_ok=True)
     dedup_path = checkpoint.state_dir(out_dir) / "dedup.sqlite"
@@ -302,7 +303,7 @@ def _on_engine(
     def jobs() -> Iterator[Job]:
         for partition in parts:
             in_flight.append(partition)
-            yield Job(partition, settings, str(out_dir), sources)
+            yield Job(partition, settings, str(out_dir.resolve()), sources, cwd=os.getcwd())
 
     for record in engine.map_ordered(run_job, jobs(), max(1, workers) * 2, batch=1):
         yield in_flight.popleft(), record
