@@ -11,6 +11,7 @@ import ast
 import json
 import re
 from collections.abc import Callable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,7 @@ def _doc_cell(line: str) -> str:
 
 def module_table(root: Path | None = None) -> str:
     """Every module of the package with the first line of its docstring: the layout, from the code itself."""
-    package = root or Path(__file__).resolve().parent
+    package = root or Path(str(resources.files("packager")))
     rows = ["| module | job |", "| --- | --- |"]
     for path in sorted(package.rglob("*.py"), key=lambda p: p.relative_to(package).parts):
         if "__pycache__" in path.parts:
