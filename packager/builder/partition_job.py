@@ -10,6 +10,7 @@ rows as they are (nothing is decoded), so the bytes are those a build that never
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tarfile
 from collections.abc import Iterable, Iterator
@@ -22,8 +23,17 @@ import pyarrow.parquet as pq
 from packager.builder.config import Settings
 from packager.builder.partitions import SHARD_DIGITS, Partition
 from packager.builder.records import Outcome, PartitionRecord
-from packager.builder.reuse import forget_record, load_record, partition_key, place, save_record, still_shippable
+from packager.builder.reuse import (
+    forget_record,
+    item_keys,
+    load_record,
+    partition_key,
+    place,
+    save_record,
+    still_shippable,
+)
 from packager.pipeline import GROUP_PER_THREAD, Result, Task, grouped, process_group
+from packager.publish.takedowns import load_takedowns_cached
 from packager.sample import Sample, Shipped
 from packager.shards import ShardWriter
 
@@ -44,11 +54,70 @@ def run_job(job: Job) -> PartitionRecord:
     if job.cwd and os.getcwd() != job.cwd:
         os.chdir(job.cwd)  # every task of a build gives the same folder, so a worker's tasks agree on it
     partition, settings, out = job.partition, job.settings, Path(job.out)
-    key = partition_key(partition, settings)
+    keys = item_keys(partition, settings)
+    key = partition_key(partition, settings, keys)
     reused = reuse(partition, settings, key, out, job.sources)
     if reused is not None:
         return reused
-    return write_partition(partition, settings, out, key, processed(partition, settings))
+    earlier = _earlier(partition, out, job.sources)
+    results = processed(partition, settings) if earlier is None else _mixed(partition, settings, keys, *earlier)
+    return write_partition(partition, settings, out, key, results, keys)
+
+
+@dataclass(frozen=True)
+class Copied:
+    """A sample of an earlier build, unchanged: its tar members and index row, copied without decoding."""
+
+    shipped: Shipped
+    members: dict[str, bytes]
+    index_row: dict[str, Any]
+
+
+def _earlier(partition: Partition, out: Path, sources: Iterable[str]) -> tuple[PartitionRecord, Path] | None:
+    """The same partition in an earlier build (another folder: this one's files are rewritten), if any."""
+    for source in sources:
+        folder = Path(source)
+        if folder.resolve() == out.resolve():
+            continue
+        record = load_record(folder, partition.collection.id, partition.name)
+        if record is not None and record.item_keys:
+            return record, folder
+    return None
+
+
+def _mixed(
+    partition: Partition, settings: Settings, keys: list[str], record: PartitionRecord, source: Path
+) -> Iterator[Result | Copied]:
+    """The partition's results: items whose key is unchanged copied from the earlier build, the others processed."""
+    takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
+    known: dict[str, Outcome] = {}
+    for item_key, outcome in zip(record.item_keys, record.outcomes, strict=True):
+        if isinstance(outcome, Shipped) and (
+            outcome.key in record.removed  # not in the earlier shards: deduplication took it out
+            or (takedowns and takedowns.match(outcome.collection, outcome.id, outcome.sha256))
+        ):
+            continue
+        known[item_key] = outcome
+    changed = [i for i, item_key in enumerate(keys) if item_key not in known]
+    selected = ((partition.collection, partition.entries[i], settings, partition.reviews[i]) for i in changed)
+    processed_results = (
+        r for group in grouped(selected, settings.fetch_threads * GROUP_PER_THREAD) for r in process_group(group)
+    )
+    stored = _samples(source, record)
+    for entry, review, item_key in zip(partition.entries, partition.reviews, keys, strict=True):
+        outcome = known.get(item_key)
+        if outcome is None:
+            yield next(processed_results)
+        elif isinstance(outcome, Shipped):
+            found = next((sample for sample in stored if sample[0] == outcome.key), None)
+            if found is None:
+                # Not where the record says (two rows alike, or an edited folder): processed, not trusted.
+                stored = _samples(source, record)
+                yield from process_group([(partition.collection, entry, settings, review)])
+            else:
+                yield Copied(dataclasses.replace(outcome, row=entry.row), found[1], found[2])
+        else:
+            yield dataclasses.replace(outcome, row=entry.row)
 
 
 def processed(partition: Partition, settings: Settings) -> Iterator[Result]:
@@ -91,7 +160,12 @@ def _remove_files(out: Path, collection_id: str, name: str) -> None:
 
 
 def write_partition(
-    partition: Partition, settings: Settings, out: Path, key: str, results: Iterable[Result]
+    partition: Partition,
+    settings: Settings,
+    out: Path,
+    key: str,
+    results: Iterable[Result | Copied],
+    keys: list[str] | None = None,
 ) -> PartitionRecord:
     """Write the partition's samples to its shards; its record is saved last, once every shard is complete."""
     cid = partition.collection.id
@@ -103,10 +177,13 @@ def write_partition(
             if isinstance(result, Sample):
                 writer.write(result)
                 outcomes.append(Shipped.of(result))
+            elif isinstance(result, Copied):
+                writer.write_members(result.shipped.key, result.members, result.index_row)
+                outcomes.append(result.shipped)
             else:
                 outcomes.append(result)
         shards = writer.close()
-    record = PartitionRecord(cid, partition.name, key, list(shards), outcomes)
+    record = PartitionRecord(cid, partition.name, key, list(shards), outcomes, item_keys=list(keys or []))
     save_record(out, record)
     return record
 
@@ -155,8 +232,6 @@ def remove_samples(out: Path, settings: Settings, record: PartitionRecord, keys:
     for path in (out / shard_folder(record.collection)).glob(f"{record.name}-*"):
         if path.name not in kept:
             path.unlink()
-    updated = PartitionRecord(
-        record.collection, record.name, record.key, list(shards), record.outcomes, sorted(set(record.removed) | keys)
-    )
+    updated = dataclasses.replace(record, shards=list(shards), removed=sorted(set(record.removed) | keys))
     save_record(out, updated)
     return updated

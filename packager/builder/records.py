@@ -40,6 +40,8 @@ class PartitionRecord:
     outcomes: list[Outcome]  # every item, in build order, before deduplication
     # Keys of the samples deduplication took out of the shards (after the partition was written).
     removed: list[str] = field(default_factory=list)
+    # Each item's key (packager.builder.reuse.item_keys), so that a changed partition copies its unchanged samples.
+    item_keys: list[str] = field(default_factory=list)
     reused: bool = False  # copied from an earlier build, not decoded (not recorded)
 
     def to_json(self) -> dict[str, Any]:
@@ -50,6 +52,7 @@ class PartitionRecord:
             "shards": [s.to_json() for s in self.shards],
             "outcomes": [outcome_json(o) for o in self.outcomes],
             "removed": self.removed,
+            "item_keys": self.item_keys,
         }
 
     @staticmethod
@@ -61,6 +64,7 @@ class PartitionRecord:
             shards=[ShardInfo(**s) for s in data["shards"]],
             outcomes=[outcome_from_json(o) for o in data["outcomes"]],
             removed=list(data.get("removed", [])),
+            item_keys=list(data.get("item_keys", [])),
         )
 
     def with_rows(self, rows: list[int | None]) -> PartitionRecord:

@@ -67,29 +67,30 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
-def partition_key(partition: Partition, settings: Settings) -> str:
+def item_keys(partition: Partition, settings: Settings) -> list[str]:
+    """Each item's key: what its sample (or its rejection) depends on, apart from deduplication."""
     collection = partition.collection
     recorded = {k: v for k, v in settings.recorded().items() if k not in _PER_ITEM}
     about = {f.name: getattr(collection, f.name) for f in dataclasses.fields(collection)}
     about.pop("root")
     about.pop("manifest")
-    digest = hashlib.sha256()
-    digest.update(
-        json.dumps(
-            {"pdpack": __version__, "settings": _plain(recorded), "collection": _plain(about)},
-            sort_keys=True,
-            default=str,
-        ).encode()
-    )
+    header = json.dumps(
+        {"pdpack": __version__, "settings": _plain(recorded), "collection": _plain(about)},
+        sort_keys=True,
+        default=str,
+    ).encode()
     takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
+    keys = []
     for entry, review in zip(partition.entries, partition.reviews, strict=True):
-        digest.update(b"\n")
-        digest.update(
-            json.dumps(
-                _entry_facts(partition, entry, review, settings, takedowns), sort_keys=True, default=str
-            ).encode()
-        )
-    return digest.hexdigest()
+        facts = json.dumps(_entry_facts(partition, entry, review, settings, takedowns), sort_keys=True, default=str)
+        keys.append(hashlib.sha256(header + b"\n" + facts.encode()).hexdigest())
+    return keys
+
+
+def partition_key(partition: Partition, settings: Settings, keys: list[str] | None = None) -> str:
+    """The partition's key: its items' keys, in order."""
+    keys = keys if keys is not None else item_keys(partition, settings)
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
 def _entry_facts(partition: Partition, entry: Any, review: Any, settings: Settings, takedowns: Any) -> dict[str, Any]:

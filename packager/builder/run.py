@@ -281,7 +281,7 @@ def _records(
                     yield from _on_engine(chain([partition], parts), settings, out_dir, sources, engine, workers)
                     return
                 rebuilt += 1
-                record = run_job(Job(partition, settings, str(out_dir)))
+                record = run_job(Job(partition, settings, str(out_dir.resolve()), sources, cwd=os.getcwd()))
             else:
                 reused += 1
             yield partition, record
