@@ -31,6 +31,8 @@ from packager.sample import ShardInfo, Shipped
 
 # An incremental build writes changed partitions itself while they are at most one in this many reused ones.
 LOCAL_SHARE = 4
+# ... and checks at most this many partitions itself (about 50,000 items) before the engine's workers take over.
+LOCAL_PARTITIONS = 64
 SHARD_FILES = ("*.tar", "*.parquet", "*.tmp")
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 
@@ -272,9 +274,13 @@ def _records(
     if sources:
         # An incremental build: most partitions are reused, which takes no decoding. The few that changed
         # are written here, so that no worker pool is started for them; once changes are no longer few,
-        # the rest goes to the engine (whose workers still reuse what they can).
+        # the rest goes to the engine (whose workers still reuse what they can). So does everything after the
+        # first LOCAL_PARTITIONS: checking a partition reads its files, which a large build spreads over workers.
         rebuilt = reused = 0
         for partition in parts:
+            if rebuilt + reused >= LOCAL_PARTITIONS:
+                yield from _on_engine(chain([partition], parts), settings, out_dir, sources, engine, workers)
+                return
             record = reuse(partition, settings, partition_key(partition, settings), out_dir, sources)
             if record is None:
                 if rebuilt >= 1 + reused // LOCAL_SHARE:
