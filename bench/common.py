@@ -331,10 +331,11 @@ def pdpack_cmd(
     collection: Path, out: Path, workers: int, extra: Sequence[str] = (), tree: Path | None = None
 ) -> list[str]:
     """``pdpack build`` through the venv's console script; with ``tree``, the pdpack of that checkout
-    (for example a ``git worktree`` of an earlier commit) through ``python -m packager``, which
-    runs what that commit's console script ran."""
+    (for example a ``git worktree`` of an earlier commit) through ``python -m packager``, which runs
+    what that commit's console script ran. Run it from ``tree`` (``cwd``): ``-m`` puts the current
+    folder first on sys.path, so that is the package it finds, not the venv's editable install."""
     compile_pdpack(tree or REPO)
-    program = [str(PDPACK)] if tree is None else ["env", f"PYTHONPATH={tree}", str(PYTHON), "-m", "packager"]
+    program = [str(PDPACK)] if tree is None else [str(PYTHON), "-m", "packager"]
     return [
         *program,
         "build",
@@ -359,7 +360,7 @@ def time_pdpack(
     label: str, images: ImageSet, workers: int, extra: Sequence[str] = (), tree: Path | None = None
 ) -> Timing:
     out = fresh(OUT / "runs" / "pdpack")
-    seconds, cpu = run_timed(pdpack_cmd(images.collection, out, workers, extra, tree))
+    seconds, cpu = run_timed(pdpack_cmd(images.collection, out, workers, extra, tree), cwd=tree)
     shipped, items = pdpack_shipped(out)
     if items != images.count:
         raise RuntimeError(f"pdpack saw {items} items, expected {images.count}")
