@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import IO
 
 import numpy
-import scipy.fftpack
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from packager.digest import file_sha256_and_size
@@ -199,6 +198,8 @@ def perceptual_hash(small: Image.Image) -> str:
     (converting and resizing an image already 32x32 and greyscale, numpy's median, a hex string
     built one bit at a time), which cost three times the DCT itself on every image.
     """
+    import scipy.fftpack  # here, as imagehash does: a quarter second the parent process never needs
+
     assert small.mode == "L" and small.size == (32, 32)
     pixels = numpy.asarray(small)
     low = scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)[:8, :8]

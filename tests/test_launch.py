@@ -66,7 +66,7 @@ def test_python_m_packager_builds_the_same_bytes_with_the_early_pool(tmp_path: P
         outs[workers] = out
     one, two = outs["1"], outs["2"]
     names = ["report.json", "rejected.jsonl", "ATTRIBUTION.md", "report.html"]
-    names += [f"data/{path.name}" for path in (one / "data").iterdir()]
+    names += sorted(str(path.relative_to(one)) for path in (one / "data").rglob("*") if path.is_file())
     assert any(name.endswith(".tar") for name in names)
     for name in names:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
