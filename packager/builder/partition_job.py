@@ -105,19 +105,19 @@ def _mixed(
     )
     stored = _samples(source, record)
     for entry, review, item_key in zip(partition.entries, partition.reviews, keys, strict=True):
-        outcome = known.get(item_key)
-        if outcome is None:
+        kept = known.get(item_key)
+        if kept is None:
             yield next(processed_results)
-        elif isinstance(outcome, Shipped):
-            found = next((sample for sample in stored if sample[0] == outcome.key), None)
+        elif isinstance(kept, Shipped):
+            found = next((sample for sample in stored if sample[0] == kept.key), None)
             if found is None:
                 # Not where the record says (two rows alike, or an edited folder): processed, not trusted.
                 stored = _samples(source, record)
                 yield from process_group([(partition.collection, entry, settings, review)])
             else:
-                yield Copied(dataclasses.replace(outcome, row=entry.row), found[1], found[2])
+                yield Copied(dataclasses.replace(kept, row=entry.row), found[1], found[2])
         else:
-            yield dataclasses.replace(outcome, row=entry.row)
+            yield dataclasses.replace(kept, row=entry.row)
 
 
 def processed(partition: Partition, settings: Settings) -> Iterator[Result]:
