@@ -1,6 +1,6 @@
 """MkDocs hooks: tables made from the code when the site is built.
 
-The reason tables and the collection schema replace their markers (``packager.reference``). On the
+The reason tables and the collection schema replace their markers (``packager.outputs.reference``). On the
 command pages, click 8.3 gives an option without a default a sentinel that mkdocs-click 0.9 prints
 as ``Sentinel.UNSET``: it is shown as mkdocs-click shows a missing default, "None".
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from packager.reference import fill
+from packager.outputs.reference import fill
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:

@@ -34,13 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from packager.builder.config import Settings, require_tools
+from packager.builder.dedup import Deduplicator
 from packager.builder.run import build as _build
 from packager.builder.run import load_collections
-from packager.collection import load_collection
-from packager.dedup import Deduplicator
+from packager.builder.stages import run
+from packager.manifest.collection import load_collection
 from packager.model import REGISTRY, Collection, Rejection
-from packager.pipeline import run
-from packager.publish.card import DEFAULT_PRETTY_NAME
+from packager.outputs.card import DEFAULT_PRETTY_NAME
 from packager.publish.hub import PushResult, find_token, make_api, plan_push
 from packager.publish.hub import push as _push
 from packager.publish.release import AUTO, ReleaseResult, make_release

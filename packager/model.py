@@ -621,7 +621,7 @@ CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2
 MAX_ITEM_ID_CHARS = 200
 ITEM_ID_PATTERN = re.compile(f"^(?![\\s'])[^{CONTROL_CHARACTERS}]{{1,{MAX_ITEM_ID_CHARS}}}(?<!\\s)$")
 MAX_YAML_BYTES = 1_000_000
-# TASL: title, creator, the source institution with its link, the rights statement (packager.attribution).
+# TASL: title, creator, the source institution with its link, the rights statement (packager.outputs.attribution).
 DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}, {source_url}. {rights}."
 # Fields a credit-line template (``attribution``) may use: plain {name} fields only.
 TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url", "rights"}

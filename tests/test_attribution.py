@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from packager.attribution import acquisition_credit, credit_line, is_acquisition_credit
 from packager.builder.run import build, load_collections
+from packager.builder.stages import Settings
 from packager.cli import cli
-from packager.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
-from packager.pipeline import Settings
+from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
+from packager.outputs.attribution import acquisition_credit, credit_line, is_acquisition_credit
 from tests.helpers import CC0, image_bytes, only_shard, write_collection
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"

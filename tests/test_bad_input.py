@@ -30,9 +30,9 @@ import pytest
 from PIL import Image
 
 from packager.builder.run import build, load_collections
-from packager.collection import ManifestError, load_collection, read_items
+from packager.builder.stages import Settings
+from packager.manifest.collection import ManifestError, load_collection, read_items
 from packager.model import REGISTRY
-from packager.pipeline import Settings
 from tests import bad_inputs as bad
 from tests.helpers import CC0
 
@@ -667,7 +667,7 @@ def test_a_header_of_100000_columns_loads_quickly(tmp_path: Path) -> None:
 
 def test_a_cell_over_the_text_limit_holds_its_row_back_and_one_at_the_limit_ships(tmp_path: Path) -> None:
     """Cells up to MAX_TEXT_CHARS travel whole in 'extra'; a 10-million-character cell holds only its row back."""
-    from packager.collection import MAX_TEXT_CHARS
+    from packager.manifest.collection import MAX_TEXT_CHARS
 
     at_limit, huge = "x" * MAX_TEXT_CHARS, "y" * 10_000_000  # the parser's own bound is MAX_CELL_CHARS
     data = (
@@ -774,7 +774,7 @@ def test_unsafe_python_tag_is_refused_and_never_run(tmp_path: Path) -> None:
 
 
 def test_schema_check_refuses_every_alias_without_expanding_it(tmp_path: Path) -> None:
-    from packager.schema import check_collection_file
+    from packager.manifest.schema import check_collection_file
 
     for text in (bad.billion_laughs(key="lol"), bad.alias_bomb_in_values(depth=9)):
         folder = yaml_folder(tmp_path / str(len(text)), text)

@@ -17,9 +17,9 @@ import webdataset as wds
 from click.testing import CliRunner
 
 from packager.builder.run import build, load_collections
+from packager.builder.stages import Settings
 from packager.cli import cli
 from packager.model import Rejection
-from packager.pipeline import Settings
 from tests.helpers import CC0, image_bytes, shard_files
 
 
@@ -143,7 +143,7 @@ def test_captions_record_their_source(built: tuple[Path, dict[str, Any]]) -> Non
 
 def test_shards_load_with_hugging_face_datasets(built: tuple[Path, dict[str, Any]]) -> None:
     datasets = pytest.importorskip("datasets")
-    from packager.hf import hf_features
+    from packager.outputs.hf import hf_features
 
     out, report = built
     ds = datasets.load_dataset(
@@ -390,8 +390,8 @@ def test_validate_github_annotations_point_at_file_and_row(
 
 
 def test_tar_member_names_are_checked() -> None:
+    from packager.builder.shards import ShardWriter, safe_member_name
     from packager.sample import Sample
-    from packager.shards import ShardWriter, safe_member_name
 
     assert safe_member_name("museum_a-1.jpg")
     for name in ("../x.jpg", "/etc/x.jpg", "a/b.jpg", "a..jpg", ".jpg", "a.b.jpg", "a\n.jpg", "a"):
@@ -409,8 +409,8 @@ class _Terminal(io.StringIO):
 def test_progress_bar_shows_total_rate_and_shipped_bytes_on_a_terminal(
     example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from packager.cli import Progress
-    from packager.pipeline import run
+    from packager.builder.stages import run
+    from packager.cli.app import Progress
     from packager.sample import Sample
 
     terminal = _Terminal()
@@ -433,7 +433,7 @@ def test_progress_without_a_terminal_is_a_line_per_interval(
     example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CI logs get no bar, but a line every PDPACK_PROGRESS_SECONDS (30 by default), so a long run shows life."""
-    from packager.cli import Progress
+    from packager.cli.app import Progress
 
     plain = io.StringIO()
     monkeypatch.setattr(sys, "stderr", plain)

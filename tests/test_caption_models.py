@@ -215,7 +215,7 @@ def test_decide_captions_with_real_models(captioner: Captioner, images: list[Any
 def test_caption_stage_with_real_models(captioner: Captioner, images: list[Any]) -> None:
     import io
 
-    from packager.collection import Collection, Institution
+    from packager.manifest.collection import Collection, Institution
     from packager.sample import Sample
 
     collection = Collection(

@@ -55,7 +55,7 @@ from packager.captions.template import (
     extra_value,
     fill_caption_template,
 )
-from packager.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
+from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
 from packager.model import Rejection
 from packager.sample import Sample
 from tests.budget import results_within

@@ -13,8 +13,8 @@ import yaml
 from huggingface_hub import DatasetCard
 from PIL import Image
 
-from packager.pipeline import Settings
-from packager.publish.card import (
+from packager.builder.stages import Settings
+from packager.outputs.card import (
     CC0,
     NOC_US,
     PDM,
@@ -114,7 +114,7 @@ def test_size_categories(count: int, category: str) -> None:
 
 def test_features_match_hf_features() -> None:
     pytest.importorskip("datasets")
-    from packager.hf import hf_features
+    from packager.outputs.hf import hf_features
 
     assert features_yaml() == hf_features()._to_yaml_list()
 

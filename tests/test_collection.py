@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from packager.collection import (
+from packager.manifest.collection import (
     DEFAULT_ATTRIBUTION,
     Collection,
     Institution,

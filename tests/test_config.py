@@ -15,9 +15,9 @@ from PIL import Image
 from packager.builder.config import MACHINE_SETTINGS, Settings, preflight
 from packager.builder.run import build, load_collections
 from packager.cli import cli
+from packager.cli.options import build_options
+from packager.cli.release import release as release_command
 from packager.model import MissingTool
-from packager.options import build_options
-from packager.publish.release_command import release as release_command
 from tests.helpers import image_bytes, write_collection
 
 AS_OF = "2026-11-30"

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from packager.builder.run import build, load_collections
+from packager.builder.stages import Settings
 from packager.cli import cli
-from packager.pipeline import Settings
-from packager.report_html import REPORT_FILE
+from packager.outputs.report_html import REPORT_FILE
 from tests.helpers import image_bytes, write_collection
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"

@@ -12,8 +12,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from packager.pipeline import Settings
-from packager.publish.croissant import CONFORMS_TO, croissant_version
+from packager.builder.stages import Settings
+from packager.outputs.croissant import CONFORMS_TO, croissant_version
 from packager.publish.release import ReleaseResult, make_release
 from packager.sample import INDEX_SCHEMA
 from tests.helpers import REPO

@@ -7,9 +7,10 @@ import re
 
 import yaml
 
+from packager.manifest.schema import COLLECTION_SCHEMA
 from packager.markdown import md
 from packager.model import COLLECTION_KEYS, ITEM_FIELDS, REGISTRY
-from packager.reference import (
+from packager.outputs.reference import (
     MARKERS,
     collection_keys,
     fill,
@@ -18,7 +19,6 @@ from packager.reference import (
     reason_reference,
     reason_summary,
 )
-from packager.schema import COLLECTION_SCHEMA
 from tests.helpers import REPO
 
 DOCS = REPO / "docs"

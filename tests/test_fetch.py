@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from packager.builder.run import build, load_collections
-from packager.fetch import FetchError
-from packager.fetch import fetch as fetch_any
-from packager.pipeline import Settings
+from packager.builder.stages import Settings
+from packager.media.fetch import FetchError
+from packager.media.fetch import fetch as fetch_any
 from tests.helpers import image_bytes
 from tests.http_server import serve
 

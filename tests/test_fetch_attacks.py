@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from packager.builder.run import build, load_collections
+from packager.builder.stages import Settings
 from packager.cli import cli
-from packager.fetch import FetchError, fetch
-from packager.pipeline import Settings
+from packager.media.fetch import FetchError, fetch
 from tests.ftp_listener import BANNER, ftp_listener
 from tests.helpers import image_bytes
 from tests.http_server import serve
@@ -276,7 +276,7 @@ def test_https_goes_to_the_checked_address_and_checks_the_certificate_for_the_na
     import ssl
     import subprocess
 
-    from packager import httpclient
+    from packager.media import httpclient
 
     if shutil.which("openssl") is None:
         pytest.skip("needs the openssl program to make a certificate")

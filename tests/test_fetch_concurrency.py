@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from packager.builder.run import build, load_collections
-from packager.pipeline import Settings
+from packager.builder.stages import Settings
 from tests.helpers import image_bytes
 from tests.http_server import serve
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from packager.cli import cli
-from packager.github_summary import ANNOTATIONS_PER_FILE
+from packager.outputs.github_summary import ANNOTATIONS_PER_FILE
 from tests.helpers import image_bytes
 
 AS_OF = "2026-11-30"
@@ -143,7 +143,7 @@ def test_the_same_relative_folder_name_in_two_working_directories_is_two_folders
 def test_the_summary_stays_within_what_github_keeps(
     mixed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from packager import github_summary
+    from packager.outputs import github_summary
 
     monkeypatch.setattr(github_summary, "SUMMARY_LIMIT", 3000)
     summary = tmp_path / "summary.md"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from packager import iiif
 from packager.builder.run import build, load_collections
-from packager.collection import Item, ManifestError, load_collection, read_items
+from packager.builder.stages import Settings
+from packager.manifest import iiif
+from packager.manifest.collection import Item, ManifestError, load_collection, read_items
 from packager.model import Rejection
-from packager.pipeline import Settings
 from tests.helpers import CC0, image_bytes, only_shard
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"

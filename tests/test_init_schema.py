@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from packager.builder.run import build, load_collections
-from packager.collection import COLLECTION_KEYS, ManifestError, load_collection
-from packager.init_command import ITEMS_HEADER, collection_id_for, init_command
-from packager.pipeline import Settings
-from packager.schema import (
+from packager.builder.stages import Settings
+from packager.cli.init import ITEMS_HEADER, collection_id_for, init_command
+from packager.manifest.collection import COLLECTION_KEYS, ManifestError, load_collection
+from packager.manifest.schema import (
     SCHEMAS,
     check_collection,
     check_collection_file,
@@ -158,7 +158,7 @@ def test_help_has_an_example() -> None:
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_schema_files_are_the_packaged_schemas(name: str) -> None:
-    """manifests/schema/ holds copies: regenerate with `python -m packager.schema --write manifests/schema`."""
+    """manifests/schema/ holds copies: regenerate with `python -m packager.manifest.schema --write manifests/schema`."""
     assert (SCHEMA_DIR / name).read_text(encoding="utf-8") == schema_text(SCHEMAS[name])
     Draft202012Validator.check_schema(json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8")))
 

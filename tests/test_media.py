@@ -14,7 +14,7 @@ import imagehash
 import pytest
 from PIL import Image
 
-from packager.media import MAX_PIXELS, ImageData, ImageOptions, MediaError, inspect_image, perceptual_hash
+from packager.media.image import MAX_PIXELS, ImageData, ImageOptions, MediaError, inspect_image, perceptual_hash
 from packager.model import REGISTRY
 
 

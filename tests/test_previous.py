@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from packager.pipeline import Settings
+from packager.builder.stages import Settings
 from packager.publish.hub import make_api, plan_push, push
 from packager.publish.previous import main, newest_before, version_key
 from packager.publish.release import ReleaseResult, make_release

@@ -26,11 +26,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from packager.builder.run import build, load_collections
+from packager.builder.stages import Settings
+from packager.cli.push import push as push_command
 from packager.model import PushError
-from packager.pipeline import Settings
+from packager.outputs.report_html import NOT_FOR_PUBLICATION, REPORT_FILE, held_back_pictures
 from packager.publish.hub import NO_TOKEN, commit_order, is_transient, make_api, plan_push, push, scrub
-from packager.publish.push_command import push as push_command
-from packager.report_html import NOT_FOR_PUBLICATION, REPORT_FILE, held_back_pictures
 from tests.hub_server import HubServer, configured_hub
 
 # The client PUTs LFS objects with httpx2's deprecated `data=` (huggingface_hub 2.4.0, lfs._upload_single_part).
@@ -111,7 +111,7 @@ def test_push_then_download_and_load_byte_identical(hub: HubServer, sample_dist:
     import datasets
     from huggingface_hub import snapshot_download
 
-    from packager.hf import hf_features
+    from packager.outputs.hf import hf_features
 
     result = run_push(sample_dist, "--repo", "pdpack-test/sample", "--tag", "v1.0.0")
 
@@ -316,7 +316,7 @@ def test_token_appears_in_no_output_error_or_file(hub: HubServer, sample_dist: P
     """A real process, configured by environment variables only; the server echoes the token in an error."""
     hub.fail("commit", repo_id="pdpack-test/leak-fail", status=400, echo_auth=True)
     env = {**os.environ, "HF_DEBUG": "1", "PYTHONPATH": str(REPO_ROOT)}
-    code = "import sys; from packager.publish.push_command import push; push.main(sys.argv[1:], 'pdpack push')"
+    code = "import sys; from packager.cli.push import push; push.main(sys.argv[1:], 'pdpack push')"
     runs = [
         subprocess.run(
             [sys.executable, "-c", code, str(sample_dist), "--repo", repo, *extra],

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from packager.builder.engines import LocalPoolEngine, RayEngine, SerialEngine, make_engine
 from packager.builder.run import load_collections
-from packager.engines import LocalPoolEngine, RayEngine, SerialEngine, make_engine
+from packager.builder.stages import Result, Settings, Task, _process_task, all_tasks
 from packager.model import Rejection
-from packager.pipeline import Result, Settings, Task, _process_task, all_tasks
 from packager.sample import Sample
 
 SETTINGS = Settings(as_of="2026-11-30")
@@ -162,7 +162,7 @@ def test_ray_keeps_input_order_with_small_batches_and_window(ray_engine: RayEngi
 def test_local_pool_results_travel_through_a_private_folder_that_is_removed(tmp_path: Path) -> None:
     import tempfile
 
-    from packager.engines import SPOOL_PREFIX
+    from packager.builder.engines import SPOOL_PREFIX
 
     abandoned = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}999999999-"))  # no such process
     (abandoned / "left.pickle").write_bytes(b"from a killed build")

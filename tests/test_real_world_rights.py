@@ -25,8 +25,8 @@ import webdataset as wds
 from PIL import Image
 
 from packager.builder.run import build, load_collections
-from packager.collection import Item, ManifestError, load_collection, read_items
-from packager.pipeline import Settings
+from packager.builder.stages import Settings
+from packager.manifest.collection import Item, ManifestError, load_collection, read_items
 from packager.rights.terms import expand
 from tests.helpers import CC0, write_collection
 

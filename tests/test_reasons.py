@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 import packager
-from packager import cli, report_html
+from packager.cli import app as cli
 from packager.model import REGISTRY, Picture, Severity
+from packager.outputs import report_html
 
 PACKAGE = Path(packager.__file__).parent
 FAMILIES = "manifest|path|file|url|image|rights|preference|sensitivity|review|duplicate|embedded|internal|caption"

@@ -268,7 +268,7 @@ def test_validate_prints_progress_lines_when_stderr_is_not_a_terminal(tmp_path: 
 
 
 def test_release_refuses_the_init_placeholder_url(tmp_path: Path) -> None:
-    from packager.publish.release_command import release
+    from packager.cli.release import release
 
     manifests = tmp_path / "manifests"
     assert invoke("init", str(manifests / "new-museum")).exit_code == 0
@@ -514,7 +514,7 @@ def test_ctrl_c_says_what_is_safe_and_resume_finishes_and_says_what_changed(tmp_
 def test_a_resumed_progress_bar_starts_where_it_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from packager.cli import Progress
+    from packager.cli.app import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -572,7 +572,7 @@ def test_load_dataset_on_a_build_folder_reads_every_image(tmp_path: Path) -> Non
 
 
 def test_load_dataset_on_a_release_folder_reads_every_image(tmp_path: Path) -> None:
-    from packager.publish.release_command import release
+    from packager.cli.release import release
 
     manifests = tmp_path / "manifests"
     mixed_formats(manifests)
@@ -584,7 +584,7 @@ def test_load_dataset_on_a_release_folder_reads_every_image(tmp_path: Path) -> N
 
 
 def test_the_card_licence_table_merges_spellings_of_one_statement(tmp_path: Path) -> None:
-    from packager.publish.release_command import release
+    from packager.cli.release import release
 
     folder = mixed_formats(tmp_path / "manifests")
     spellings = ["Public Domain", "public domain", "PD", "Public Domain", CC0, CC0.replace("http:", "https:"), "", ""]

@@ -15,9 +15,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from packager.builder.run import build, load_collections
-from packager.collection import ManifestError
+from packager.builder.stages import Settings
+from packager.cli.release import release as release_command
+from packager.manifest.collection import ManifestError
 from packager.model import ReleaseError
-from packager.pipeline import Settings
+from packager.outputs.report_html import HELD_SIDE, NOT_FOR_PUBLICATION, held_back_pictures, thumbnail_uri
 from packager.publish.release import (
     ReleaseResult,
     check_repo,
@@ -27,8 +29,6 @@ from packager.publish.release import (
     make_release,
     previous_release,
 )
-from packager.publish.release_command import release as release_command
-from packager.report_html import HELD_SIDE, NOT_FOR_PUBLICATION, held_back_pictures, thumbnail_uri
 from tests.helpers import CC0, EXAMPLES, REPO, image_bytes, write_collection
 
 REPO_ID = "test-org/pd-images"

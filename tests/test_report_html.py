@@ -16,10 +16,10 @@ import pytest
 from PIL import Image
 
 from packager.builder.run import build, load_collections
-from packager.collection import Collection
+from packager.builder.stages import Settings
+from packager.manifest.collection import Collection
 from packager.model import REGISTRY
-from packager.pipeline import Settings
-from packager.report_html import (
+from packager.outputs.report_html import (
     FIXES,
     GALLERY_SIZE,
     LABELS,

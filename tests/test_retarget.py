@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from packager.builder.stages import Settings
+from packager.cli.push import push as push_command
+from packager.cli.release import release as release_command
 from packager.model import ReleaseError
-from packager.pipeline import Settings
-from packager.publish.card import PLACEHOLDER_REPO
-from packager.publish.push_command import push as push_command
+from packager.outputs.card import PLACEHOLDER_REPO
 from packager.publish.release import ReleaseResult, make_release
-from packager.publish.release_command import release as release_command
 from tests.helpers import REPO
 from tests.hub_server import HubServer, configured_hub
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from packager.cli import cli
-from packager.collection import ManifestError, load_collection
+from packager.manifest.collection import ManifestError, load_collection
 from packager.rights.review import ReviewDecision, load_reviews
 from tests.helpers import CC0, write_collection
 

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from packager.builder.shards import ShardInfo, ShardWriter, index_table
 from packager.sample import INDEX_SCHEMA, Sample
-from packager.shards import ShardInfo, ShardWriter, index_table
 
 
 def make_sample(n: int) -> Sample:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from packager.builder.run import build, load_collections
-from packager.collection import ManifestError
-from packager.pipeline import Settings
-from packager.publish.takedowns import (
+from packager.builder.stages import Settings
+from packager.manifest.collection import ManifestError
+from packager.manifest.takedowns import (
     COLUMNS,
     TakedownEntry,
     Takedowns,

@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from packager.tarstream import TarStream
+from packager.builder.tarstream import TarStream
 
 sys.modules.setdefault("torch", None)  # type: ignore[arg-type]  # webdataset without torch: only TarWriter is used
 import webdataset as wds  # noqa: E402

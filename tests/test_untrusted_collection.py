@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from packager.builder.config import Settings
 from packager.builder.run import build, load_collections
 from packager.cli import cli
-from packager.collection import ManifestError, load_collection
-from packager.inputs import collection_inputs
+from packager.manifest.collection import ManifestError, load_collection
+from packager.manifest.inputs import collection_inputs
 from packager.publish.release import input_hashes
 from tests.budget import results_within
 from tests.helpers import CC0, image_bytes, write_collection
@@ -387,7 +387,7 @@ def test_a_hostile_http_reason_phrase_never_reaches_the_log(tmp_path: Path) -> N
 
 
 def test_the_schema_check_does_not_follow_a_collection_yaml_that_points_outside(tmp_path: Path) -> None:
-    from packager.schema import check_collection_file
+    from packager.manifest.schema import check_collection_file
 
     folder = plain_collection(tmp_path / "repo")
     link_collection_yaml(folder, tmp_path)

@@ -286,7 +286,7 @@ def test_validate_workflow_runs_the_base_branch_validator_on_the_pull_request_as
     assert check["working-directory"] == "pr"
     # -I: Python does not put the working directory (the pull request, with its own packager/) on sys.path.
     assert check["run"] == (
-        "../base/.venv/bin/python -I -m packager.publish.takedowns manifests/takedowns.csv --format github"
+        "../base/.venv/bin/python -I -m packager.manifest.takedowns manifests/takedowns.csv --format github"
     )
 
 

@@ -5,7 +5,7 @@ fields, are what ``report.json`` records under ``settings`` and what the resume 
 (``recorded``), so an option that changes the output cannot be left out of either. Machine fields
 (where downloads are cached, how many run at once per host) change how fast a build runs, never
 what it writes. ``pdpack build`` and ``pdpack release`` make it from the same command-line options
-(``packager.options``), and the library's ``build`` and ``release`` take it as it is.
+(``packager.cli.options``), and the library's ``build`` and ``release`` take it as it is.
 
 ``preflight`` checks, once and before anything is written, what this machine must provide for a
 configuration: the exiftool program when rights are read from the files themselves, and the
@@ -20,10 +20,12 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from packager.builder.dedup import MAX_BAND_DISTANCE
+from packager.builder.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
 from packager.captions.select import CAPTION_MODES
-from packager.dedup import MAX_BAND_DISTANCE
 from packager.digest import file_sha256
-from packager.fetch import (
+from packager.manifest.takedowns import load_takedowns
+from packager.media.fetch import (
     DEFAULT_DEADLINE,
     DEFAULT_FETCH_THREADS,
     DEFAULT_MAX_BYTES,
@@ -31,12 +33,10 @@ from packager.fetch import (
     DEFAULT_TIMEOUT,
     MAX_PER_HOST,
 )
-from packager.media import ImageOptions
+from packager.media.image import ImageOptions
+from packager.media.netaddress import Policy
 from packager.model import MissingTool
-from packager.netaddress import Policy
-from packager.publish.takedowns import load_takedowns
 from packager.rights.terms import expand
-from packager.shards import DEFAULT_MAX_COUNT, DEFAULT_MAX_SIZE
 
 # A machine field: kept out of report.json and the resume fingerprint.
 _MACHINE = {"machine": True}

@@ -32,10 +32,10 @@ from packager.builder.reuse import (
     save_record,
     still_shippable,
 )
-from packager.pipeline import GROUP_PER_THREAD, Result, Task, grouped, process_group
-from packager.publish.takedowns import load_takedowns_cached
+from packager.builder.shards import ShardWriter
+from packager.builder.stages import GROUP_PER_THREAD, Result, Task, grouped, process_group
+from packager.manifest.takedowns import load_takedowns_cached
 from packager.sample import Sample, Shipped
-from packager.shards import ShardWriter
 
 
 @dataclass(frozen=True)

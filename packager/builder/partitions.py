@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from packager.collection import Collection, Item
+from packager.manifest.collection import Collection, Item
 from packager.model import Rejection
 from packager.rights.review import ReviewDecision
 

@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from packager.atomic import write_atomic
+from packager.builder.checkpoint import state_dir
 from packager.builder.config import Settings
 from packager.builder.partitions import Partition
 from packager.builder.records import PartitionRecord
-from packager.checkpoint import state_dir
-from packager.collection import Item
 from packager.digest import file_sha256
 from packager.jsonutil import dumps_pretty
-from packager.publish.takedowns import load_takedowns_cached
+from packager.manifest.collection import Item
+from packager.manifest.takedowns import load_takedowns_cached
 from packager.rights.verify import verify
 from packager.safepath import resolve_inside
 from packager.sample import Shipped

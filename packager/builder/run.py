@@ -10,22 +10,22 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from packager import checkpoint
-from packager.build_card import remove_build_card, write_build_card
+from packager.builder import checkpoint
 from packager.builder.config import Models, Settings, preflight
+from packager.builder.dedup import Deduplicator
+from packager.builder.engines import Engine, make_engine
 from packager.builder.partition_job import Job, remove_samples, reuse, run_job, tasks, write_partition
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import RECORDS, partition_key
+from packager.builder.stages import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
 from packager.captions.select import caption_stage
-from packager.collection import Collection, ManifestError, load_collection
-from packager.dedup import Deduplicator
-from packager.discovery import id_taken_message, registered_ids, registry_root
-from packager.engines import Engine, make_engine
+from packager.manifest.collection import Collection, ManifestError, load_collection
+from packager.manifest.discovery import id_taken_message, registered_ids, registry_root
 from packager.model import ResumeError
-from packager.pipeline import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
-from packager.report import BuildReport
-from packager.report_html import REPORT_FILE, write_build_report_html
+from packager.outputs.build_card import remove_build_card, write_build_card
+from packager.outputs.report import BuildReport
+from packager.outputs.report_html import REPORT_FILE, write_build_report_html
 from packager.rights.review import load_reviews
 from packager.sample import ShardInfo, Shipped
 

@@ -1,4 +1,4 @@
-"""Captions from metadata (the credit line is packager.attribution).
+"""Captions from metadata (the credit line is packager.outputs.attribution).
 
 A caption template is a ``str.format`` string over plain fields (``CAPTION_FIELDS``), e.g.
 ``"{object_type} '{title}' by {creator}, {date}."``. A missing field takes its own words with it:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from packager.model import PushError
-from packager.report_html import REPORT_FILE, held_back_pictures
+from packager.outputs.report_html import REPORT_FILE, held_back_pictures
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi

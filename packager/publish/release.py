@@ -28,15 +28,16 @@ import pyarrow.parquet as pq
 
 from packager.atomic import write_atomic
 from packager.builder.config import Settings
+from packager.builder.engines import Engine
 from packager.builder.run import build, load_collections
-from packager.collection import COLLECTION_FILE, Collection, is_placeholder_url
 from packager.digest import file_sha256
-from packager.discovery import collection_folders
-from packager.engines import Engine
-from packager.inputs import collection_inputs
 from packager.jsonutil import dumps_pretty
+from packager.manifest.collection import COLLECTION_FILE, Collection, is_placeholder_url
+from packager.manifest.discovery import collection_folders
+from packager.manifest.inputs import collection_inputs
+from packager.manifest.takedowns import TAKEDOWNS_FILE, load_takedowns
 from packager.model import ReleaseError
-from packager.publish.card import (
+from packager.outputs.card import (
     DEFAULT_PRETTY_NAME,
     Change,
     Changelog,
@@ -45,9 +46,8 @@ from packager.publish.card import (
     dataset_card,
     safe_url,
 )
-from packager.publish.card import release_license as license_of
-from packager.publish.croissant import croissant, write_croissant
-from packager.publish.takedowns import TAKEDOWNS_FILE, load_takedowns
+from packager.outputs.card import release_license as license_of
+from packager.outputs.croissant import croissant, write_croissant
 from packager.rights.vocabulary import lookup, normalise_uri
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.version import __version__

@@ -1,0 +1,182 @@
+"""The ``pdpack push`` command: publish a build folder to a Hugging Face dataset repo."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from packager.cli.echo import say, say_message
+from packager.model import PushError
+from packager.publish.hub import (
+    CARD,
+    DEFAULT_MAX_FILES_PER_COMMIT,
+    NO_TOKEN,
+    PushPlan,
+    PushResult,
+    find_token,
+    make_api,
+    plan_push,
+)
+from packager.publish.hub import push as push_plan
+from packager.publish.retarget import retarget
+from packager.version import __version__
+
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_STATUS = {True: "send", False: "skip (unchanged)"}
+
+
+def _check_repo(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not _REPO_ID.match(value) or ".." in value or value.endswith((".git", ".")):
+        raise click.BadParameter(f"{value!r} is not a repo id like my-org/my-dataset")
+    return value
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+@click.command(name="push")
+@click.argument("dist", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--repo",
+    "repo_id",
+    required=True,
+    metavar="NAMESPACE/NAME",
+    callback=_check_repo,
+    help="The dataset repo on the Hub, e.g. my-museum/public-domain-images. Created if it does not exist.",
+)
+@click.option("--private", is_flag=True, help="Create the repo private. An existing repo keeps its visibility.")
+@click.option(
+    "--tag",
+    metavar="TAG",
+    help="Tag the pushed commit, e.g. v1.0.0, so that users can load exactly this release. A tag is never moved.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be sent and what is unchanged; send nothing.")
+@click.option("--message", "-m", metavar="TEXT", help="Commit message (default: 'Release TAG' or 'Upload dataset').")
+@click.option(
+    "--max-files-per-commit",
+    default=DEFAULT_MAX_FILES_PER_COMMIT,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most files in one commit; larger pushes are split into several commits.",
+)
+def push(
+    dist: Path,
+    repo_id: str,
+    private: bool,
+    tag: str | None,
+    dry_run: bool,
+    message: str | None,
+    max_files_per_commit: int,
+) -> None:
+    """Publish a build folder (DIST) to a Hugging Face dataset repo.
+
+    Sends every file of the folder (shards, indexes, report, attribution,
+    dataset card), except names starting with a dot and *.tmp files. A release's
+    card and croissant.json are made to name --repo first (a release made
+    without --repo says NAMESPACE/NAME); a card that names another repo in a
+    way pdpack did not write is refused. Files the
+    repo already holds byte for byte are skipped, so running push again after
+    an interruption sends only what is missing. Shards go first and the card
+    (README.md) last, so the repo never shows a card for shards not yet there.
+
+    \b
+    The token comes from HF_TOKEN or from `hf auth login`; it needs write
+    access. HF_ENDPOINT points push at another Hub (default huggingface.co).
+
+    \b
+    Examples:
+      pdpack push dist/ --repo my-museum/pd-images --dry-run
+      pdpack push dist/ --repo my-museum/pd-images --tag v1.0.0
+      HF_TOKEN=hf_... pdpack push dist/ --repo my-museum/pd-images --private
+    """
+    token = find_token()
+    if not token and not dry_run:
+        _fail(NO_TOKEN)
+    api = make_api(token)
+    try:
+        # The card and croissant.json must name the repo they are pushed to (a release made without --repo
+        # says NAMESPACE/NAME): written into the folder first, so the plan hashes what is sent.
+        for note in retarget(dist, repo_id, write=not dry_run):
+            click.echo(note)
+        plan = plan_push(api, dist, repo_id)
+        if dry_run:
+            _print_plan(plan, private, max_files_per_commit, token is not None)
+            return
+        default = f"Release {tag}" if tag else "Upload dataset"
+        result = push_plan(
+            api,
+            plan,
+            private=private,
+            tag=tag,
+            commit_message=message or f"{default} (pdpack {__version__})",
+            max_files_per_commit=max_files_per_commit,
+        )
+    except PushError as exc:
+        _fail(str(exc))
+    _print_result(plan, result, private)
+
+
+def _fail(message: str) -> Any:
+    say_message(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _print_plan(plan: PushPlan, private: bool, max_files: int, has_token: bool) -> None:
+    say(f"Plan for {plan.url} (branch {plan.revision}):")
+    if not plan.repo_exists:
+        say(f"  The repo does not exist yet: it would be created ({'private' if private else 'public'}).")
+    width = max(len(f"{p.file.size:,}") for p in plan.files)
+    for planned in plan.files:
+        say(f"  {_STATUS[planned.send]:<16}  {planned.file.size:>{width},} bytes  {planned.path}")
+    commits = len(plan.batches(max_files))
+    say(
+        f"Would send {_plural(len(plan.to_send), 'file')} ({plan.bytes_to_send:,} bytes) in "
+        f"{_plural(commits, 'commit')}; skip {len(plan.unchanged):,} unchanged. Nothing was sent (--dry-run)."
+    )
+    _print_notes(plan)
+    if not has_token:
+        say("Note: no token was found (HF_TOKEN or `hf auth login`); a private repo looks missing without one.")
+
+
+def _print_result(plan: PushPlan, result: PushResult, private: bool) -> None:
+    if result.repo_created:
+        say(f"Created the dataset repo {plan.url} ({'private' if private else 'public'}).")
+    line = (
+        f"Sent {_plural(result.files_sent, 'file')} ({result.bytes_sent:,} bytes) in "
+        f"{_plural(result.commits, 'commit')} to {result.url}; skipped {result.files_skipped:,} unchanged"
+    )
+    if result.files_deleted:
+        line += f"; deleted {_plural(result.files_deleted, 'stale shard file')}"
+    if result.tag:
+        line += f"; tagged {result.tag}" + ("" if result.tag_created else " (already on this commit)")
+    say(line)
+    for url in result.commit_urls:
+        say(f"  {url}")
+    _print_notes(plan)
+
+
+def _print_notes(plan: PushPlan) -> None:
+    if not any(p.path == CARD for p in plan.files):
+        say(f"Note: {plan.dist} has no {CARD}: the repo will show no dataset card.")
+    stale = [p for p in plan.remote_only if p.startswith("data/")]
+    others = [p for p in plan.remote_only if not p.startswith("data/")]
+    if stale:
+        shown = ", ".join(stale[:5]) + (" ..." if len(stale) > 5 else "")
+        say(
+            f"Note: {_plural(len(stale), 'shard file')} of an earlier release under data/ "
+            f"are deleted in the last commit, so loaders do not mix releases: {shown}."
+        )
+    if others:
+        shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+        say(
+            f"Note: the repo also holds {_plural(len(others), 'file')} this folder does not have, "
+            f"left in place: {shown}."
+        )
+
+
+__all__ = ["push"]

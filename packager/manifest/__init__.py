@@ -1,0 +1,1 @@
+"""Reading a contributed collection folder: collection.yaml, items, IIIF, the schema, takedowns."""

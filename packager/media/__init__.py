@@ -1,0 +1,1 @@
+"""The pictures: downloading them safely, and decoding, checking and converting them."""
