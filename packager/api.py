@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from packager.builder.dedup import Deduplicator
 from packager.builder.run import build as _build
 from packager.builder.run import load_collections
 from packager.builder.stages import run
+from packager.builder.target import is_url
 from packager.manifest.collection import load_collection
 from packager.model import REGISTRY, Collection, Rejection
 from packager.outputs.card import DEFAULT_PRETTY_NAME
@@ -99,15 +100,19 @@ def validate(folders: Folders, settings: Settings | None = None, workers: int = 
 
 def build(
     folders: Folders,
-    out: Path,
+    out: Path | str,
     settings: Settings | None = None,
     workers: int = 1,
     *,
     resume: bool = False,
     for_publication: bool = False,
     previous: Path | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build WebDataset shards and reports into ``out``, as ``pdpack build`` does; return report.json's content.
+
+    ``out`` is a folder, or an fsspec URL (``s3://bucket/prefix``) reached with ``storage_options``
+    (then without ``resume`` or ``previous``).
 
     ``settings`` decides everything the output depends on (default: ``Settings()``, as of today);
     ``workers`` only how many processes do the per-item work. With ``resume``, an interrupted
@@ -118,12 +123,13 @@ def build(
     """
     return _build(
         _collections(folders),
-        Path(out),
+        out if is_url(out) else Path(out),
         settings or Settings(),
         workers=workers,
         resume=resume,
         for_publication=for_publication,
         previous=Path(previous) if previous is not None else None,
+        storage_options=storage_options,
     )
 
 

@@ -5,7 +5,10 @@ node joined to it (two raylets, one CPU each, token authentication as Ray 2.60 r
 runs `pdpack build --engine ray --ray-address` against it. Each node runs one task at a time and
 the build keeps several partitions in flight, so partitions run on both nodes; each task writes
 its partition's shards into the build folder, which both nodes see at the same path (as a shared
-filesystem would give a real cluster). Marked ``ray``; ~40 s.
+filesystem would give a real cluster). A second build goes to object storage instead: an S3-protocol
+server the test starts (moto in server mode, reached through s3fs), which each task uploads its
+partition to, with the endpoint and credentials given as storage options (they travel with the tasks).
+Marked ``ray``; ~50 s.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pytest
 from packager.builder.config import Settings
 from packager.builder.run import build, load_collections
 from tests.helpers import image_bytes, write_collection
+from tests.s3_server import KEY, SECRET, s3_server
 
 pytestmark = pytest.mark.ray
 RAY = Path(sys.executable).parent / "ray"
@@ -133,3 +137,35 @@ def test_a_two_node_cluster_builds_the_bytes_of_a_local_build(
     assert sum(name.endswith(".tar") for name in names) > 2
     for name in names:
         assert (on_cluster / name).read_bytes() == (local / name).read_bytes(), name
+
+
+def test_a_two_node_cluster_writes_to_object_storage_the_bytes_of_a_local_build(
+    cluster: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    address, env = cluster
+    rows = [{"id": f"item-{n:02d}", "file": f"files/{n:02d}.png", "title": f"Print {n}"} for n in range(24)]
+    rows.append({"id": "zz-copy", "file": "files/02.png", "title": "The same file again"})  # a filter pass
+    files = {f"files/{n:02d}.png": image_bytes(color=(n * 9, 120, 255 - n * 7)) for n in range(24)}
+    folder = write_collection(tmp_path, rows, files=files)
+    local = tmp_path / "local"
+    build(load_collections([folder]), local, Settings(as_of=AS_OF, shard_max_count=4))
+    expected = {
+        p.relative_to(local).as_posix(): p.read_bytes()
+        for p in local.rglob("*")
+        if p.is_file() and ".pdpack" not in p.relative_to(local).parts
+    }
+    assert sum(name.endswith(".tar") for name in expected) > 2
+    url = "s3://pdpack-cluster/release"
+    with s3_server("pdpack-cluster") as s3:
+        options = [f"endpoint_url={s3.endpoint}", f"key={KEY}", f"secret={SECRET}"]
+        done = subprocess.run(
+            [sys.executable, "-m", "packager", "build", str(folder), "--out", url, "--as-of", AS_OF,
+             "--shard-max-count", "4", "--engine", "ray", "--ray-address", address, "--workers", "2",
+             *(arg for option in options for arg in ("--storage-option", option))],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        stored = s3.objects(url)
+    assert sorted(stored) == sorted(expected)
+    for name, data in expected.items():
+        assert stored[name] == data, name

@@ -1,8 +1,10 @@
 """One partition, one task: reuse it from an earlier build, or process its items and write its shards.
 
 ``run_job`` runs wherever the engine puts it (this process, a pool worker, a Ray node) and writes
-the partition's shards and indexes straight into the build folder, which must be reachable from
-there (a local folder, or a filesystem the cluster shares). It hands back only a
+the partition's shards and indexes straight to where the build goes: into the build folder, which
+must then be reachable from there (a local folder, or a filesystem the cluster shares), or, when
+the build goes to a URL, into a folder of its own that it then uploads (``packager.builder.target``).
+It hands back only a
 ``PartitionRecord``. ``remove_samples`` is the filter pass of deduplication: it rewrites a
 written partition without the samples that repeat an earlier one, copying tar members and index
 rows as they are (nothing is decoded), so the bytes are those a build that never wrote them gives.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tarfile
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,7 @@ from packager.builder.reuse import (
 )
 from packager.builder.shards import ShardWriter
 from packager.builder.stages import GROUP_PER_THREAD, Result, Task, grouped, process_group
+from packager.builder.target import Target
 from packager.manifest.takedowns import load_takedowns_cached
 from packager.sample import Sample, Shipped
 
@@ -47,10 +51,13 @@ class Job:
     # The driver's working folder: collection folders given as relative paths are found from there on any
     # node (a Ray worker starts elsewhere), and messages name them as the contributor gave them.
     cwd: str = ""
+    target: Target | None = None  # where the shards go when the build goes to a URL (then ``out`` is unused)
 
 
 def run_job(job: Job) -> PartitionRecord:
     """The partition's record, its shards in place in ``job.out``: reused when its key is unchanged."""
+    if job.target is not None:
+        return _run_for_target(job, job.target)
     if job.cwd and os.getcwd() != job.cwd:
         os.chdir(job.cwd)  # every task of a build gives the same folder, so a worker's tasks agree on it
     partition, settings, out = job.partition, job.settings, Path(job.out)
@@ -62,6 +69,19 @@ def run_job(job: Job) -> PartitionRecord:
     earlier = _earlier(partition, out, job.sources)
     results = processed(partition, settings) if earlier is None else _mixed(partition, settings, keys, *earlier)
     return write_partition(partition, settings, out, key, results, keys)
+
+
+def _run_for_target(job: Job, target: Target) -> PartitionRecord:
+    """The partition written into a folder of this task's own, then uploaded to the build's URL."""
+    with tempfile.TemporaryDirectory(prefix="pdpack-part-") as staging:
+        record = run_job(dataclasses.replace(job, out=staging, sources=(), target=None))
+        target.upload(Path(staging), shard_names(record))
+    return record
+
+
+def shard_names(record: PartitionRecord) -> list[str]:
+    """The files the record's shards are: each tar and its index, relative to the build."""
+    return [name for shard in record.shards for name in (shard.name, shard.index)]
 
 
 @dataclass(frozen=True)

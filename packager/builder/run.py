@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -14,18 +15,27 @@ from packager.builder import checkpoint
 from packager.builder.config import Models, Settings, preflight
 from packager.builder.dedup import Deduplicator
 from packager.builder.engines import Engine, make_engine
-from packager.builder.partition_job import Job, remove_samples, reuse, run_job, tasks, write_partition
+from packager.builder.partition_job import (
+    Job,
+    remove_samples,
+    reuse,
+    run_job,
+    shard_names,
+    tasks,
+    write_partition,
+)
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import RECORDS, partition_key
 from packager.builder.stages import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
+from packager.builder.target import Target, is_url
 from packager.captions.select import caption_stage
 from packager.manifest.collection import Collection, ManifestError, load_collection
 from packager.manifest.discovery import id_taken_message, registered_ids, registry_root
 from packager.model import ResumeError
-from packager.outputs.build_card import remove_build_card, write_build_card
+from packager.outputs.build_card import CARD_FILE, remove_build_card, write_build_card
 from packager.outputs.report import BuildReport
-from packager.outputs.report_html import REPORT_FILE, write_build_report_html
+from packager.outputs.report_html import GALLERY_SIZE, REPORT_FILE, write_build_report_html
 from packager.rights.review import load_reviews
 from packager.sample import ShardInfo, Shipped
 
@@ -119,7 +129,7 @@ def all_partitions(collections: Sequence[Collection], settings: Settings) -> Ite
 
 def build(
     collections: Sequence[Collection],
-    out_dir: Path,
+    out_dir: Path | str,
     settings: Settings,
     workers: int = 1,
     on_result: Callable[[Collection, Outcome], None] | None = None,
@@ -128,8 +138,13 @@ def build(
     for_publication: bool = False,
     on_resume: Callable[[checkpoint.Checkpoint], None] | None = None,
     previous: Path | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build shards and reports into ``out_dir``; return the report.
+    """Build shards and reports into ``out_dir``, a folder or an fsspec URL (``s3://bucket/prefix``); return the report.
+
+    To a URL, each partition task uploads its own shards and the driver the small files
+    (``packager.builder.target``), reached with ``storage_options``; ``resume`` and ``previous``
+    need a folder. Otherwise, as follows.
 
     ``settings`` holds everything that decides the output; ``workers`` and ``engine`` only decide
     where the per-partition work runs (the output is the same). With ``resume``, carry on from an
@@ -142,6 +157,35 @@ def build(
     fingerprint. Raises ManifestError, ResumeError, MissingTool (no exiftool) or ModelError before
     anything is written. ``on_resume`` is called with the checkpoint a resumed build carries on from.
     """
+    if isinstance(out_dir, str) and not is_url(out_dir):
+        out_dir = Path(out_dir)
+    if isinstance(out_dir, Path):
+        return _build(
+            collections, out_dir, settings, workers, on_result, resume, engine, for_publication, on_resume, previous
+        )
+    if resume or previous is not None:
+        raise ValueError("--resume and --previous need --out to be a folder, not a URL")
+    target = Target(out_dir, dict(storage_options or {}))
+    # The driver's state (checkpoint, deduplication index, records) stays on this machine; the shards do not pass here.
+    with tempfile.TemporaryDirectory(prefix="pdpack-build-") as staging:
+        return _build(
+            collections, Path(staging), settings, workers, on_result, False, engine, for_publication, None, None, target
+        )
+
+
+def _build(
+    collections: Sequence[Collection],
+    out_dir: Path,
+    settings: Settings,
+    workers: int,
+    on_result: Callable[[Collection, Outcome], None] | None,
+    resume: bool,
+    engine: Engine | None,
+    for_publication: bool,
+    on_resume: Callable[[checkpoint.Checkpoint], None] | None,
+    previous: Path | None,
+    target: Target | None = None,
+) -> dict[str, Any]:
     models = preflight(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded = settings.recorded()
@@ -188,9 +232,9 @@ def build(
             def rebuild(partition: Partition) -> PartitionRecord:
                 if settings.uses_models:
                     return _model_partition(partition, settings, models, out_dir, (), active, workers)
-                return run_job(Job(partition, settings, str(out_dir)))
+                return run_job(Job(partition, settings, str(out_dir)))  # here: uploaded below with the filter pass's
 
-            records = _records(collections, settings, models, out_dir, sources, active, workers)
+            records = _records(collections, settings, models, out_dir, sources, active, workers, target)
             for partition, record in records:
                 collection = by_id[record.collection]
                 outcomes: list[Outcome] = []
@@ -207,7 +251,9 @@ def build(
                             continue
                     outcomes.append(outcome)
                     position += 1
-                record = _filtered(partition, record, removed, out_dir, settings, rebuild)
+                record = _filtered(partition, record, removed, out_dir, settings, rebuild, target)
+                if target is not None:
+                    _upload_written(target, out_dir, record)
                 for number, outcome in enumerate(outcomes, start=position - len(outcomes)):
                     report.add(collection, outcome)
                     if on_result is not None and number >= replayed:
@@ -231,9 +277,38 @@ def build(
         if owned:
             active.close()
     sweep(out_dir, shards, kept)
+    if target is not None:
+        _gallery_shards(target, out_dir, shards)
+        if target.exists(CARD_FILE):
+            target.download([CARD_FILE], out_dir)  # so that a card of someone else's is kept, as in a folder
     write_build_report_html(out_dir, list(collections), summary, for_publication)  # after rejected.jsonl is closed
-    write_build_card(out_dir, summary)  # so that datasets.load_dataset(out_dir) reads the shards, not the index
+    # A card, so that datasets.load_dataset(out_dir) reads the shards, not the index.
+    carded = write_build_card(out_dir, summary)
+    if target is not None:
+        keep = set(chain.from_iterable((s.name, s.index) for s in shards))
+        target.remove([name for name in target.shard_files() if name not in keep])  # left by an earlier build
+        target.upload(out_dir, [*BUILD_OUTPUTS, *([CARD_FILE] if carded else [])])
     return summary
+
+
+def _upload_written(target: Target, staging: Path, record: PartitionRecord) -> None:
+    """Upload the record's shards written here (the model stage's, the filter pass's), and drop the copies."""
+    written = [name for name in shard_names(record) if (staging / name).is_file()]
+    target.upload(staging, written)
+    for name in written:
+        (staging / name).unlink()
+
+
+def _gallery_shards(target: Target, staging: Path, shards: Sequence[ShardInfo]) -> None:
+    """Download the first shards, those report.html pictures samples from (GALLERY_SIZE of them at most)."""
+    needed: list[str] = []
+    count = 0
+    for shard in shards:
+        if count >= GALLERY_SIZE:
+            break
+        needed.append(shard.name)
+        count += shard.count
+    target.download(needed, staging)
 
 
 def _filtered(
@@ -243,6 +318,7 @@ def _filtered(
     out_dir: Path,
     settings: Settings,
     rebuild: Callable[[Partition], PartitionRecord],
+    target: Target | None = None,
 ) -> PartitionRecord:
     """The record once its shards hold no sample that deduplication took out (the filter pass)."""
     if removed == set(record.removed):
@@ -251,6 +327,9 @@ def _filtered(
         # A sample taken out before ships now (the copy it repeated is gone): write the partition again.
         record = rebuild(partition)
     extra = removed - set(record.removed)
+    if extra and target is not None:
+        # The filter pass rewrites the partition here: it needs the files its task uploaded.
+        target.download([name for name in shard_names(record) if not (out_dir / name).is_file()], out_dir)
     return remove_samples(out_dir, settings, record, extra) if extra else record
 
 
@@ -262,6 +341,7 @@ def _records(
     sources: tuple[str, ...],
     engine: Engine,
     workers: int,
+    target: Target | None = None,
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
     """Every partition with its record, in build order; each written (or reused) by the engine's workers."""
     parts = all_partitions(collections, settings)
@@ -292,7 +372,7 @@ def _records(
                 reused += 1
             yield partition, record
         return
-    yield from _on_engine(parts, settings, out_dir, sources, engine, workers)
+    yield from _on_engine(parts, settings, out_dir, sources, engine, workers, target)
 
 
 def _on_engine(
@@ -302,6 +382,7 @@ def _on_engine(
     sources: tuple[str, ...],
     engine: Engine,
     workers: int,
+    target: Target | None = None,
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
     """The partitions written (or reused) by the engine's workers, a partition per task, in build order."""
     in_flight: deque[Partition] = deque()
@@ -309,7 +390,7 @@ def _on_engine(
     def jobs() -> Iterator[Job]:
         for partition in parts:
             in_flight.append(partition)
-            yield Job(partition, settings, str(out_dir.resolve()), sources, cwd=os.getcwd())
+            yield Job(partition, settings, str(out_dir.resolve()), sources, cwd=os.getcwd(), target=target)
 
     for record in engine.map_ordered(run_job, jobs(), max(1, workers) * 2, batch=1):
         yield in_flight.popleft(), record

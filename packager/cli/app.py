@@ -23,6 +23,7 @@ from packager.builder.dedup import Deduplicator
 from packager.builder.engines import WORKER_MODULES, make_engine
 from packager.builder.run import build, load_collections
 from packager.builder.stages import NOT_FETCHED, Result, run
+from packager.builder.target import is_url, storage_option
 from packager.cli.echo import say, say_message
 from packager.cli.init import init_command
 from packager.cli.options import (
@@ -460,8 +461,16 @@ def review(
     "-o",
     default="dist",
     show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write shards and reports into.",
+    help="Folder to write shards and reports into, or an fsspec URL (s3://bucket/prefix: pip install "
+    "'pd-packager[s3]'), which each worker writes its partitions to.",
+)
+@click.option(
+    "--storage-option",
+    "storage_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An fsspec option for a URL --out (repeatable), e.g. endpoint_url=http://127.0.0.1:9000; "
+    "VALUE is read as JSON where it is JSON. Credentials are best left to the environment (AWS_* variables).",
 )
 @WORKERS
 @build_options
@@ -488,7 +497,8 @@ def review(
 @INCLUDE_EXAMPLES
 def build_command(
     folders: tuple[Path, ...],
-    out: Path,
+    out: str,
+    storage_options: tuple[str, ...],
     workers: int,
     resume: bool,
     previous: Path | None,
@@ -523,17 +533,19 @@ def build_command(
       pdpack build my-collection/ --policy GB --as-of 2027-01-01
       pdpack build my-collection/ --max-side 512 --encode webp --quality 85
       pdpack build my-collection/ --out dist/ --resume     # after an interruption
+      pdpack build manifests/ --out s3://bucket/builds/2026.12   # each worker uploads its partitions
       pdpack build manifests/ --engine ray --ray-address auto --workers 64   # every collection below
       pdpack build my-collection/ --captions best --caption-model coca_ViT-B-32 \\
           --caption-pretrained /models/coca.pt --score-model ViT-B-32 --min-alignment 0.2
     """
+    destination = _destination(out, storage_options, resume, previous)
     collections = _load_or_exit(folders, include_examples=include_examples)
     settings = _settings(takedowns=str(takedowns) if takedowns is not None else None, **options)
     try:
         engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
     except (ValueError, RuntimeError, ImportError) as exc:
         raise click.UsageError(str(exc)) from exc
-    if resume and checkpoint.load(out) is None:
+    if isinstance(destination, Path) and resume and checkpoint.load(destination) is None:
         say(f"Nothing to resume in {out} (no interrupted build there): building from the start.", err=True)
     engine.start()
     try:
@@ -549,7 +561,7 @@ def build_command(
 
             report = build(
                 collections,
-                out,
+                destination,
                 settings,
                 workers,
                 on_result=progress.update,
@@ -558,9 +570,10 @@ def build_command(
                 for_publication=for_publication,
                 on_resume=resuming,
                 previous=previous,
+                storage_options=dict(storage_option(o) for o in storage_options),
             )
     except KeyboardInterrupt:
-        _say_interrupted(out)
+        _say_interrupted(destination)
         sys.exit(130)
     except (ManifestError, ResumeError) as exc:
         say_message(f"Error: {exc}", err=True)
@@ -576,11 +589,33 @@ def build_command(
             err=True,
         )
         sys.exit(1)
-    _print_build_summary(report, out)
+    _print_build_summary(report, destination)
 
 
-def _say_interrupted(out: Path) -> None:
+def _destination(out: str, storage_options: tuple[str, ...], resume: bool, previous: Path | None) -> Path | str:
+    """--out as a folder, or as the URL it is; the URL's limits stopped before anything is loaded."""
+    if not is_url(out):
+        if Path(out).is_file():
+            raise click.BadParameter(f"{out} is a file; give a folder or a URL", param_hint="--out")
+        return Path(out)
+    if resume or previous is not None:
+        raise click.UsageError("--resume and --previous need --out to be a folder, not a URL")
+    try:
+        for option in storage_options:
+            storage_option(option)
+        import fsspec
+
+        fsspec.get_filesystem_class(out.split("://", 1)[0])
+    except (ValueError, ImportError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--out/--storage-option") from exc
+    return out
+
+
+def _say_interrupted(out: Path | str) -> None:
     """What an interrupted build leaves: the items and shards a resume keeps, and how to resume."""
+    if not isinstance(out, Path):
+        say_message(f"\nInterrupted: a build to a URL cannot be resumed; run the same command again ({out}).", err=True)
+        return
     point = checkpoint.load(out)
     if point is None or not point.consumed:
         say_message(
@@ -594,6 +629,13 @@ def _say_interrupted(out: Path) -> None:
         "and their entries in rejected.jsonl. Run the same command with --resume to finish from there.",
         err=True,
     )
+
+
+class _Url(str):
+    """A URL --out, joined with ``/`` as a folder is (for the summary's lines)."""
+
+    def __truediv__(self, name: str) -> str:
+        return f"{self.rstrip('/')}/{name}"
 
 
 def _result_id(result: Result) -> str:
@@ -692,11 +734,12 @@ def _print_collection_header(collection: Collection) -> None:
         say(f"  note: {note}")
 
 
-def _print_build_summary(report: dict[str, Any], out: Path) -> None:
+def _print_build_summary(report: dict[str, Any], destination: Path | str) -> None:
+    out = destination if isinstance(destination, Path) else _Url(destination)
     totals = report["totals"]
     say(
         f"Built {totals['shipped']} sample(s) from {totals['items']} item(s) "
-        f"in {totals['shards']} shard(s), {totals['bytes']:,} bytes, into {out}/"
+        f"in {totals['shards']} shard(s), {totals['bytes']:,} bytes, into {str(out).rstrip('/')}/"
     )
     for c in report["collections"]:
         reasons = ", ".join(f"{code} {n}" for code, n in c["rejected_by_reason"].items())
@@ -707,7 +750,7 @@ def _print_build_summary(report: dict[str, Any], out: Path) -> None:
         say(f"Held-back items and reasons: {out / 'rejected.jsonl'}")
     say(f"Report with pictures, for people: {out / 'report.html'}")
     page = out / REPORT_FILE
-    pictured = held_back_pictures(page.read_text(encoding="utf-8")) if page.is_file() else 0
+    pictured = held_back_pictures(page.read_text(encoding="utf-8")) if isinstance(page, Path) and page.is_file() else 0
     if pictured:
         say(
             f"  It pictures {pictured} held-back item(s) for you: not for publication (push refuses it; "
