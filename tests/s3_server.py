@@ -6,6 +6,7 @@ Builds reach it through s3fs like any S3 endpoint; everything it holds is in mem
 from __future__ import annotations
 
 import logging
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ def s3_server(bucket: str) -> Iterator[S3Server]:
     try:
         host, port = server.get_host_and_port()
         running = S3Server(f"http://{host}:{port}")
+        # moto keeps its buckets in the process, across servers: start each test from none.
+        urllib.request.urlopen(urllib.request.Request(f"{running.endpoint}/moto-api/reset", method="POST"), timeout=30)
         running.fs().mkdir(bucket)
         yield running
     finally:

@@ -77,3 +77,17 @@ def test_resume_and_previous_need_a_folder(tmp_path: Path) -> None:
         )  # fmt: skip
         assert done.returncode == 2, done.stderr
         assert "need --out to be a folder, not a URL" in done.stderr
+
+
+def test_a_bucket_that_is_not_there_stops_the_build_with_what_to_check(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path)
+    with s3_server("pdpack-test") as s3:
+        done = subprocess.run(
+            [sys.executable, "-m", "packager", "build", str(folder), "--out", "s3://no-such-bucket/x",
+             "--as-of", AS_OF, "--workers", "2"],
+            env={**os.environ, **s3.env()}, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert s3.fs().ls("pdpack-test") == []
+    assert done.returncode == 1, done.stderr
+    assert "could not write to s3://no-such-bucket/x" in done.stderr
+    assert "Check the bucket, the address and the credentials" in done.stderr

@@ -583,11 +583,13 @@ def build_command(
         sys.exit(2)
     except (OSError, sqlite3.Error) as exc:
         # A full disk or a file-size limit: nothing half-written is left as if complete.
-        say(
-            f"Error: could not write to {out}: {getattr(exc, 'strerror', None) or exc}. "
-            "Free space, then run again with --resume.",
-            err=True,
+        advice = (
+            "Free space, then run again with --resume."
+            if isinstance(destination, Path)
+            else "Check the bucket, the address and the credentials (--storage-option, AWS_* variables), "
+            "then run again."
         )
+        say(f"Error: could not write to {out}: {getattr(exc, 'strerror', None) or exc}. {advice}", err=True)
         sys.exit(1)
     _print_build_summary(report, destination)
 
