@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from packager.cli.errors import exit_status_table
 from packager.outputs.reference import fill
+
+# Tables of the commands' layer (the outputs' reference may not import the commands).
+COMMAND_MARKERS = {"<!-- pdpack:exit-status -->": exit_status_table}
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
+    for marker, make in COMMAND_MARKERS.items():
+        markdown = markdown.replace(marker, make()) if marker in markdown else markdown
     return fill(markdown)
 
 

@@ -410,7 +410,7 @@ def test_progress_bar_shows_total_rate_and_shipped_bytes_on_a_terminal(
     example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from packager.builder.stages import run
-    from packager.cli.app import Progress
+    from packager.cli.progress import Progress
     from packager.sample import Sample
 
     terminal = _Terminal()
@@ -433,7 +433,7 @@ def test_progress_without_a_terminal_is_a_line_per_interval(
     example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CI logs get no bar, but a line every PDPACK_PROGRESS_SECONDS (30 by default), so a long run shows life."""
-    from packager.cli.app import Progress
+    from packager.cli.progress import Progress
 
     plain = io.StringIO()
     monkeypatch.setattr(sys, "stderr", plain)

@@ -514,7 +514,7 @@ def test_ctrl_c_says_what_is_safe_and_resume_finishes_and_says_what_changed(tmp_
 def test_a_resumed_progress_bar_starts_where_it_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from packager.cli.app import Progress
+    from packager.cli.progress import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

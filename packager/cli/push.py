@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from packager.cli.echo import say, say_message
+from packager.cli.echo import say
+from packager.cli.errors import fail
 from packager.model import PushError
 from packager.publish.hub import (
     CARD,
@@ -96,7 +95,7 @@ def push(
     """
     token = find_token()
     if not token and not dry_run:
-        _fail(NO_TOKEN)
+        fail(PushError(NO_TOKEN))
     api = make_api(token)
     try:
         # The card and croissant.json must name the repo they are pushed to (a release made without --repo
@@ -117,13 +116,8 @@ def push(
             max_files_per_commit=max_files_per_commit,
         )
     except PushError as exc:
-        _fail(str(exc))
+        fail(exc)
     _print_result(plan, result, private)
-
-
-def _fail(message: str) -> Any:
-    say_message(f"Error: {message}", err=True)
-    sys.exit(1)
 
 
 def _print_plan(plan: PushPlan, private: bool, max_files: int, has_token: bool) -> None:

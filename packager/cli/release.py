@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +9,10 @@ import click
 
 from packager.builder.config import require_tools
 from packager.builder.engines import WORKER_MODULES, make_engine
-from packager.cli.echo import say, say_message
+from packager.cli.echo import say
+from packager.cli.errors import fail
 from packager.cli.options import ENGINE, RAY_ADDRESS, WORKERS, build_options, settings_from_options
-from packager.model import ManifestError, MissingTool, ModelError, ReleaseError
+from packager.model import ManifestError, MissingTool, ModelError, PushError, ReleaseError
 from packager.outputs.card import DEFAULT_PRETTY_NAME
 from packager.publish.release import (
     AUTO,
@@ -143,8 +143,7 @@ def release(
     try:
         require_tools(settings)
     except MissingTool as exc:
-        say_message(f"Error: {exc}", err=True)
-        sys.exit(1)
+        fail(exc)
     version = version or default_version(settings.as_of)
     out = out or Path(RELEASES_FOLDER) / version
     if do_push:
@@ -169,12 +168,8 @@ def release(
                 contact=contact,
                 engine=engine,
             )
-    except (ManifestError, ReleaseError) as exc:
-        say_message(f"Error: {exc}", err=True)
-        sys.exit(1)
-    except ModelError as exc:
-        say_message(f"Error: {exc}", err=True)
-        sys.exit(2)
+    except (ManifestError, ReleaseError, ModelError) as exc:
+        fail(exc)
     _print_summary(result)
     if do_push:
         assert repo_id is not None
@@ -186,12 +181,10 @@ def _check_push_ready() -> None:
     from packager.publish.hub import NO_TOKEN, find_token
 
     if not find_token():
-        say_message(f"Error: {NO_TOKEN}", err=True)
-        sys.exit(1)
+        fail(PushError(NO_TOKEN))
 
 
 def _push(result: ReleaseResult, repo_id: str) -> None:
-    from packager.model import PushError
     from packager.publish.hub import find_token, make_api, plan_push, push
 
     version = result.release["version"]
@@ -206,8 +199,7 @@ def _push(result: ReleaseResult, repo_id: str) -> None:
             commit_message=f"Release {version} (pdpack {__version__})",
         )
     except PushError as exc:
-        say_message(f"Error: {exc}", err=True)
-        sys.exit(1)
+        fail(exc)
     deleted = f", deleted {pushed.files_deleted} stale shard file(s)" if pushed.files_deleted else ""
     say(
         f"Pushed {pushed.files_sent} file(s) in {pushed.commits} commit(s) to {pushed.url}, "
