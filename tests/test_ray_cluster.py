@@ -89,10 +89,16 @@ def cluster() -> Iterator[tuple[str, dict[str, str]]]:
              *common, *ports("head")],
             env=env, check=True, capture_output=True, timeout=180,
         )  # fmt: skip
-        subprocess.run(
-            [str(RAY), "start", f"--address={address}", *common, *ports("worker")],
-            env=env, check=True, capture_output=True, timeout=180,
-        )  # fmt: skip
+        # Ports are picked free but only bound later, so one can be taken in between (by the head's
+        # workers, say): a failed join is tried again with fresh ports, and its output shown if it stays failed.
+        for _ in range(3):
+            joined = subprocess.run(
+                [str(RAY), "start", f"--address={address}", *common, *ports("worker")],
+                env=env, capture_output=True, text=True, timeout=180,
+            )  # fmt: skip
+            if joined.returncode == 0:
+                break
+        assert joined.returncode == 0, f"ray start (worker node), 3 tries: {joined.stdout}{joined.stderr}"
         check = (
             "import ray; ray.init(address=%r, log_to_driver=False); print(len([n for n in ray.nodes() if n['Alive']]))"
         )
