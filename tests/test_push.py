@@ -29,7 +29,8 @@ from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
 from packager.cli.push import push as push_command
 from packager.model import PushError
-from packager.outputs.report_html import NOT_FOR_PUBLICATION, REPORT_FILE, held_back_pictures
+from packager.outputs.report_data import held_back_pictures
+from packager.outputs.report_html import NOT_FOR_PUBLICATION, REPORT_FILE
 from packager.publish.hub import NO_TOKEN, commit_order, is_transient, make_api, plan_push, push, scrub
 from tests.hub_server import HubServer, configured_hub
 

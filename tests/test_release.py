@@ -19,7 +19,9 @@ from packager.builder.stages import Settings
 from packager.cli.release import release as release_command
 from packager.manifest.collection import ManifestError
 from packager.model import ReleaseError
-from packager.outputs.report_html import HELD_SIDE, NOT_FOR_PUBLICATION, held_back_pictures, thumbnail_uri
+from packager.outputs.report_data import held_back_pictures
+from packager.outputs.report_html import NOT_FOR_PUBLICATION
+from packager.outputs.thumbnails import HELD_SIDE, thumbnail_uri
 from packager.publish.release import (
     ReleaseResult,
     check_repo,

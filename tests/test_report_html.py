@@ -19,19 +19,9 @@ from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
 from packager.manifest.collection import Collection
 from packager.model import REGISTRY
-from packager.outputs.report_html import (
-    FIXES,
-    GALLERY_SIZE,
-    LABELS,
-    NOT_FOR_PUBLICATION,
-    REPORT_FILE,
-    held_back_pictures,
-    read_rejected,
-    read_samples,
-    render_report_html,
-    thumbnail_uri,
-    write_build_report_html,
-)
+from packager.outputs.report_data import FIXES, GALLERY_SIZE, LABELS, held_back_pictures, read_rejected, read_samples
+from packager.outputs.report_html import NOT_FOR_PUBLICATION, REPORT_FILE, render_report_html, write_build_report_html
+from packager.outputs.thumbnails import thumbnail_uri
 from tests import bad_inputs as bad
 from tests.helpers import CC0, EXAMPLES, REPO
 

@@ -35,7 +35,8 @@ from packager.manifest.discovery import id_taken_message, registered_ids, regist
 from packager.model import ResumeError
 from packager.outputs.build_card import CARD_FILE, remove_build_card, write_build_card
 from packager.outputs.report import BuildReport
-from packager.outputs.report_html import GALLERY_SIZE, REPORT_FILE, write_build_report_html
+from packager.outputs.report_data import GALLERY_SIZE
+from packager.outputs.report_html import REPORT_FILE, write_build_report_html
 from packager.rights.review import load_reviews
 from packager.sample import ShardInfo, Shipped
 

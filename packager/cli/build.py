@@ -29,7 +29,8 @@ from packager.cli.options import (
 )
 from packager.cli.progress import Progress
 from packager.model import ManifestError, ModelError, ResumeError
-from packager.outputs.report_html import REPORT_FILE, held_back_pictures
+from packager.outputs.report_data import held_back_pictures
+from packager.outputs.report_html import REPORT_FILE
 
 
 @click.command(name="build")

@@ -25,226 +25,35 @@ refuse a staff page.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import json
-import tarfile
-import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from PIL import Image, ImageOps
-
 from packager.atomic import write_atomic
-from packager.manifest.collection import Collection, Item, read_items
+from packager.manifest.collection import Collection, Item
 from packager.model import REGISTRY, Picture, Severity
-from packager.safepath import PathEscapeError, resolve_inside
-from packager.sample import safe_member_name
+from packager.outputs.report_data import (
+    HELD_PICTURE_CLASS,
+    STATUS_WORDS,
+    ShippedSample,
+    fix,
+    held_back_items,
+    label,
+    picture_of,
+    read_rejected,
+    read_samples,
+)
+from packager.outputs.report_style import CSS
+from packager.outputs.thumbnails import GALLERY_SIDE, held_back_thumbnails, thumbnail_uri
 
 REPORT_FILE = "report.html"
-# The class of every held-back item's picture; push counts them (held_back_pictures), so keep it stable.
-HELD_PICTURE_CLASS = "thumb"
 NOT_FOR_PUBLICATION = "Not for publication"
-GALLERY_SIZE = 24  # shipped samples shown: the first ones in build order
-THUMBNAIL_LIMIT = 200  # held-back items that get a picture (the table lists up to HELD_ROWS_LIMIT)
 HELD_ROWS_LIMIT = 2000
-HELD_SIDE = 120
-GALLERY_SIDE = 280
-MAX_SOURCE_BYTES = 100_000_000  # a held-back file larger than this gets no thumbnail
-MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
-THUMBNAIL_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "MPO")  # never EPS, PDF or the like
-IMAGE_EXTENSIONS = ("jpg", "png", "webp")
-# Per reason code: a short name for the chart and tables, and what to change to fix it (from the registry).
-LABELS: dict[str, str] = {code: reason.label for code, reason in REGISTRY.items()}
-FIXES: dict[str, str] = {code: reason.fix for code, reason in REGISTRY.items()}
-
-STATUS_WORDS = {
-    "public_domain": "public domain",
-    "public_domain_us": "public domain in the US",
-    "not_public_domain": "not public domain",
-    "undetermined": "undetermined",
-}
-
-
-def label(code: str) -> str:
-    return LABELS.get(code, code)
-
-
-def fix(code: str) -> str:
-    return FIXES.get(code, "See the detail.")
-
-
-def picture_of(code: str) -> Picture:
-    """Whether a held-back item may be pictured; an unknown code (an older build's) is not."""
-    known = REGISTRY.get(code)
-    return known.picture if known is not None else Picture.NONE
-
-
-@dataclass(frozen=True)
-class ShippedSample:
-    """A shipped sample as the gallery shows it, read back from a shard."""
-
-    key: str
-    metadata: dict[str, Any]
-    caption: str
-    image: bytes
-    extension: str
 
 
 # --- reading a build back ---------------------------------------------------------------------------------
-
-
-def read_rejected(out_dir: Path) -> list[dict[str, Any]]:
-    path = out_dir / "rejected.jsonl"
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def read_samples(out_dir: Path, report: dict[str, Any], limit: int = GALLERY_SIZE) -> list[ShippedSample]:
-    """The first ``limit`` samples in build order, read from the shards the report lists."""
-    samples: list[ShippedSample] = []
-    for shard in report.get("shards", []):
-        if len(samples) >= limit:
-            break
-        path = out_dir / shard["name"]
-        if not path.is_file():
-            continue
-        with tarfile.open(path) as tar:
-            members: dict[str, dict[str, bytes]] = {}
-            order: list[str] = []
-            for member in tar:
-                if not member.isfile() or not safe_member_name(member.name):
-                    continue  # never follow a link, a folder or a name that could point outside
-                key, _, ext = member.name.partition(".")
-                if key not in members:
-                    if len(samples) + len(order) >= limit:
-                        break
-                    members[key] = {}
-                    order.append(key)
-                handle = tar.extractfile(member)
-                if handle is not None:
-                    members[key][ext] = handle.read()
-        for key in order:
-            found = members[key]
-            extension = next((ext for ext in IMAGE_EXTENSIONS if ext in found), None)
-            if extension is None or "json" not in found:
-                continue
-            samples.append(
-                ShippedSample(
-                    key=key,
-                    metadata=json.loads(found["json"]),
-                    caption=found.get("txt", b"").decode("utf-8", errors="replace"),
-                    image=found[extension],
-                    extension=extension,
-                )
-            )
-    return samples[:limit]
-
-
-def held_back_items(
-    collections: Sequence[Collection], rejected: Sequence[dict[str, Any]]
-) -> dict[tuple[str, str, int | None], Item]:
-    """The manifest items behind held-back records, by (collection, id, row); only collections with rejections."""
-    wanted: dict[str, set[tuple[str, int | None]]] = {}
-    for record in rejected:
-        wanted.setdefault(record["collection"], set()).add((record["id"], record.get("row")))
-    found: dict[tuple[str, str, int | None], Item] = {}
-    for collection in collections:
-        keys = wanted.get(collection.id)
-        if not keys:
-            continue
-        try:
-            for entry in read_items(collection):
-                if isinstance(entry, Item) and (entry.id, entry.row) in keys:
-                    found[(collection.id, entry.id, entry.row)] = entry
-        except Exception:  # noqa: S112 - a manifest that cannot be read again only costs its pictures
-            continue
-    return found
-
-
-def held_back_thumbnails(
-    collections: Sequence[Collection],
-    rejected: Sequence[dict[str, Any]],
-    items: dict[tuple[str, str, int | None], Item] | None = None,
-    limit: int = THUMBNAIL_LIMIT,
-    side: int = HELD_SIDE,
-) -> dict[tuple[str, str, int | None], str]:
-    """data: URIs of thumbnails for held-back items whose file is local, inside the folder, and decodes."""
-    items = held_back_items(collections, rejected) if items is None else items
-    roots = {c.id: c.root for c in collections}
-    thumbnails: dict[tuple[str, str, int | None], str] = {}
-    for record in rejected:
-        if len(thumbnails) >= limit:
-            break
-        if picture_of(str(record.get("reason", ""))) is not Picture.SHOWN:
-            continue
-        key = (record["collection"], record["id"], record.get("row"))
-        item = items.get(key)
-        root = roots.get(record["collection"])
-        if item is None or item.file is None or root is None:
-            continue
-        try:
-            path = resolve_inside(root, item.file)
-            if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
-                continue
-        except (PathEscapeError, OSError, ValueError):
-            continue
-        uri = thumbnail_uri(path, side)
-        if uri is not None:
-            thumbnails[key] = uri
-    return thumbnails
-
-
-def thumbnail_uri(source: bytes | Path, side: int) -> str | None:
-    """A small JPEG (or PNG, for pictures with transparency) as a data: URI; None when the source does not decode."""
-    try:
-        handle: IO[bytes] = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
-        with handle, warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(handle, formats=THUMBNAIL_FORMATS) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    return None
-                if image.format == "JPEG":
-                    image.draft("RGB", (side, side))  # DCT scaling to no less than the thumbnail
-                image.load()  # the whole file: a file that fails to decode gets no picture
-                frame = ImageOps.exif_transpose(_eight_bit(image))
-                frame.thumbnail((side, side), Image.Resampling.LANCZOS)
-                return _encode(frame)
-    except Exception:
-        return None
-
-
-def _eight_bit(image: Image.Image) -> Image.Image:
-    """A mode thumbnails can be made from; 16-bit and 32-bit greyscale scaled, not clipped, to 8 bits."""
-    if image.mode.startswith("I;16"):
-        return image.convert("I").point(lambda v: v / 256).convert("L")
-    if image.mode == "I":
-        return image.point(lambda v: v / 256).convert("L")
-    if image.mode == "F":
-        return image.convert("L")
-    if image.mode in ("RGB", "L", "RGBA", "LA"):
-        return image
-    if image.mode == "P" or "transparency" in image.info:
-        return image.convert("RGBA")
-    return image.convert("RGB")
-
-
-def _encode(frame: Image.Image) -> str:
-    out = io.BytesIO()
-    if frame.mode in ("RGBA", "LA"):
-        frame.convert("RGBA").save(out, format="PNG", optimize=False, compress_level=9)
-        mime = "image/png"
-    else:
-        frame.convert("RGB").save(out, format="JPEG", quality=82, optimize=False, progressive=False)
-        mime = "image/jpeg"
-    return f"data:{mime};base64,{base64.b64encode(out.getvalue()).decode('ascii')}"
 
 
 # --- writing ------------------------------------------------------------------------------------------------
@@ -583,26 +392,6 @@ def _held_section(
     )
 
 
-def held_back_pictures(page: str) -> int:
-    """How many held-back items a report.html pictures (pages of every pdpack version mark them the same way)."""
-    counter = _PictureCounter()
-    counter.feed(page)
-    counter.close()
-    return counter.count
-
-
-class _PictureCounter(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.count = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img" and HELD_PICTURE_CLASS in (dict(attrs).get("class") or "").split():
-            self.count += 1
-
-    handle_startendtag = handle_starttag
-
-
 def _gallery_section(samples: Sequence[ShippedSample], totals: dict[str, Any]) -> str:
     shipped = int(totals.get("shipped", 0))
     if not samples:
@@ -646,47 +435,3 @@ def _files_section(report: dict[str, Any]) -> str:
     )
 
 
-CSS = """
-:root{--ship:#2e7d32;--held:#b26a00;--rights:#8e3b46;--ink:#1f2328;--muted:#5b636b;--line:#d8dee4;--bg:#f6f8fa}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
-color:var(--ink);background:#fff}
-header{background:var(--bg);border-bottom:1px solid var(--line);padding:24px 32px}
-h1{margin:0 0 4px;font-size:28px}
-h2{font-size:21px;margin:32px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
-main{padding:0 32px 32px;max-width:1400px}
-.lede{margin:0;color:var(--muted);font-size:17px}
-.note{color:var(--muted);margin:4px 0 12px}
-.muted{color:var(--muted);font-size:14px}
-.cards{display:flex;flex-wrap:wrap;gap:16px;margin-top:24px}
-.card{border:1px solid var(--line);border-radius:8px;padding:12px 20px;min-width:180px;background:#fff}
-.card .big{font-size:26px;font-weight:700}
-.card.ship{border-left:6px solid var(--ship)}.card.held{border-left:6px solid var(--held)}
-.card.all,.card.files{border-left:6px solid var(--line)}
-svg.chart{max-width:100%;height:auto}
-svg.chart .label{font-size:15px;fill:var(--ink)}svg.chart .count{font-size:15px;font-weight:700;fill:var(--ink)}
-svg.chart rect.ship{fill:var(--ship)}svg.chart rect.fixable{fill:var(--held)}svg.chart rect.rights{fill:var(--rights)}
-table{border-collapse:collapse;width:100%;font-size:15px}
-th,td{border-bottom:1px solid var(--line);padding:8px 10px;text-align:left;vertical-align:top}
-th{background:var(--bg);font-weight:600}
-td.num,th.num{text-align:right;white-space:nowrap}
-.ship-text{color:var(--ship);font-weight:700}.held-text{color:var(--held);font-weight:700}
-ul.plain{margin:0;padding-left:18px}
-table.held td:first-child{width:136px}
-table.held td:nth-child(2),table.words td:first-child{width:22%;word-break:break-word}
-table.held td:last-child,table.words td:last-child{width:32%}
-tr.rights-row td.why strong{color:var(--rights)}tr.fixable-row td.why strong{color:var(--held)}
-img.thumb{display:block;max-width:120px;max-height:120px;border:1px solid var(--line)}
-.notpub{margin-top:4px;font-size:12px;font-weight:700;color:var(--rights);text-transform:uppercase}
-.audience{margin:8px 0 0;font-size:15px}.audience.staff{color:var(--rights)}
-.nothumb{width:120px;height:80px;display:flex;align-items:center;justify-content:center;background:var(--bg);
-color:var(--muted);font-size:13px;border:1px dashed var(--line)}
-details{margin-top:4px;font-size:14px}.finding{font-size:14px}summary{cursor:pointer;color:var(--muted)}
-code{white-space:pre-wrap;word-break:break-word;font-size:13px}
-.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:20px}
-figure.sample{margin:0;border:1px solid var(--line);border-radius:8px;overflow:hidden;background:#fff}
-figure.sample img{display:block;width:100%;height:220px;object-fit:contain;background:var(--bg)}
-figcaption{padding:10px 12px}figcaption p{margin:0 0 6px}
-.caption{font-size:15px}.credit{font-size:14px;color:var(--ink)}
-footer{padding:16px 32px;color:var(--muted);border-top:1px solid var(--line);font-size:14px}
-"""

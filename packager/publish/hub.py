@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from packager.model import PushError
-from packager.outputs.report_html import REPORT_FILE, held_back_pictures
+from packager.outputs.report_data import held_back_pictures
+from packager.outputs.report_html import REPORT_FILE
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
