@@ -16,15 +16,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from packager.rights import embedded
-from packager.rights.embedded import (
-    RIGHTS_TAGS,
-    EmbeddedReader,
-    EmbeddedReadError,
-    copyright_notice,
-    embedded_findings,
-    shared_reader,
-)
+from packager.rights import embedded, embedded_tags
+from packager.rights.embedded import EmbeddedReader, EmbeddedReadError, shared_reader
+from packager.rights.embedded_tags import RIGHTS_TAGS, copyright_notice, embedded_findings
 from packager.rights.verify import Evidence
 
 pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
@@ -148,7 +142,7 @@ def reader() -> EmbeddedReader:
         yield r
 
 
-def only(findings: embedded.EmbeddedFindings) -> Evidence:
+def only(findings: embedded_tags.EmbeddedFindings) -> Evidence:
     assert len(findings.evidence) == 1, findings.evidence
     return findings.evidence[0]
 
@@ -159,7 +153,7 @@ def only(findings: embedded.EmbeddedFindings) -> Evidence:
 def test_tag_names_are_what_exiftool_prints(reader: EmbeddedReader, files: dict[str, Path]) -> None:
     seen = set()
     for path in files.values():
-        seen |= {embedded._base_tag(k) for k in reader.read(path)}
+        seen |= {embedded_tags.base_tag(k) for k in reader.read(path)}
     assert seen == set(RIGHTS_TAGS) - {"PNG:Copyright"}
     assert "IFD0:Copyright" in RIGHTS_TAGS and "EXIF:Copyright" not in RIGHTS_TAGS
 
@@ -303,7 +297,7 @@ def test_lang_alt_variants_are_read(reader: EmbeddedReader, files: dict[str, Pat
 def test_no_metadata(reader: EmbeddedReader, files: dict[str, Path]) -> None:
     tags = reader.read(files["plain.jpg"])
     assert tags == {}
-    assert embedded_findings(tags) == embedded.EmbeddedFindings((), None, {})
+    assert embedded_findings(tags) == embedded_tags.EmbeddedFindings((), None, {})
 
 
 def test_unreadable_files(reader: EmbeddedReader, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from packager.manifest.collection import Collection, Institution, Item
-from packager.rights.embedded import EmbeddedFindings
+from packager.rights.embedded_tags import EmbeddedFindings
 from packager.rights.review import ReviewDecision
 from packager.rights.verify import Evidence, Verdict, decide, verify
 

@@ -31,7 +31,8 @@ from packager.media.netaddress import Policy
 from packager.model import Rejection
 from packager.outputs.attribution import acquisition_credit, credit_line, rights_words
 from packager.rights.conflicts import decisive_conflict
-from packager.rights.embedded import EmbeddedFindings, EmbeddedReadError, embedded_findings, shared_reader
+from packager.rights.embedded import EmbeddedReadError, shared_reader
+from packager.rights.embedded_tags import EmbeddedFindings, embedded_findings
 from packager.rights.evidence import INFO, Evidence
 from packager.rights.review import ReviewDecision, load_reviews
 from packager.rights.verify import Verdict, all_jurisdictions, decide, verify

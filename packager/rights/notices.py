@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from packager.rights.embedded import copyright_notice
+from packager.rights.embedded_tags import copyright_notice
 from packager.rights.vocabulary import lookup
 
 _URI = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)

@@ -30,7 +30,7 @@ from packager.rights.conflicts import (
     term_conflict,
 )
 from packager.rights.dates import made_by_death, parse_year_range
-from packager.rights.embedded import copyright_notice
+from packager.rights.embedded_tags import copyright_notice
 from packager.rights.evidence import INFO, Evidence
 from packager.rights.makers import Maker, read_maker
 from packager.rights.notices import rights_claim, shown
@@ -40,7 +40,7 @@ from packager.rights.terms import TermAssessment, assess_terms, expand
 from packager.rights.vocabulary import Term, lookup
 
 if TYPE_CHECKING:
-    from packager.rights.embedded import EmbeddedFindings
+    from packager.rights.embedded_tags import EmbeddedFindings
     from packager.rights.review import ReviewDecision
     from packager.rights.terms import TermFinding
 
