@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
 from packager.cli import cli
-from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
+from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution
+from packager.model import Item
 from packager.outputs.attribution import acquisition_credit, credit_line, is_acquisition_credit
 from tests.helpers import CC0, image_bytes, only_shard, write_collection
 

@@ -31,7 +31,8 @@ from PIL import Image
 
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
-from packager.manifest.collection import ManifestError, load_collection, read_items
+from packager.manifest.collection import ManifestError, load_collection
+from packager.manifest.rows import read_items
 from packager.model import REGISTRY
 from tests import bad_inputs as bad
 from tests.helpers import CC0
@@ -667,7 +668,7 @@ def test_a_header_of_100000_columns_loads_quickly(tmp_path: Path) -> None:
 
 def test_a_cell_over_the_text_limit_holds_its_row_back_and_one_at_the_limit_ships(tmp_path: Path) -> None:
     """Cells up to MAX_TEXT_CHARS travel whole in 'extra'; a 10-million-character cell holds only its row back."""
-    from packager.manifest.collection import MAX_TEXT_CHARS
+    from packager.manifest.rows import MAX_TEXT_CHARS
 
     at_limit, huge = "x" * MAX_TEXT_CHARS, "y" * 10_000_000  # the parser's own bound is MAX_CELL_CHARS
     data = (

@@ -55,8 +55,8 @@ from packager.captions.template import (
     extra_value,
     fill_caption_template,
 )
-from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution, Item
-from packager.model import Rejection
+from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution
+from packager.model import Item, Rejection
 from packager.sample import Sample
 from tests.budget import results_within
 

@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from packager.manifest.collection import (
-    DEFAULT_ATTRIBUTION,
-    Collection,
-    Institution,
-    Item,
-    ManifestError,
-    load_collection,
-    read_items,
-)
-from packager.model import REGISTRY, Rejection
+from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution, ManifestError, load_collection
+from packager.manifest.rows import read_items
+from packager.model import REGISTRY, Item, Rejection
 
 GOOD_YAML = "id: city-museum\ntitle: City Museum Prints\ninstitution: City Museum\n"
 

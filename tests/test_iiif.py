@@ -12,8 +12,9 @@ import pytest
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
 from packager.manifest import iiif
-from packager.manifest.collection import Item, ManifestError, load_collection, read_items
-from packager.model import Rejection
+from packager.manifest.collection import ManifestError, load_collection
+from packager.manifest.rows import read_items
+from packager.model import Item, Rejection
 from tests.helpers import CC0, image_bytes, only_shard
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"

@@ -11,7 +11,7 @@ from typing import Any
 from packager.builder.config import Settings
 from packager.builder.partitions import bounds, cut
 from packager.builder.run import build, load_collections
-from packager.manifest.collection import Item
+from packager.model import Item
 from tests.helpers import image_bytes, shard_files, write_collection
 
 ITEMS = 60

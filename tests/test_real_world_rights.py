@@ -26,7 +26,9 @@ from PIL import Image
 
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
-from packager.manifest.collection import Item, ManifestError, load_collection, read_items
+from packager.manifest.collection import ManifestError, load_collection
+from packager.manifest.rows import read_items
+from packager.model import Item
 from packager.rights.terms import expand
 from tests.helpers import CC0, write_collection
 

@@ -22,7 +22,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from packager.cli import cli
-from packager.manifest.collection import Item, load_collection, read_items
+from packager.manifest.collection import load_collection
+from packager.manifest.rows import read_items
+from packager.model import Item
 from packager.rights.terms import expand
 from packager.rights.verify import all_jurisdictions, item_terms
 from tests.helpers import image_bytes, write_collection

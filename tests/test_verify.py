@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from packager.manifest.collection import Collection, Institution, Item
+from packager.manifest.collection import Collection, Institution
+from packager.model import Item
 from packager.rights.embedded_tags import EmbeddedFindings
 from packager.rights.review import ReviewDecision
 from packager.rights.verify import Evidence, Verdict, decide, verify

@@ -13,8 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from packager.manifest.collection import Item
-from packager.model import Rejection
+from packager.model import Item, Rejection
 
 Entry = Item | Rejection
 _INSERT_BATCH = 1000

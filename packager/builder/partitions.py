@@ -16,8 +16,8 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from packager.manifest.collection import Collection, Item
-from packager.model import Rejection
+from packager.manifest.collection import Collection
+from packager.model import Item, Rejection
 from packager.rights.review import ReviewDecision
 
 Entry = Item | Rejection

@@ -28,8 +28,8 @@ from packager.builder.partitions import Partition
 from packager.builder.records import PartitionRecord
 from packager.digest import file_sha256
 from packager.jsonutil import dumps_pretty
-from packager.manifest.collection import Item
 from packager.manifest.takedowns import load_takedowns_cached
+from packager.model import Item
 from packager.rights.verify import verify
 from packager.safepath import resolve_inside
 from packager.sample import Shipped

@@ -22,13 +22,14 @@ from packager.builder.engines import WORKER_MODULES, Engine, make_engine
 from packager.builder.order import sorted_entries
 from packager.captions.clean import remove_placeholders
 from packager.captions.select import choose_caption, eligible, human_candidates, missing_caption_message
-from packager.manifest.collection import Collection, Item, read_items
+from packager.manifest.collection import Collection
 from packager.manifest.nearmatch import near_match
+from packager.manifest.rows import read_items
 from packager.manifest.takedowns import load_takedowns_cached
 from packager.media.fetch import FetchError, check_url, fetch
 from packager.media.image import ImageData, MediaError, inspect_image
 from packager.media.netaddress import Policy
-from packager.model import Rejection
+from packager.model import Item, Rejection
 from packager.outputs.attribution import acquisition_credit, credit_line, rights_words
 from packager.rights.conflicts import decisive_conflict
 from packager.rights.embedded import EmbeddedReadError, shared_reader

@@ -11,7 +11,8 @@ from typing import Any
 
 from packager.builder.stages import Result
 from packager.cli.echo import say
-from packager.manifest.collection import Collection, count_entries
+from packager.manifest.collection import Collection
+from packager.manifest.rows import count_entries
 from packager.model import ManifestError
 from packager.sample import Sample, Shipped
 

@@ -21,7 +21,9 @@ import string
 from collections.abc import Iterable
 
 from packager.captions.clean import clean_text
-from packager.manifest.collection import Collection, Item, read_items
+from packager.manifest.collection import Collection
+from packager.manifest.rows import read_items
+from packager.model import Item
 from packager.rights.vocabulary import lookup
 
 # Phrases of acquisition credits, as museums write them (matched anywhere, case-insensitive).

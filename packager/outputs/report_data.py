@@ -10,8 +10,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from packager.manifest.collection import Collection, Item, read_items
-from packager.model import REGISTRY, Picture
+from packager.manifest.collection import Collection
+from packager.manifest.rows import read_items
+from packager.model import REGISTRY, Item, Picture
 from packager.sample import safe_member_name
 
 GALLERY_SIZE = 24  # shipped samples shown: the first ones in build order

@@ -32,8 +32,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from packager.atomic import write_atomic
-from packager.manifest.collection import Collection, Item
-from packager.model import REGISTRY, Picture, Severity
+from packager.manifest.collection import Collection
+from packager.model import REGISTRY, Item, Picture, Severity
 from packager.outputs.report_data import (
     HELD_PICTURE_CLASS,
     STATUS_WORDS,

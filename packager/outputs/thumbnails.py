@@ -11,8 +11,8 @@ from typing import IO, Any
 
 from PIL import Image, ImageOps
 
-from packager.manifest.collection import Collection, Item
-from packager.model import Picture
+from packager.manifest.collection import Collection
+from packager.model import Item, Picture
 from packager.outputs.report_data import (
     held_back_items,
     picture_of,
