@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from packager.manifest.schema import COLLECTION_SCHEMA
+from packager.manifest.schemas import COLLECTION_SCHEMA
 from packager.markdown import md
 from packager.model import COLLECTION_KEYS, ITEM_FIELDS, REGISTRY
 from packager.outputs.reference import (

@@ -17,15 +17,14 @@ from packager.builder.stages import Settings
 from packager.cli.init import ITEMS_HEADER, collection_id_for, init_command
 from packager.manifest.collection import COLLECTION_KEYS, ManifestError, load_collection
 from packager.manifest.schema import (
-    SCHEMAS,
     check_collection,
     check_collection_file,
     check_item,
     errors,
     main,
     require_valid_collection,
-    schema_text,
 )
+from packager.manifest.schemas import SCHEMAS, schema_text
 from tests import bad_inputs as bad
 from tests.helpers import EXAMPLES, REPO
 

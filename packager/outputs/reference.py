@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from packager.manifest.schema import COLLECTION_SCHEMA, ITEM_SCHEMA
+from packager.manifest.schemas import COLLECTION_SCHEMA, ITEM_SCHEMA
 from packager.markdown import md
 from packager.model import REGISTRY, Picture, Severity
 
