@@ -18,9 +18,6 @@ from packager.outputs.card import (
     CC0,
     NOC_US,
     PDM,
-    Change,
-    Changelog,
-    changelog_markdown,
     code,
     features_yaml,
     link,
@@ -30,6 +27,7 @@ from packager.outputs.card import (
     safe_url,
     size_category,
 )
+from packager.outputs.changelog import Change, Changelog, changelog_markdown
 from packager.publish.release import ReleaseResult, make_release
 from tests.helpers import CC0 as CC0_URI
 from tests.helpers import write_collection

@@ -37,16 +37,9 @@ from packager.manifest.discovery import collection_folders
 from packager.manifest.inputs import collection_inputs
 from packager.manifest.takedowns import TAKEDOWNS_FILE, load_takedowns
 from packager.model import ReleaseError
-from packager.outputs.card import (
-    DEFAULT_PRETTY_NAME,
-    Change,
-    Changelog,
-    changelog_markdown,
-    contact_link,
-    dataset_card,
-    safe_url,
-)
+from packager.outputs.card import DEFAULT_PRETTY_NAME, contact_link, dataset_card, safe_url
 from packager.outputs.card import release_license as license_of
+from packager.outputs.changelog import Change, Changelog, changelog_markdown
 from packager.outputs.croissant import croissant, write_croissant
 from packager.rights.vocabulary import lookup, normalise_uri
 from packager.safepath import PathEscapeError, resolve_inside
