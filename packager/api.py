@@ -42,8 +42,9 @@ from packager.builder.target import is_url
 from packager.manifest.collection import load_collection
 from packager.model import REGISTRY, Collection, Rejection
 from packager.outputs.card import DEFAULT_PRETTY_NAME
-from packager.publish.hub import PushResult, find_token, make_api, plan_push
+from packager.publish.hub import PushResult, plan_push
 from packager.publish.hub import push as _push
+from packager.publish.hubcalls import find_token, make_api
 from packager.publish.release import AUTO, ReleaseResult, make_release
 from packager.sample import Sample
 from packager.version import __version__

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from packager.builder.stages import Settings
-from packager.publish.hub import make_api, plan_push, push
+from packager.publish.hub import plan_push, push
+from packager.publish.hubcalls import make_api
 from packager.publish.previous import main, newest_before, version_key
 from packager.publish.release import ReleaseResult, make_release
 from tests.helpers import REPO

@@ -31,7 +31,8 @@ from packager.cli.push import push as push_command
 from packager.model import PushError
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_html import NOT_FOR_PUBLICATION, REPORT_FILE
-from packager.publish.hub import NO_TOKEN, commit_order, is_transient, make_api, plan_push, push, scrub
+from packager.publish.hub import commit_order, plan_push, push
+from packager.publish.hubcalls import NO_TOKEN, is_transient, make_api, scrub
 from tests.hub_server import HubServer, configured_hub
 
 # The client PUTs LFS objects with httpx2's deprecated `data=` (huggingface_hub 2.4.0, lfs._upload_single_part).

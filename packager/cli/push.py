@@ -10,17 +10,9 @@ import click
 from packager.cli.echo import say
 from packager.cli.errors import fail
 from packager.model import PushError
-from packager.publish.hub import (
-    CARD,
-    DEFAULT_MAX_FILES_PER_COMMIT,
-    NO_TOKEN,
-    PushPlan,
-    PushResult,
-    find_token,
-    make_api,
-    plan_push,
-)
+from packager.publish.hub import CARD, DEFAULT_MAX_FILES_PER_COMMIT, PushPlan, PushResult, plan_push
 from packager.publish.hub import push as push_plan
+from packager.publish.hubcalls import NO_TOKEN, find_token, make_api
 from packager.publish.retarget import retarget
 from packager.version import __version__
 

@@ -178,14 +178,15 @@ def release(
 
 def _check_push_ready() -> None:
     """Fail before a long build when the push could not happen anyway."""
-    from packager.publish.hub import NO_TOKEN, find_token
+    from packager.publish.hubcalls import NO_TOKEN, find_token
 
     if not find_token():
         fail(PushError(NO_TOKEN))
 
 
 def _push(result: ReleaseResult, repo_id: str) -> None:
-    from packager.publish.hub import find_token, make_api, plan_push, push
+    from packager.publish.hub import plan_push, push
+    from packager.publish.hubcalls import find_token, make_api
 
     version = result.release["version"]
     api = make_api(find_token())

@@ -19,16 +19,26 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from packager.model import PushError
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_html import REPORT_FILE
+from packager.publish.hubcalls import (
+    NO_TOKEN,
+    TOKEN_REJECTED,
+    find_token,
+    hub_call,
+    hub_endpoint,
+    is_transient,
+    make_api,
+    push_error,
+    scrub,
+    token_of,
+)
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -40,16 +50,7 @@ DATA_DIR = "data/"
 DEFAULT_MAX_FILES_PER_COMMIT = 100  # the Hub's advice: about 50-100 files per commit
 DEFAULT_RETRIES = 3
 RETRY_BASE_DELAY = 1.0  # seconds before the first retry of a commit; doubles after each
-TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-NO_TOKEN = "No Hugging Face token: set HF_TOKEN or run `hf auth login`"  # noqa: S105 (a message)
-TOKEN_REJECTED = (
-    "The Hub rejected the token (401): it is invalid, expired or revoked. "  # noqa: S105 (a message)
-    "Set HF_TOKEN to a valid token with write access, or run `hf auth login` again."
-)
-_TOKEN_LIKE = re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")
 _BLOCK = 1 << 20
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -124,26 +125,6 @@ class PushResult:
     head: str | None = None  # the commit the branch (and the tag) points at after the push
     commit_urls: list[str] = field(default_factory=list)
     files_deleted: int = 0  # stale data/ files of an earlier release removed from the repo
-
-
-def hub_endpoint() -> str | None:
-    """HF_ENDPOINT as set now (huggingface_hub reads it once, at import); None for the client's default."""
-    value = os.environ.get("HF_ENDPOINT", "").strip().rstrip("/")
-    return value or None
-
-
-def make_api(token: str | None) -> HfApi:
-    """An HfApi on HF_ENDPOINT with this token (``None``: send no token)."""
-    from huggingface_hub import HfApi
-
-    return HfApi(endpoint=hub_endpoint(), token=token or False)
-
-
-def find_token() -> str | None:
-    """HF_TOKEN, else the token saved by ``hf auth login`` (huggingface_hub's own lookup)."""
-    from huggingface_hub import get_token
-
-    return get_token()
 
 
 def commit_order(path: str) -> tuple[int, str]:
@@ -229,7 +210,7 @@ def plan_push(api: HfApi, dist: Path, repo_id: str, revision: str = "main") -> P
         tree = api.list_repo_tree(repo_id, repo_type=REPO_TYPE, revision=info.sha or revision, recursive=True)
         return info, {entry.path: entry for entry in tree if isinstance(entry, RepoFile)}
 
-    info, remote = _hub(api, f"Could not read {repo_id} on the Hub", read_remote)
+    info, remote = hub_call(api, f"Could not read {repo_id} on the Hub", read_remote)
     if info is False:
         raise PushError(f"The dataset repo {repo_id} has no branch {revision!r}")
     planned = []
@@ -273,7 +254,7 @@ def push(
     """
     if max_files_per_commit < 1:
         raise ValueError("max_files_per_commit must be at least 1")
-    if not _token_of(api):
+    if not token_of(api):
         raise PushError(NO_TOKEN)
     result = PushResult(plan.repo_id, plan.url, files_skipped=len(plan.unchanged), tag=tag)
     if plan.repo_exists and private and plan.remote_private is False:
@@ -283,7 +264,7 @@ def push(
         )
     existing_tag = _check_tag(api, plan, tag) if tag and plan.repo_exists else None
     if not plan.repo_exists:
-        _hub(
+        hub_call(
             api,
             f"Could not create the dataset repo {plan.repo_id}",
             lambda: api.create_repo(plan.repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True),
@@ -336,7 +317,7 @@ def _check_tag(api: HfApi, plan: PushPlan, tag: str) -> str | None:
 
 
 def _tag_target(api: HfApi, plan: PushPlan, tag: str) -> str | None:
-    refs = _hub(
+    refs = hub_call(
         api, f"Could not list the tags of {plan.repo_id}", lambda: api.list_repo_refs(plan.repo_id, repo_type=REPO_TYPE)
     )
     return next((ref.target_commit for ref in refs.tags if ref.name == tag), None)
@@ -356,7 +337,7 @@ def _create_tag(api: HfApi, plan: PushPlan, tag: str, head: str | None, message:
             return False
         return True
 
-    if _hub(api, f"The files were sent, but tag {tag!r} could not be created", create):
+    if hub_call(api, f"The files were sent, but tag {tag!r} could not be created", create):
         return True
     existing = _tag_target(api, plan, tag)  # created meanwhile by someone else
     if existing != head:
@@ -402,103 +383,8 @@ def _commit_with_retries(
             f"{done.files_sent} file(s) in {done.commits} earlier commit(s) reached the Hub. "
             "Run the same command again to send the rest: files already there are skipped."
         )
-        error = _push_error(api, f"{what} ({names}) failed after {attempts}", failure, suffix=progress)
+        error = push_error(api, f"{what} ({names}) failed after {attempts}", failure, suffix=progress)
         raise error
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Whether an error may pass if tried again: HTTP 408, 429, 5xx, or a connection dropped or timed out."""
-    network = _network_errors()
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        status = _status(current)
-        if status is not None:
-            return status in TRANSIENT_STATUS
-        if isinstance(current, network):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _network_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [ConnectionError, TimeoutError]
-    for module in ("httpx2", "httpx"):  # huggingface_hub 2.x uses httpx2, 1.x httpx
-        try:
-            http = __import__(module)
-        except ImportError:
-            continue
-        errors += [http.TimeoutException, http.NetworkError, http.RemoteProtocolError]
-    return tuple(errors)
-
-
-def _status(exc: BaseException) -> int | None:
-    from huggingface_hub.errors import HfHubHTTPError
-
-    if isinstance(exc, HfHubHTTPError) and exc.response is not None:
-        return int(exc.response.status_code)
-    return None
-
-
-def _token_of(api: HfApi) -> str | None:
-    if isinstance(api.token, str):
-        return api.token or None
-    if api.token is False:
-        return None
-    return find_token()
-
-
-def scrub(text: str, secrets: list[str]) -> str:
-    """``text`` without the given secrets or anything shaped like a Hugging Face token."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return _TOKEN_LIKE.sub("hf_***", text)
-
-
-def _secrets(api: HfApi) -> list[str]:
-    found = [api.token] if isinstance(api.token, str) else []
-    try:
-        token = find_token()
-    except Exception:  # e.g. an OIDC exchange failing: nothing more to scrub then
-        token = None
-    return [*found, token] if token else found
-
-
-def _push_error(api: HfApi, what: str, exc: BaseException, suffix: str = "") -> PushError:
-    status = _status(exc)
-    if status == 401:
-        return PushError(TOKEN_REJECTED)
-    if status == 403:
-        return PushError(
-            f"{what}: the Hub refused (403 Forbidden). The token is read-only or may not write to this "
-            "namespace: use a token with write access to it."
-        )
-    reason = f"{type(exc).__name__}: {_one_line(exc)}"
-    cause = exc.__cause__
-    if cause is not None and status is None:
-        reason += f" ({type(cause).__name__}: {_one_line(cause)})"
-    text = f"{what}: {reason}" + (f"\n{suffix}" if suffix else "")
-    return PushError(scrub(text, _secrets(api)))
-
-
-def _one_line(exc: BaseException) -> str:
-    """An error's message on one line, without the client's pointer to the HTTP status documentation."""
-    lines = [line.strip() for line in str(exc).splitlines()]
-    return "; ".join(line for line in lines if line and not line.startswith("For more information check:"))
-
-
-def _hub(api: HfApi, what: str, call: Callable[[], T]) -> T:
-    """Run a Hub call; turn its errors into a PushError without the token and without the original chained."""
-    failure: Exception | None = None
-    try:
-        return call()
-    except PushError:
-        raise
-    except Exception as exc:
-        failure = exc
-    raise _push_error(api, what, failure)
 
 
 __all__ = [

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from packager.model import PreviousError, PushError, ReleaseError
-from packager.publish.hub import REPO_TYPE, _hub, find_token, make_api
+from packager.publish.hub import REPO_TYPE
+from packager.publish.hubcalls import find_token, hub_call, make_api
 from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, check_repo, check_version
 from packager.sample import INDEX_GLOB
 from packager.textsafe import workflow_data as workflow_message
@@ -62,13 +63,13 @@ def fetch_previous(repo_id: str, out: Path, before: str | None = None, token: st
         return [ref.name for ref in refs.tags]
 
     try:
-        names = _hub(api, f"Could not list the tags of {repo_id}", tags)
+        names = hub_call(api, f"Could not list the tags of {repo_id}", tags)
         tag = None if names is None else newest_before(names, before)
         if tag is None:
             return None
         if out.exists():
             shutil.rmtree(out)
-        _hub(
+        hub_call(
             api,
             f"Could not download release {tag} of {repo_id}",
             lambda: snapshot_download(
