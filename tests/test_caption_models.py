@@ -26,10 +26,10 @@ from packager.captions.model import (  # noqa: E402
     load_captioner,
     load_open_clip,
     pick_device,
-    resolve_names,
 )
 from packager.captions.score import load_scorer  # noqa: E402
 from packager.captions.select import caption_stage, decide_captions  # noqa: E402
+from packager.captions.weights import resolve_names  # noqa: E402
 from tests.tiny_clip import TINY_CLIP, TINY_COCA, build_model, register, sample_images, save_checkpoint  # noqa: E402
 
 IMAGES = 4
@@ -287,9 +287,9 @@ def test_missing_scorer_weights(offline_hub: Path, tmp_path: Path) -> None:
 
 
 def test_missing_url_weights_offline(offline_hub: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import packager.captions.model as model_module
+    import packager.captions.weights as weights_module
 
-    monkeypatch.setattr(model_module, "get_pretrained_cfg", lambda arch, tag: {"url": "https://weights.invalid/rn.pt"})
+    monkeypatch.setattr(weights_module, "get_pretrained_cfg", lambda arch, tag: {"url": "https://weights.invalid/rn.pt"})
     with pytest.raises(ModelUnavailable, match=r"offline.*https://weights.invalid/rn.pt"):
         load_scorer(TINY_CLIP, "openai", device="cpu", cache_dir=str(tmp_path))
 

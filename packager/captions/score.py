@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
-from packager.captions.model import SCORE_FLAGS, LoadedModel, ModelError, load_open_clip, seeded
+from packager.captions.model import LoadedModel, ModelError, load_open_clip, seeded
+from packager.captions.weights import SCORE_FLAGS
 
 if TYPE_CHECKING:
     from PIL import Image
