@@ -9,7 +9,7 @@ from pathlib import Path
 import packager
 from packager.cli.review import REVIEWABLE
 from packager.model import REGISTRY, Picture, Severity
-from packager.outputs import report_html
+from packager.outputs import report_data
 
 PACKAGE = Path(packager.__file__).parent
 FAMILIES = "manifest|path|file|url|image|rights|preference|sensitivity|review|duplicate|embedded|internal|caption"
@@ -47,8 +47,8 @@ def test_every_reason_is_complete() -> None:
 
 
 def test_derived_tables_follow_the_registry() -> None:
-    assert {code: r.label for code, r in REGISTRY.items()} == report_html.LABELS
-    assert {code: r.fix for code, r in REGISTRY.items()} == report_html.FIXES
+    assert {code: r.label for code, r in REGISTRY.items()} == report_data.LABELS
+    assert {code: r.fix for code, r in REGISTRY.items()} == report_data.FIXES
     assert set(REVIEWABLE) == {code for code, r in REGISTRY.items() if r.steward}
 
 
