@@ -1,4 +1,4 @@
-"""Collections and items: read a contributed collection folder.
+"""A collection folder: collection.yaml read and checked, and its item manifest found (the items: ``rows``).
 
 A collection folder holds ``collection.yaml`` and ``items.csv``, ``items.jsonl``
 or ``iiif/*.json`` (IIIF Presentation manifests, read by ``packager.manifest.iiif``).

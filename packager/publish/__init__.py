@@ -1,1 +1,1 @@
-"""Publishing a build to the Hugging Face Hub: ``pdpack push`` (``push_command``) on top of ``hub``."""
+"""Publishing: releases, pushing a folder to the Hugging Face Hub, and reading the previous release back."""
