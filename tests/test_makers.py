@@ -61,5 +61,5 @@ def test_named_makers_keep_their_death_year(creator: str) -> None:
 
 def test_a_blank_creator_with_a_death_year_names_someone() -> None:
     assert read_maker("", 1890) == Maker(unknown=False, death_year=1890)
-    # "Anonymous" with a death year: both rules are applied and must agree (terms._life_based_finding).
+    # "Anonymous" with a death year: both rules are applied and must agree (term_life.life_based_finding).
     assert read_maker("Anonymous", 1890) == Maker(unknown=True, death_year=1890)
