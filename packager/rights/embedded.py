@@ -41,32 +41,34 @@ Decisions, each checked against exiftool 12.57:
 * **The process.** PyExifTool starts exiftool with ``PR_SET_PDEATHSIG``, which
   Linux ties to the *thread* that started it: when that thread ends, exiftool is
   killed. The reader notices a dead process and starts a new one, and retries a
-  command once if exiftool died under it. ``_StayOpenExifTool.execute`` replaces
-  PyExifTool's, whose read loop spins forever when exiftool dies mid-command; it
-  also reads stdout and stderr together (no pipe deadlock) and has a deadline.
+  command once if exiftool died under it. ``StayOpenExifTool.execute`` (in
+  ``packager.rights.exiftool_process``) replaces PyExifTool's, whose read loop
+  spins forever when exiftool dies mid-command; it also reads stdout and stderr
+  together (no pipe deadlock) and has a deadline.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import multiprocessing.util
 import os
-import secrets
-import select
-import shutil
 import subprocess
 import threading
-import time
 import weakref
 from pathlib import Path
 from typing import Any
 
-import exiftool
-from exiftool.exceptions import ExifToolNotRunning
-
 from packager.rights.embedded_tags import LANG_ALT, RIGHTS_TAGS, TAG_SET, base_tag
+from packager.rights.exiftool_process import (
+    MIN_EXIFTOOL_VERSION,
+    ExifToolDied,
+    ExifToolTimeout,
+    StayOpenExifTool,
+    close_pipes,
+    resolve_executable,
+    version_tuple,
+)
 
 
 def _request(tag: str) -> str:
@@ -77,10 +79,6 @@ def _request(tag: str) -> str:
 
 _READ_ARGS: tuple[str, ...] = ("-j", "-G1", "-n", "-ExifTool:Error", *(_request(t) for t in RIGHTS_TAGS))
 
-# The oldest exiftool that is safe on untrusted files: 12.24 fixed the DjVu code
-# injection (CVE-2021-22204), 12.38 file names ending in "|" (CVE-2022-23935).
-MIN_EXIFTOOL_VERSION = (12, 38)
-
 
 class EmbeddedReadError(Exception):
     """exiftool could not read a file (or the file was refused before exiftool)."""
@@ -89,82 +87,6 @@ class EmbeddedReadError(Exception):
         self.path = None if path is None else Path(path)
         self.message = message
         super().__init__(f"{path}: {message}" if path is not None else message)
-
-
-class _ExifToolDied(Exception):
-    pass
-
-
-class _ExifToolTimeout(Exception):
-    pass
-
-
-class _StayOpenExifTool(exiftool.ExifTool):
-    """PyExifTool's ExifTool with a read loop that cannot hang.
-
-    Same protocol as PyExifTool (``-echo4 =${status}=postN`` then ``-executeN``),
-    but stdout and stderr are read together, EOF raises instead of spinning, and a
-    deadline bounds each command. The sentinel number comes from ``secrets`` so
-    that metadata cannot guess it and end a read early.
-    """
-
-    deadline_s: float = 60.0
-
-    def execute(self, *params: str | bytes, raw_bytes: bool = False) -> str | bytes:
-        if not self.running:
-            raise ExifToolNotRunning("Cannot execute()")
-        process = self._process
-        n = 100000 + secrets.randbelow(900000)
-        ready = b"{ready%d}" % n
-        post = b"post%d" % n
-        lines = [p if isinstance(p, bytes) else p.encode(self._encoding) for p in params]
-        lines += [b"-echo4", b"=${status}=" + post, b"-execute%d" % n]
-        try:
-            process.stdin.write(b"\n".join(lines) + b"\n")
-            process.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError) as exc:
-            raise _ExifToolDied("exiftool is not accepting input") from exc
-        out, err = _read_until(process, ready, post, time.monotonic() + self.deadline_s)
-        stdout = out.rstrip()[: -len(ready)].rstrip()
-        stderr = err.rstrip()[: -len(post)]
-        if not stderr.endswith(b"="):
-            raise _ExifToolDied(f"unexpected exiftool status line: {stderr[-40:]!r}")
-        start = stderr.rfind(b"=", 0, -1)
-        status = int(stderr[start + 1 : -1])
-        self._last_stdout = stdout if raw_bytes else stdout.decode(self._encoding, errors="replace")
-        self._last_stderr = stderr[:start] if raw_bytes else stderr[:start].decode(self._encoding, errors="replace")
-        self._last_status = status
-        return self._last_stdout
-
-
-def _read_until(process: subprocess.Popen[bytes], ready: bytes, post: bytes, deadline: float) -> tuple[bytes, bytes]:
-    assert process.stdout is not None and process.stderr is not None
-    out_fd, err_fd = process.stdout.fileno(), process.stderr.fileno()
-    buffers = {out_fd: bytearray(), err_fd: bytearray()}
-    wanted = {out_fd: ready, err_fd: post}
-    pending = {out_fd, err_fd}
-    while pending:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise _ExifToolTimeout("exiftool did not answer in time")
-        readable, _, _ = select.select(sorted(pending), [], [], remaining)
-        for fd in readable:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                raise _ExifToolDied("exiftool exited unexpectedly")
-            buffer = buffers[fd]
-            buffer += chunk
-            if bytes(buffer[-(len(wanted[fd]) + 16) :]).rstrip().endswith(wanted[fd]):
-                pending.discard(fd)
-    return bytes(buffers[out_fd]), bytes(buffers[err_fd])
-
-
-def _resolve_executable(executable: str) -> str:
-    """An absolute path, so that PyExifTool never picks up a file of that name in the cwd."""
-    found = shutil.which(executable) if os.sep not in executable else executable
-    if not found or not os.path.isfile(found):
-        raise FileNotFoundError(f"exiftool not found: {executable!r}")
-    return os.path.abspath(found)
 
 
 def _checked_path(path: Path | str) -> str:
@@ -196,9 +118,9 @@ class EmbeddedReader:
     """
 
     def __init__(self, executable: str = "exiftool", *, timeout_s: float = 60.0) -> None:
-        self._executable = _resolve_executable(executable)
+        self._executable = resolve_executable(executable)
         self._timeout_s = timeout_s
-        self._et: _StayOpenExifTool | None = None
+        self._et: StayOpenExifTool | None = None
         self._lock = threading.Lock()
         self._owner_pid = os.getpid()
         self.version: str | None = None
@@ -258,20 +180,20 @@ class EmbeddedReader:
             return
         if et is not None:
             self._reap()
-        et = _StayOpenExifTool(executable=self._executable, common_args=[], config_file="", encoding="utf-8")
+        et = StayOpenExifTool(executable=self._executable, common_args=[], config_file="", encoding="utf-8")
         et.deadline_s = self._timeout_s
         try:
             et.run()  # runs `-ver` through execute() below
         except Exception as exc:
             if et._process is not None:
                 et._process.kill()
-                _close_pipes(et._process)
+                close_pipes(et._process)
                 et._process.wait()
                 et._flag_running_false()
             raise RuntimeError(f"exiftool {self._executable} did not start: {exc}") from exc
         self._et = et
         self.version = et.version
-        if _version_tuple(self.version) < MIN_EXIFTOOL_VERSION:
+        if version_tuple(self.version) < MIN_EXIFTOOL_VERSION:
             self._stop()
             wanted = ".".join(map(str, MIN_EXIFTOOL_VERSION))
             raise RuntimeError(f"exiftool {self.version} is older than {wanted}, unsafe on untrusted files")
@@ -284,10 +206,10 @@ class EmbeddedReader:
             try:
                 stdout = self._et.execute(*args)
                 return str(stdout), str(self._et.last_stderr or "")
-            except _ExifToolTimeout as exc:
+            except ExifToolTimeout as exc:
                 self._kill()
                 raise _batch_error(paths, f"{exc} ({deadline_s:g} s)") from exc
-            except _ExifToolDied as exc:
+            except ExifToolDied as exc:
                 self._kill()
                 if attempt == 2:
                     raise _batch_error(paths, str(exc)) from exc
@@ -322,7 +244,7 @@ class EmbeddedReader:
         process = et._process
         et._flag_running_false()
         if process is not None:
-            _close_pipes(process)
+            close_pipes(process)
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -341,27 +263,13 @@ class EmbeddedReader:
                 process.returncode = 0  # not our child: never wait for it
                 # Close only this process's copies of the pipes. Nothing is written:
                 # execute() flushes stdin after every command, so its buffer is empty.
-                _close_pipes(process)
+                close_pipes(process)
 
 
 def _batch_error(paths: list[Path], message: str) -> EmbeddedReadError:
     if len(paths) == 1:
         return EmbeddedReadError(paths[0], message)
     return EmbeddedReadError(None, f"{message}, reading {len(paths)} files from {paths[0]} to {paths[-1]}")
-
-
-def _close_pipes(process: subprocess.Popen[bytes]) -> None:
-    for pipe in (process.stdin, process.stdout, process.stderr):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
-
-
-def _version_tuple(version: str | None) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in (version or "0").strip().split(".")[:2])
-    except ValueError:
-        return (0,)
 
 
 def _match(paths: list[Path], absolute: list[str], entries: list[dict[str, Any]], stderr: str) -> list[dict[str, Any]]:
@@ -434,8 +342,3 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-# --- findings -----------------------------------------------------------------
-
-
