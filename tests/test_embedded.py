@@ -496,11 +496,13 @@ def test_exiftool_that_dies_mid_command_raises(files: dict[str, Path], tmp_path:
 
 
 def test_exiftool_that_never_starts_is_not_left_running(tmp_path: Path) -> None:
-    r = EmbeddedReader(fake_exiftool(tmp_path, "mute"), timeout_s=0.3)
+    fake = fake_exiftool(tmp_path, "mute")
+    r = EmbeddedReader(fake, timeout_s=0.3)
     with pytest.raises(RuntimeError, match="did not start"):
         r.__enter__()
     assert r.pid is None
-    assert not subprocess.run(["pgrep", "-f", "fake-exiftool-mute"], capture_output=True, check=False).stdout
+    # The full path (in this test's own tmp_path), so that another test run on the machine cannot match.
+    assert not subprocess.run(["pgrep", "-f", fake], capture_output=True, check=False).stdout
 
 
 def test_old_exiftool_is_refused(tmp_path: Path) -> None:
