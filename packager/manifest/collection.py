@@ -17,8 +17,9 @@ from typing import Any
 import yaml
 
 from packager.captions.template import check_caption_template
+from packager.manifest.csv_reader import UNUSED_MAPPING, read_csv
 from packager.manifest.iiif import IIIF_FOLDER, manifest_files
-from packager.manifest.rows import _UNUSED_MAPPING, _jsonl_notes, _read_csv
+from packager.manifest.jsonl_reader import jsonl_notes
 from packager.manifest.schema import require_valid_collection
 from packager.manifest.yamlsafe import load_yaml
 from packager.markdown import url_problem
@@ -104,15 +105,15 @@ def load_collection(folder: Path | str) -> Collection:
     notes: list[str] = []
     if manifest.suffix == ".csv":
         # Fail on a broken header now, before any item is processed.
-        rows = _read_csv(manifest, columns, notes)
+        rows = read_csv(manifest, columns, notes)
         try:
             next(rows, None)
         finally:
             rows.close()
-        warnings += [note for note in notes if note.startswith(_UNUSED_MAPPING)]
-        notes = [note for note in notes if not note.startswith(_UNUSED_MAPPING)]
+        warnings += [note for note in notes if note.startswith(UNUSED_MAPPING)]
+        notes = [note for note in notes if not note.startswith(UNUSED_MAPPING)]
     elif manifest.suffix == ".jsonl":
-        notes = _jsonl_notes(manifest, columns)
+        notes = jsonl_notes(manifest, columns)
     title = text("title", required=True) or ""
     caption_template = text("caption_template")
     if caption_template:
