@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from packager.builder.stages import Settings
+from packager.outputs.report_data import gallery_shards
 from packager.publish.hub import plan_push, push
 from packager.publish.hubcalls import make_api
 from packager.publish.previous import main, newest_before, version_key
 from packager.publish.release import ReleaseResult, make_release
+from packager.sample import ShardInfo
 from tests.helpers import REPO
 from tests.hub_server import HubServer, configured_hub
 
@@ -83,7 +85,11 @@ def test_the_newest_tag_before_this_version_is_downloaded_and_the_changelog_comp
     names = sorted(p.relative_to(got).as_posix() for p in got.rglob("*") if p.is_file())
     assert "release.json" in names and "rejected.jsonl" in names and "CHANGELOG.md" in names
     assert any(n.startswith("data/") and n.endswith(".parquet") for n in names)
-    assert not any(n.endswith(".tar") for n in names)  # no shards
+    # Of the shards, only those report.html pictures samples from (the others stay on the Hub).
+    meta = json.loads((got / "release.json").read_text(encoding="utf-8"))
+    pictured = gallery_shards([ShardInfo(**shard) for shard in meta["shards"]])
+    assert [n for n in names if n.endswith(".tar")] == sorted(pictured)  # here, all of them
+    assert any(n.startswith(".pdpack/partitions/") for n in names) and ".pdpack/remote.json" in names
     assert json.loads((got / "release.json").read_text(encoding="utf-8"))["version"] == "2026.11"
     december = make_release(
         REPO / "manifests",

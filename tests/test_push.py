@@ -89,13 +89,16 @@ def run_push(*args: object) -> Result:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Path -> bytes of the files a push publishes (no dotfiles, no *.tmp)."""
+    """Path -> bytes of the files a push publishes: no *.tmp, no dotfiles but the partition records."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in root.rglob("*")
         if p.is_file()
         and not p.name.endswith(".tmp")
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and (
+            not any(part.startswith(".") for part in p.relative_to(root).parts)
+            or (p.relative_to(root).parts[:2] == (".pdpack", "partitions") and p.suffix == ".json")
+        )
     }
 
 
@@ -188,17 +191,18 @@ def test_second_push_of_the_same_folder_sends_nothing(hub: HubServer, sample_dis
 def test_interrupted_push_resumes_with_only_the_missing_files(hub: HubServer, sharded_dist: Path) -> None:
     local = tree(sharded_dist)
     order = sorted(local, key=commit_order)
-    assert len(local) == 21  # 8 shards, 8 indexes, report.json, report.html, rejected, attribution, card
+    # 8 shards, 8 indexes, report.json, report.html, rejected, attribution, card, 14 partition records
+    assert len(local) == 35 and sum(p.startswith(".pdpack/partitions/") for p in local) == 14
     reference = run_push(sharded_dist, "--repo", "pdpack-test/reference", "--max-files-per-commit", 2)
     assert reference.exit_code == 0, reference.output
-    assert len(hub.repos["pdpack-test/reference"].pushed_commits()) == 11
+    assert len(hub.repos["pdpack-test/reference"].pushed_commits()) == 18
     fault = hub.fail("commit", nth=2, repo_id="pdpack-test/resumed")  # the 2nd commit, and every retry of it
     args = (sharded_dist, "--repo", "pdpack-test/resumed", "--max-files-per-commit", 2, "--tag", "v1")
 
     failed = run_push(*args)
 
     assert failed.exit_code == 1
-    assert f"Commit 2 of 11 ({order[2]}, {order[3]}) failed after 4 attempts: HfHubHTTPError: " in failed.stderr
+    assert f"Commit 2 of 18 ({order[2]}, {order[3]}) failed after 4 attempts: HfHubHTTPError: " in failed.stderr
     assert "'500 Internal Server Error'" in failed.stderr and "Internal error (injected fault)" in failed.stderr
     assert "Run the same command again to send the rest" in failed.stderr
     assert fault.fired == 4
@@ -212,7 +216,7 @@ def test_interrupted_push_resumes_with_only_the_missing_files(hub: HubServer, sh
 
     assert again.exit_code == 0, again.output
     rest = {p: local[p] for p in order[2:]}
-    assert sent_line(rest, 10, f"{hub.base}/datasets/pdpack-test/resumed", skipped=2) in again.stdout
+    assert sent_line(rest, 17, f"{hub.base}/datasets/pdpack-test/resumed", skipped=2) in again.stdout
     # The failed attempts had uploaded the LFS objects of commit 2 already: only the others travel now.
     uploads = [p for p in order[4:] if p.startswith("data/")]
     assert hub.requests["lfs_upload"] == len(uploads) == 12

@@ -64,6 +64,15 @@ def outputs(workspace: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines)
 
 
+def hand_on(workspace: Path, version: str) -> None:
+    """The artifact between the build and push jobs: the release folder less what its upload step leaves out."""
+    paths = step_named(steps(load(RELEASE)["jobs"]["build"]), "Hand the release folder to the push job")["with"]["path"]
+    for line in paths.splitlines():
+        if line.startswith("!"):
+            for path in workspace.glob(line[1:].replace("${{ needs.prepare.outputs.version }}", version)):
+                path.unlink()
+
+
 def month(workspace: Path, as_of: str) -> dict[str, str]:
     """prepare, build and push for one month; the prepare job's outputs."""
     (workspace / "github-output").write_text("", encoding="utf-8")
@@ -74,6 +83,7 @@ def month(workspace: Path, as_of: str) -> dict[str, str]:
     prepared = {**when, **outputs(workspace)}
     run_step(workspace, "build", "Build the release", VERSION=prepared["version"], AS_OF=prepared["as_of"],
              PREVIOUS=prepared["previous"], SOURCE_URL=SOURCE_URL)  # fmt: skip
+    hand_on(workspace, prepared["version"])
     run_step(workspace, "push", "Push the release", HF_TOKEN=TOKEN, VERSION=prepared["version"])
     return prepared
 
@@ -95,6 +105,10 @@ def test_two_monthly_releases_through_the_workflow_steps(hub: HubServer, tmp_pat
     december = month(workspace, "2026-12-02")
     assert december == {"as_of": "2026-12-02", "version": "2026.12", "previous": "2026.11"}
     assert sorted(p.name for p in (workspace / "releases").iterdir()) == ["2026.12", "previous"]
+    # November's partition records were published with it and fetched for December, which reused them.
+    assert (workspace / "releases" / "previous" / ".pdpack" / "remote.json").is_file()
+    records = sorted(p for p in repo.files if p.startswith(".pdpack/partitions/nasa-spacex/"))
+    assert records and not (workspace / "releases" / "2026.12" / ".pdpack" / "dedup.sqlite").exists()
     assert json.loads(repo.files["release.json"])["previous"] == {"version": "2026.11", "as_of": "2026-11-30"}
     changelog = repo.files["CHANGELOG.md"].decode("utf-8")  # November's entry carried over from the Hub
     assert changelog.index("## 2026.12 (as of 2026-12-02)") < changelog.index("## 2026.11 (as of 2026-11-30)")

@@ -139,7 +139,12 @@ def test_release_builds_without_the_token_and_pushes_from_a_job_that_only_upload
     assert "--push" not in command
     handed = step_named(build_steps, "Hand the release folder to the push job")
     assert handed["uses"].startswith("actions/upload-artifact@")
-    assert handed["with"]["path"] == "releases/${{ needs.prepare.outputs.version }}/"
+    # The folder with its partition records (.pdpack/partitions/, published), without the rest of its state.
+    folder = "releases/${{ needs.prepare.outputs.version }}"
+    assert handed["with"]["path"].splitlines() == [f"{folder}/", f"!{folder}/.pdpack/*.*"]
+    assert handed["with"]["include-hidden-files"] is True
+    kept = step_named(steps(jobs["prepare"]), "Keep the previous release's metadata for the build")
+    assert kept["with"]["include-hidden-files"] is True  # the records and remote.json the build reuses from
 
     # The push job gets that folder and uploads it: no exiftool, no build, nothing else of pdpack's runs there.
     push_steps = steps(jobs["push"])

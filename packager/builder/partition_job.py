@@ -33,6 +33,7 @@ from packager.builder.reuse import (
     partition_key,
     place,
     save_record,
+    shards_here,
     still_shippable,
 )
 from packager.builder.shards import ShardWriter
@@ -100,7 +101,8 @@ def _earlier(partition: Partition, out: Path, sources: Iterable[str]) -> tuple[P
         if folder.resolve() == out.resolve():
             continue
         record = load_record(folder, partition.collection.id, partition.name)
-        if record is not None and record.item_keys:
+        # Samples are copied out of the earlier tars, so they must be here (not left where a release is).
+        if record is not None and record.item_keys and shards_here(record, folder):
             return record, folder
     return None
 

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from packager.atomic import write_atomic
-from packager.builder.checkpoint import state_dir
+from packager.builder.checkpoint import STATE_DIR, state_dir
 from packager.builder.config import Settings
 from packager.builder.partitions import Partition
 from packager.builder.records import PartitionRecord
+from packager.builder.remote import load_remote_cached
 from packager.digest import file_sha256
 from packager.jsonutil import dumps_pretty
 from packager.manifest.takedowns import load_takedowns_cached
@@ -36,6 +37,8 @@ from packager.sample import Shipped
 from packager.version import __version__
 
 RECORDS = "partitions"
+# The part of a build's state that is published with it, so that the next release can reuse its partitions.
+PUBLISHED_RECORDS = f"{STATE_DIR}/{RECORDS}/"
 # Settings that do not decide a partition's bytes as a whole: the as-of date is taken item by item (each
 # item's outcome on that date), takedowns item by item (its id, and the recorded images' hashes).
 _PER_ITEM = ("as_of", "takedowns")
@@ -141,19 +144,36 @@ def still_shippable(record: PartitionRecord, settings: Settings) -> bool:
 
 
 def place(record: PartitionRecord, source: Path, out_dir: Path) -> bool:
-    """Put the record's shard files into ``out_dir`` from ``source``; False when one is missing or wrong."""
+    """Put the record's shard files into ``out_dir`` from ``source``; False when one is missing or wrong.
+
+    A tar that ``source`` does not hold may stay where its release is (``packager.builder.remote``) when the
+    copy there has the digest and size the record gives: it is not placed, and ``out_dir`` lists it all the same.
+    """
     same = source.resolve() == out_dir.resolve()
+    remote = load_remote_cached(source)
     for shard in record.shards:
-        for name, size in ((shard.name, shard.bytes), (shard.index, None)):
-            origin = source / name
-            try:
-                if not origin.is_file() or (size is not None and origin.stat().st_size != size):
-                    return False
-            except OSError:
-                return False
-            if not same:
-                _link_or_copy(origin, out_dir / name)
+        origin = source / shard.name
+        try:
+            here = origin.is_file() and origin.stat().st_size == shard.bytes
+        except OSError:
+            here = False
+        if not here and (remote is None or not remote.holds(shard)):
+            return False
+        index = source / shard.index
+        if not index.is_file():
+            return False
+        if not same:
+            if here:
+                _link_or_copy(origin, out_dir / shard.name)
+            else:
+                (out_dir / shard.name).unlink(missing_ok=True)  # a stale file of that name is not this shard
+            _link_or_copy(index, out_dir / shard.index)
     return True
+
+
+def shards_here(record: PartitionRecord, folder: Path) -> bool:
+    """Whether every tar of the record is a file in ``folder`` (not left where an earlier release is)."""
+    return all((folder / shard.name).is_file() for shard in record.shards)
 
 
 def _link_or_copy(origin: Path, target: Path) -> None:

@@ -26,7 +26,8 @@ from packager.builder.partition_job import (
 )
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import Outcome, PartitionRecord
-from packager.builder.reuse import RECORDS, partition_key
+from packager.builder.remote import load_remote, save_remote
+from packager.builder.reuse import RECORDS, partition_key, shards_here
 from packager.builder.stages import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
 from packager.builder.target import Target, is_url
 from packager.captions.select import caption_stage
@@ -35,7 +36,7 @@ from packager.manifest.discovery import id_taken_message, registered_ids, regist
 from packager.model import ResumeError
 from packager.outputs.build_card import CARD_FILE, remove_build_card, write_build_card
 from packager.outputs.report import BuildReport
-from packager.outputs.report_data import GALLERY_SIZE
+from packager.outputs.report_data import gallery_shards
 from packager.outputs.report_html import REPORT_FILE, write_build_report_html
 from packager.rights.review import load_reviews
 from packager.sample import ShardInfo, Shipped
@@ -215,6 +216,9 @@ def _build(
     if previous is not None and not in_place:
         reuse_from.append(previous)
     sources = tuple(str(folder.resolve()) for folder in reuse_from)
+    remote = load_remote(previous) if previous is not None and not in_place else None
+    if remote is not None:
+        save_remote(out_dir, remote)  # the shards reused from there stay there: a resume or a push needs to know
     for name in BUILD_OUTPUTS:
         (out_dir / name).unlink(missing_ok=True)
     dedup_path = checkpoint.state_dir(out_dir) / "dedup.sqlite"
@@ -252,6 +256,11 @@ def _build(
                             continue
                     outcomes.append(outcome)
                     position += 1
+                if target is None and not shards_here(record, out_dir):
+                    # Its tars stay where the previous release is; the filter pass and report.html need the bytes.
+                    pictured = len(gallery_shards([*shards, *record.shards])) > len(shards)
+                    if removed != set(record.removed) or pictured:
+                        record = rebuild(partition)
                 record = _filtered(partition, record, removed, out_dir, settings, rebuild, target)
                 if target is not None:
                     _upload_written(target, out_dir, record)
@@ -301,15 +310,8 @@ def _upload_written(target: Target, staging: Path, record: PartitionRecord) -> N
 
 
 def _gallery_shards(target: Target, staging: Path, shards: Sequence[ShardInfo]) -> None:
-    """Download the first shards, those report.html pictures samples from (GALLERY_SIZE of them at most)."""
-    needed: list[str] = []
-    count = 0
-    for shard in shards:
-        if count >= GALLERY_SIZE:
-            break
-        needed.append(shard.name)
-        count += shard.count
-    target.download(needed, staging)
+    """Download the first shards, those report.html pictures samples from."""
+    target.download(gallery_shards(shards), staging)
 
 
 def _filtered(

@@ -10,7 +10,7 @@ import click
 from packager.cli.echo import say
 from packager.cli.errors import fail
 from packager.model import PushError
-from packager.publish.hub import CARD, DEFAULT_MAX_FILES_PER_COMMIT, PushPlan, PushResult, plan_push
+from packager.publish.hub import CARD, DEFAULT_MAX_FILES_PER_COMMIT, PushPlan, PushResult, is_stale, plan_push
 from packager.publish.hub import push as push_plan
 from packager.publish.hubcalls import NO_TOKEN, find_token, make_api
 from packager.publish.retarget import retarget
@@ -67,7 +67,11 @@ def push(
     """Publish a build folder (DIST) to a Hugging Face dataset repo.
 
     Sends every file of the folder (shards, indexes, report, attribution,
-    dataset card), except names starting with a dot and *.tmp files. A release's
+    dataset card, and the partition records in .pdpack/partitions/ that the
+    next release reuses), except other names starting with a dot and *.tmp
+    files. Shards a release reused from the previous one on the Hub, which
+    its report lists without holding, stay in the repo once it is checked
+    that the repo holds those exact bytes. A release's
     card and croissant.json are made to name --repo first (a release made
     without --repo says NAMESPACE/NAME); a card that names another repo in a
     way pdpack did not write is refused. Files the
@@ -137,7 +141,7 @@ def _print_result(plan: PushPlan, result: PushResult, private: bool) -> None:
         f"{_plural(result.commits, 'commit')} to {result.url}; skipped {result.files_skipped:,} unchanged"
     )
     if result.files_deleted:
-        line += f"; deleted {_plural(result.files_deleted, 'stale shard file')}"
+        line += f"; deleted {_plural(result.files_deleted, 'stale file')}"
     if result.tag:
         line += f"; tagged {result.tag}" + ("" if result.tag_created else " (already on this commit)")
     say(line)
@@ -149,13 +153,19 @@ def _print_result(plan: PushPlan, result: PushResult, private: bool) -> None:
 def _print_notes(plan: PushPlan) -> None:
     if not any(p.path == CARD for p in plan.files):
         say(f"Note: {plan.dist} has no {CARD}: the repo will show no dataset card.")
-    stale = [p for p in plan.remote_only if p.startswith("data/")]
-    others = [p for p in plan.remote_only if not p.startswith("data/")]
+    stale = [p for p in plan.remote_only if is_stale(p)]
+    others = [p for p in plan.remote_only if not is_stale(p)]
     if stale:
         shown = ", ".join(stale[:5]) + (" ..." if len(stale) > 5 else "")
         say(
-            f"Note: {_plural(len(stale), 'shard file')} of an earlier release under data/ "
-            f"are deleted in the last commit, so loaders do not mix releases: {shown}."
+            f"Note: {_plural(len(stale), 'file')} of an earlier release (shards and indexes under data/, "
+            f"partition records under .pdpack/partitions/) are deleted in the last commit, so loaders do not mix "
+            f"releases: {shown}."
+        )
+    if plan.kept_in_repo:
+        say(
+            f"Note: {_plural(len(plan.kept_in_repo), 'shard')} reused from the previous release "
+            "stay in the repo as they are (it holds the same bytes)."
         )
     if others:
         shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")

@@ -201,7 +201,7 @@ def _push(result: ReleaseResult, repo_id: str) -> None:
         )
     except PushError as exc:
         fail(exc)
-    deleted = f", deleted {pushed.files_deleted} stale shard file(s)" if pushed.files_deleted else ""
+    deleted = f", deleted {pushed.files_deleted} stale file(s)" if pushed.files_deleted else ""
     say(
         f"Pushed {pushed.files_sent} file(s) in {pushed.commits} commit(s) to {pushed.url}, "
         f"skipped {pushed.files_skipped} unchanged{deleted}; tag {version}"

@@ -13,7 +13,7 @@ from typing import Any
 from packager.manifest.collection import Collection
 from packager.manifest.rows import read_items
 from packager.model import REGISTRY, Item, Picture
-from packager.sample import safe_member_name
+from packager.sample import ShardInfo, safe_member_name
 
 GALLERY_SIZE = 24  # shipped samples shown: the first ones in build order
 IMAGE_EXTENSIONS = ("jpg", "png", "webp")
@@ -59,6 +59,18 @@ def read_rejected(out_dir: Path) -> list[dict[str, Any]]:
         return []
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def gallery_shards(shards: Sequence[ShardInfo]) -> list[str]:
+    """The tars ``read_samples`` reads (the first shards in build order): what a build must have at hand."""
+    needed: list[str] = []
+    count = 0
+    for shard in shards:
+        if count >= GALLERY_SIZE:
+            break
+        needed.append(shard.name)
+        count += shard.count
+    return needed
 
 
 def read_samples(out_dir: Path, report: dict[str, Any], limit: int = GALLERY_SIZE) -> list[ShippedSample]:

@@ -41,6 +41,7 @@ from packager.publish.push_plan import (
     PushPlan,
     check_publishable,
     commit_order,
+    is_stale,
     local_files,
     plan_push,
     same_content,
@@ -67,7 +68,7 @@ class PushResult:
     tag_created: bool = False
     head: str | None = None  # the commit the branch (and the tag) points at after the push
     commit_urls: list[str] = field(default_factory=list)
-    files_deleted: int = 0  # stale data/ files of an earlier release removed from the repo
+    files_deleted: int = 0  # stale files of an earlier release removed from the repo (shards, indexes, records)
 
 
 def push(
@@ -106,9 +107,9 @@ def push(
         result.repo_created = True
     result.head = plan.remote_commit
     batches = plan.batches(max_files_per_commit)
-    # Shards of an earlier, larger release would still match data/*.tar: they go in the last commit,
-    # with the card, so the repo never shows a card without its shards or shards without their card.
-    stale = [path for path in plan.remote_only if path.startswith("data/")] if delete_stale else []
+    # Shards of an earlier, larger release would still match data/*.tar (and its records would be reused): they go
+    # in the last commit, with the card, so the repo never shows a card without its shards or shards without their card.
+    stale = [path for path in plan.remote_only if is_stale(path)] if delete_stale else []
     if stale and not batches:
         batches = [[]]
     for number, batch in enumerate(batches, 1):
@@ -236,6 +237,7 @@ __all__ = [
     "commit_order",
     "find_token",
     "hub_endpoint",
+    "is_stale",
     "is_transient",
     "local_files",
     "make_api",

@@ -1,11 +1,16 @@
-"""The previous release on the Hub: the newest version tag before this one, and its metadata.
+"""The previous release on the Hub: the newest version tag before this one, what it holds, and its metadata.
 
-``CHANGELOG.md`` compares a release with the one before it. In the release workflow that one lives
-on the Hub: ``fetch_previous`` downloads its ``release.json``, ``rejected.jsonl``, ``CHANGELOG.md``
-and parquet indexes (no shards) at its tag. Only two answers mean "this is the first release": the
-repo does not exist, or it has no release tag before this version. Any other failure (a rejected
-token, a server error, a tagged release without its release.json) stops with an error: a changelog
-that silently starts afresh would be wrong.
+``CHANGELOG.md`` compares a release with the one before it, and a release reuses the partitions whose
+inputs did not change since then (``packager.builder.reuse``). In the release workflow that one lives on
+the Hub: ``fetch_previous`` downloads, at its tag, its ``release.json``, ``rejected.jsonl``,
+``CHANGELOG.md``, parquet indexes and partition records (``.pdpack/partitions/``), and the few shards
+report.html pictures samples from; every other shard stays in the repo. ``.pdpack/remote.json`` lists
+the digest and size the Hub holds for each shard at that tag (its LFS object id), so that the build
+reuses a partition only where the repo holds exactly the tars its record names
+(``packager.builder.remote``). Only two answers mean "this is the first release": the repo does not
+exist, or it has no release tag before this version. Any other failure (a rejected token, a server
+error, a tagged release without its release.json, a shard whose bytes are not what the Hub lists) stops
+with an error: a changelog that silently starts afresh would be wrong.
 """
 
 from __future__ import annotations
@@ -17,16 +22,21 @@ import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+from packager.builder.remote import RemoteFile, RemoteShards, save_remote
+from packager.builder.reuse import PUBLISHED_RECORDS
+from packager.digest import file_sha256_and_size
 from packager.model import PreviousError, PushError, ReleaseError
-from packager.publish.hub import REPO_TYPE
+from packager.outputs.report_data import gallery_shards
 from packager.publish.hubcalls import find_token, hub_call, make_api
+from packager.publish.push_plan import DATA_DIR, REPO_TYPE
 from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, check_repo, check_version
-from packager.sample import INDEX_GLOB
+from packager.sample import INDEX_GLOB, ShardInfo
 from packager.textsafe import workflow_data as workflow_message
 
-# What the changelog reads of a release: see packager.publish.release.compare.
-FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, INDEX_GLOB)
+# What the changelog reads of a release (packager.publish.release.compare), and the records reuse reads.
+FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, INDEX_GLOB, f"{PUBLISHED_RECORDS}*/*.json")
 _PARTS = re.compile(r"(\d+)")
 
 
@@ -52,6 +62,7 @@ def fetch_previous(repo_id: str, out: Path, before: str | None = None, token: st
     """Download the newest release before ``before`` into ``out``; its version, or None for a first release."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import RepositoryNotFoundError
+    from huggingface_hub.hf_api import RepoFile
 
     api = make_api(token)
 
@@ -62,6 +73,17 @@ def fetch_previous(repo_id: str, out: Path, before: str | None = None, token: st
             return None
         return [ref.name for ref in refs.tags]
 
+    def download(patterns: list[str], commit: str) -> None:
+        snapshot_download(
+            repo_id,
+            repo_type=REPO_TYPE,
+            revision=commit,
+            allow_patterns=patterns,
+            local_dir=out,
+            endpoint=api.endpoint,
+            token=token or False,
+        )
+
     try:
         names = hub_call(api, f"Could not list the tags of {repo_id}", tags)
         tag = None if names is None else newest_before(names, before)
@@ -69,30 +91,43 @@ def fetch_previous(repo_id: str, out: Path, before: str | None = None, token: st
             return None
         if out.exists():
             shutil.rmtree(out)
-        hub_call(
-            api,
-            f"Could not download release {tag} of {repo_id}",
-            lambda: snapshot_download(
-                repo_id,
-                repo_type=REPO_TYPE,
-                revision=tag,
-                allow_patterns=list(FILES),
-                local_dir=out,
-                endpoint=api.endpoint,
-                token=token or False,
-            ),
+        what = f"Could not download release {tag} of {repo_id}"
+        # The tag's commit, so that every call below reads the same tree.
+        commit = hub_call(api, what, lambda: api.repo_info(repo_id, repo_type=REPO_TYPE, revision=tag).sha) or tag
+        tree = hub_call(
+            api, what, lambda: list(api.list_repo_tree(repo_id, repo_type=REPO_TYPE, revision=commit, recursive=True))
         )
+        hub_call(api, what, lambda: download(list(FILES), commit))
+        release = _read_release(out, repo_id, tag)
+        stored = {
+            entry.path: RemoteFile(entry.lfs.sha256, entry.size)
+            for entry in tree
+            if isinstance(entry, RepoFile) and entry.path.startswith(DATA_DIR) and entry.lfs is not None
+        }
+        gallery = gallery_shards([ShardInfo(**shard) for shard in release["shards"]])
+        if gallery:
+            hub_call(api, what, lambda: download(gallery, commit))
     except PushError as exc:
         raise PreviousError(str(exc)) from None
-    release = out / RELEASE_FILE
+    for name in gallery:
+        if (out / name).is_file() and stored.get(name) != RemoteFile(*file_sha256_and_size(out / name)):
+            raise PreviousError(f"Release {tag} of {repo_id}: {name} as downloaded is not the file the Hub lists")
+    shutil.rmtree(out / ".cache", ignore_errors=True)  # the client's download bookkeeping
+    save_remote(out, RemoteShards(repo_id, tag, str(commit), stored))
+    return tag
+
+
+def _read_release(out: Path, repo_id: str, tag: str) -> dict[str, Any]:
     try:
-        version = json.loads(release.read_text(encoding="utf-8"))["version"]
+        release = json.loads((out / RELEASE_FILE).read_text(encoding="utf-8"))
+        version, shards = release["version"], release["shards"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PreviousError(f"Release tag {tag} of {repo_id} has no readable {RELEASE_FILE}: {exc}") from None
     if version != tag:
         raise PreviousError(f"Release tag {tag} of {repo_id} holds the {RELEASE_FILE} of version {version!r}")
-    shutil.rmtree(out / ".cache", ignore_errors=True)  # the client's download bookkeeping
-    return tag
+    if not isinstance(shards, list):
+        raise PreviousError(f"Release tag {tag} of {repo_id}: its {RELEASE_FILE} has no shard list")
+    return dict(release)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,11 +9,14 @@ not guess: it compares with how the remote copy is actually stored. Only reads t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from packager.builder.checkpoint import STATE_DIR
+from packager.builder.reuse import PUBLISHED_RECORDS
 from packager.model import PushError
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_html import REPORT_FILE
@@ -63,6 +66,8 @@ class PushPlan:
     remote_private: bool | None
     files: tuple[PlannedFile, ...]  # in commit order: data files, other files, the card
     remote_only: tuple[str, ...]  # files in the repo that the folder does not have (left in place)
+    # Shards the folder's report lists without holding them: reused from the previous release, already in the repo.
+    kept_in_repo: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -88,6 +93,11 @@ class PushPlan:
         return [files[i : i + max_files_per_commit] for i in range(0, len(files), max_files_per_commit)]
 
 
+def is_stale(path: str) -> bool:
+    """Whether a file the repo holds and the folder does not is an earlier release's (a shard, an index, a record)."""
+    return path.startswith((DATA_DIR, PUBLISHED_RECORDS))
+
+
 def commit_order(path: str) -> tuple[int, str]:
     """Data files first, then the other release files, the dataset card last; by path within each."""
     if path == CARD:
@@ -99,7 +109,8 @@ def local_files(dist: Path) -> list[LocalFile]:
     """Every file a release is made of, in commit order.
 
     Skips names starting with a dot (and folders such as .cache), *.tmp files a build leaves while writing,
-    and symbolic links (nothing from outside the folder is published by accident).
+    and symbolic links (nothing from outside the folder is published by accident); of the build's state in
+    .pdpack/, only the partition records are published, so that the next release can reuse its partitions.
     """
     if not dist.is_dir():
         raise PushError(f"{dist} is not a folder")
@@ -111,6 +122,11 @@ def local_files(dist: Path) -> list[LocalFile]:
             if name.startswith(".") or name.endswith(".tmp") or path.is_symlink() or not path.is_file():
                 continue
             found.append(_describe(path, path.relative_to(dist).as_posix()))
+    records = dist / PUBLISHED_RECORDS
+    if records.is_dir() and not any(p.is_symlink() for p in (dist / STATE_DIR, records)):
+        for path in sorted(records.glob("*/*.json")):
+            if path.is_file() and not path.is_symlink() and not path.parent.is_symlink():
+                found.append(_describe(path, path.relative_to(dist).as_posix()))
     if not found:
         raise PushError(f"Nothing to push: {dist} holds no files")
     return sorted(found, key=lambda f: commit_order(f.path))
@@ -182,8 +198,9 @@ def plan_push(api: HfApi, dist: Path, repo_id: str, revision: str = "main") -> P
         else:
             unchanged = same_content(local, entry)
             planned.append(PlannedFile(local, not unchanged, "unchanged" if unchanged else "changed"))
-    ours = {f.path for f in files}
-    remote_only = sorted(p for p in remote if p not in ours and not any(s.startswith(".") for s in p.split("/")))
+    kept = _kept_in_repo(dist, {f.path for f in files}, remote, repo_id, revision)
+    ours = {f.path for f in files} | set(kept)
+    remote_only = sorted(p for p in remote if p not in ours and (p.startswith(PUBLISHED_RECORDS) or not _hidden(p)))
     return PushPlan(
         repo_id=repo_id,
         revision=revision,
@@ -194,4 +211,33 @@ def plan_push(api: HfApi, dist: Path, repo_id: str, revision: str = "main") -> P
         remote_private=info.private if info is not None else None,
         files=tuple(planned),
         remote_only=tuple(remote_only),
+        kept_in_repo=tuple(kept),
     )
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") for part in path.split("/"))
+
+
+def _kept_in_repo(dist: Path, ours: set[str], remote: dict[str, RepoFile], repo_id: str, revision: str) -> list[str]:
+    """The shards the folder's report.json lists without holding them: reused from the previous release, they
+    stay in the repo, which must hold exactly those bytes (the digest the report gives) on ``revision``."""
+    try:
+        shards = json.loads((dist / "report.json").read_text(encoding="utf-8"))["shards"]
+        listed = [(str(s["name"]), str(s["sha256"]), int(s["bytes"])) for s in shards]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # not a build (or not one pdpack wrote): every file it has is sent, nothing more is kept
+    kept = []
+    for name, sha256, size in listed:
+        if name in ours:
+            continue
+        entry = remote.get(name)
+        if entry is None or entry.lfs is None or (entry.lfs.sha256, entry.size) != (sha256, size):
+            raise PushError(
+                f"{dist} lists the shard {name} (reused from the previous release) without holding it, and "
+                f"{repo_id} does not hold those bytes on {revision!r}. Nothing was sent. A release that reuses a "
+                "previous release's shards without copying them is pushed to the repo that holds that release; "
+                "otherwise build it again with --no-previous."
+            )
+        kept.append(name)
+    return sorted(kept)
