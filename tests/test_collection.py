@@ -98,6 +98,7 @@ def test_good_collection_loads(tmp_path: Path) -> None:
         attribution=DEFAULT_ATTRIBUTION,
         description="Prints.",
         warnings=(),
+        headers={"id": "id", "file": "file"},
     )
 
 

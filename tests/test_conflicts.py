@@ -73,13 +73,13 @@ def test_an_explicit_statement_is_corrected_not_overridden(held: tuple[Path, dic
         "The item's rights statement (In Copyright) says in copyright, but the copyright terms have ended in "
         "every country pdpack knows"
     )
-    assert "correct the rights cell" in inc["fix"] and "override" not in inc["fix"]
+    assert "correct items.csv column 'rights'" in inc["fix"] and "override" not in inc["fix"]
 
 
 @pytest.mark.parametrize(
     ("item", "says", "overrules"),
     [
-        ("notice", "The copyright_notice cell says '© Estate of C. Sitter'; but", "copyright_notice"),
+        ("notice", "items.csv column 'copyright_notice' says '© Estate of C. Sitter'; but", "copyright_notice"),
         ("credit", "items.csv column 'credit_line': copyright notice 'Photo © City Museum 2019'; but", "notice"),
     ],
 )

@@ -795,10 +795,11 @@ def test_a_claim_in_a_csv_credit_line_or_copyright_notice_licence_holds_the_item
     samples, held = built(folder, tmp_path / "dist")
     assert sorted(samples) == ["c"] and sorted(held) == ["a", "b"]
     assert "items.csv column 'credit_line': copyright notice 'Photo © Harbour Museum 2019'" in held["a"]["message"]
-    assert held["b"]["message"].startswith("The copyright_notice cell says 'CC BY-SA 4.0'; but ")
+    assert held["b"]["message"].startswith("items.csv column 'copyright_notice' says 'CC BY-SA 4.0'; but ")
 
     assert any(
-        e["finding"].startswith("items: copyright_notice: Creative Commons licence") for e in held["b"]["evidence"]
+        e["finding"].startswith("items.csv column 'copyright_notice': Creative Commons licence")
+        for e in held["b"]["evidence"]
     )
 
 

@@ -49,7 +49,8 @@ def test_unknown_makers(creator: str | None) -> None:
 def test_attributions_set_the_masters_death_year_aside(creator: str) -> None:
     maker = read_maker(creator, 1669)
     assert (maker.unknown, maker.death_year) == (True, None)
-    assert maker.note is not None and "the death year 1669 is the named master's, not the maker's" in maker.note
+    assert maker.note is not None
+    assert "the death year 1669 (creator_death_year) is the named master's, not the maker's" in maker.note
 
 
 @pytest.mark.parametrize(

@@ -409,7 +409,9 @@ def test_tate_bacon_with_estate_notice_is_undetermined_not_a_conflict(builds: di
         ("term-rule", "creator_death_year,date", "undetermined"),
         ("manifest", "copyright_notice", "not_public_domain"),
     ]
-    assert bacon["evidence"][2]["finding"] == "items: copyright notice '© The estate of Francis Bacon'"
+    assert bacon["evidence"][2]["finding"] == (
+        "items.csv column 'thumbnailCopyright': copyright notice '© The estate of Francis Bacon'"
+    )
     assert "life+70 runs to 31 Dec 2062" in bacon["evidence"][1]["finding"]
     assert "US: no US rule applies: author died 1992; life+70 runs to 31 Dec 2062" in bacon["evidence"][1]["finding"]
     assert not any(e["source"] == "conflict" for e in bacon["evidence"])
@@ -431,12 +433,13 @@ def test_tate_copyright_line_against_collection_pdm_is_a_conflict(builds: dict[s
         snow["message"]
         == snow["evidence"][3]["finding"]
         == (
-            "The copyright_notice cell says '© Tate'; but collection.yaml's default rights statement "
+            "items.csv column 'thumbnailCopyright' says '© Tate'; but collection.yaml's default rights statement "
             "(Public Domain Mark 1.0) says public domain."
         )
     )
     assert "override=yes, overrules copyright_notice and a note" in snow["fix"]
-    assert "give this item its own rights cell" in snow["fix"]
+    assert "If items.csv column 'thumbnailCopyright' is out of date" in snow["fix"]
+    assert "give this item its own rights statement in items.csv column 'rights'" in snow["fix"]
     # The same Turner without the © line ships on the collection's PDM, which the term rules agree with.
     rain = tate.samples["1041"]["rights"]
     assert (rain["status"], rain["decided_by"], rain["statement"]) == ("public_domain", "statement", PDM)
@@ -507,7 +510,7 @@ def test_met_is_public_domain_flag_through_values(builds: dict[str, Built]) -> N
         "field": "rights",
         "value": "Public Domain",
         "status": "public_domain",
-        "finding": "items: Public Domain (Free-text label)",
+        "finding": "items.csv column 'Is Public Domain': Public Domain (Free-text label)",
     }
     # "1840      |1890" as the Met pads it: the later death (1890) is the one used.
     two = met.samples["1975.1.1"]["rights"]
@@ -544,7 +547,7 @@ def test_met_false_for_an_artist_dead_since_1800_is_a_conflict(builds: dict[str,
         "every country pdpack knows (death 1800"
     )
     # The institution's own statement: correct it if wrong; never advice to override it.
-    assert "correct the rights cell" in held["fix"] and "override" not in held["fix"]
+    assert "correct items.csv column 'Is Public Domain'" in held["fix"] and "override" not in held["fix"]
 
 
 def test_met_two_artists_use_the_latest_death_and_are_partial(builds: dict[str, Built]) -> None:
@@ -560,7 +563,9 @@ def test_met_two_artists_use_the_latest_death_and_are_partial(builds: dict[str, 
     )
     missing = ", ".join(code for code in WORLDWIDE if code not in {"CA", "JP"})
     assert held["message"].endswith(f"; not established for {missing}")
-    assert held["evidence"][0]["finding"] == "no rights statement on the item and no default in collection.yaml"
+    assert held["evidence"][0]["finding"] == (
+        "no rights statement: items.csv column 'Is Public Domain' is empty and collection.yaml sets no default"
+    )
 
 
 # --- 3. NGA -----------------------------------------------------------------------------------------------
@@ -600,7 +605,7 @@ def test_mia_url_encoded_copyright_lines(builds: dict[str, Built]) -> None:
         "field": "copyright_notice",
         "value": "Photo: Mia",
         "status": "info",
-        "finding": "items: no copyright claimed",
+        "finding": "items.jsonl column 'image_copyright': no copyright claimed",
     } in rights["evidence"]
 
     estate = mia.rejected["http://api.artsmia.org/objects/1218"]
@@ -615,7 +620,7 @@ def test_mia_url_encoded_copyright_lines(builds: dict[str, Built]) -> None:
         estate["message"]
         == estate["evidence"][2]["finding"]
         == (
-            "The copyright_notice cell says '© Estate of Someone'; but the item's rights statement "
+            "items.jsonl column 'image_copyright' says '© Estate of Someone'; but the item's rights statement "
             "(Public Domain) says public domain."
         )
     )

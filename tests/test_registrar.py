@@ -173,7 +173,7 @@ def test_an_item_held_for_rights_is_checked_for_everything_else_too(tmp_path: Pa
     result = invoke("validate", str(folder), "--as-of", AS_OF)
     assert result.exit_code == 1, result.output  # a problem to fix in the files
     # The first problem in stage order stays the reason; every other one is listed with it.
-    assert "  - gone (row 2): items: No Known Copyright" in result.output
+    assert "  - gone (row 2): items.csv column 'rights': No Known Copyright" in result.output
     assert f"      also file:missing: column 'file': 'files/gone.jpg' does not exist in {folder}\n" in result.output
     assert "  - broken (row 3): items.csv, row 3, column 'creator_death_year': 'c. 1890' is not a year" in (
         result.output

@@ -26,7 +26,10 @@ pytestmark = pytest.mark.skipif(shutil.which("exiftool") is None, reason="exifto
 AS_OF = "2026-11-30"
 NKC = "http://rightsstatements.org/vocab/NKC/1.0/"
 INC = "http://rightsstatements.org/vocab/InC/1.0/"
-NKC_FINDING = "items: No Known Copyright (Probably public domain but not conclusively determined; needs review)"
+NKC_FINDING = (
+    "items.csv column 'rights': No Known Copyright"
+    " (Probably public domain but not conclusively determined; needs review)"
+)
 REVIEW_HEADER = "id,decision,reviewer,date,note,override,overrules\n"
 
 
@@ -252,7 +255,8 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
         ("review", "override"),
     ]
     assert rejected["inc"]["evidence"][2]["finding"] == (
-        "a decision to ship settles doubt only; it does not overrule statement (items: In Copyright):"
+        "a decision to ship settles doubt only; it does not overrule statement"
+        " (items.csv column 'rights': In Copyright):"
         " that takes override=yes, a note, and statement named in overrules"
     )
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -292,7 +296,7 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
         "review.csv row 4: ship by K. Lee on 2026-11-21 (override of statement):"
         " Rights holder released it, letter of 2026-11-01"
     )
-    assert inc["overrides"] == [{"overrules": "statement", "finding": "items: In Copyright"}]
+    assert inc["overrides"] == [{"overrules": "statement", "finding": "items.csv column 'rights': In Copyright"}]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["overrides"] == [
         {"collection": "review-museum", "id": "inc", "review": finding, "overrules": inc["overrides"]}
@@ -310,14 +314,15 @@ def test_validate_explain_prints_the_evidence(tmp_path: Path) -> None:
     assert "  1 item(s) would ship, 4 would be held back." in result.output
     assert (
         "Rights of review-museum / inc:\n"
-        "  held back: rights:not-public-domain: items: In Copyright\n"
-        f"  - [not_public_domain] manifest rights = '{INC}': items: In Copyright\n"
+        "  held back: rights:not-public-domain: items.csv column 'rights': In Copyright\n"
+        f"  - [not_public_domain] manifest rights = '{INC}': items.csv column 'rights': In Copyright\n"
         "\n"
     ) in result.output
     assert (
         "Rights of review-museum / map:\n"
         "  ships: public_domain, public domain in worldwide; decided by statement\n"
-        f"  - [public_domain] manifest rights = '{CC0}': items: CC0 1.0 (Waiver by the rights holder)\n"
+        f"  - [public_domain] manifest rights = '{CC0}': items.csv column 'rights':"
+        " CC0 1.0 (Waiver by the rights holder)\n"
         "  - [info] embedded: the file carries no EXIF, XMP, IPTC or text metadata that could state rights\n"
         "\n"
     ) in result.output

@@ -127,11 +127,12 @@ def test_public_domain_in_never_names_a_running_term(generated: list[dict[str, A
         assert result.exit_code == 0, result.output
         shards = sorted(str(p) for p in (out / "data").rglob("*.tar"))
         samples = [json.loads(s["json"]) for s in wds.WebDataset(shards, shardshuffle=False)] if shards else []
-        by_id = {e.id: e for e in read_items(load_collection(folder)) if isinstance(e, Item)}
+        collection = load_collection(folder)
+        by_id = {e.id: e for e in read_items(collection) if isinstance(e, Item)}
         needed = set(expand(policy))
         for sample in samples:
             rights = sample["rights"]
-            assessment, _ = item_terms(by_id[sample["id"]], dt.date.fromisoformat(as_of))
+            assessment, _ = item_terms(by_id[sample["id"]], collection, dt.date.fromisoformat(as_of))
             running = {f.jurisdiction for f in assessment.findings if f.public_domain is False}
             listed = set(rights["public_domain_in"])
             pd_in = set(all_jurisdictions()) if listed == {"worldwide"} else listed

@@ -145,7 +145,8 @@ def test_unknown_makers_under_eu_and_us_policies(maker_folder: Path, tmp_path: P
     set_aside = [
         e for e in eu["workshop"]["rights"]["evidence"] if (e["source"], e["field"]) == ("term-rule", "creator")
     ]
-    assert "the death year 1669 is the named master's, not the maker's" in set_aside[0]["finding"]
+    said = "the death year 1669 (items.csv column 'creator_death_year') is the named master's, not the maker's"
+    assert said in set_aside[0]["finding"]
     assert "published 1950; 70 years from publication ended 31 Dec 2020" in term_finding(eu["anonymous-published"])
 
     us, us_held = build(maker_folder, tmp_path / "us", "2026-12-07", "--policy", "us")

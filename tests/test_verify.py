@@ -67,7 +67,7 @@ def test_no_statement_and_no_dates_is_undetermined(tmp_path: Path) -> None:
     assert verdict.status == "undetermined"
     assert decide(verdict, "worldwide") == (
         "rights:undetermined",
-        "no rights statement on the item and no default in collection.yaml",
+        "no rights statement: items.csv column 'rights' is empty and collection.yaml sets no default",
     )
 
 
@@ -184,7 +184,7 @@ def test_review_overrides_copyright_only_explicitly(tmp_path: Path) -> None:
     released = review("ship", override=True, note="estate released it", overrules=("statement",))
     forced = verify(inc, collection(tmp_path), AS_OF, review=released)
     assert (forced.status, forced.overridden) == ("public_domain", True)
-    assert forced.overrules == (("statement", "items: In Copyright"),)
+    assert forced.overrules == (("statement", "items.csv column 'rights': In Copyright"),)
     notice = verify(item(CC0), collection(tmp_path), AS_OF, embedded=copyright_notice(), review=review("ship"))
     assert decide(notice, "worldwide") is not None
 

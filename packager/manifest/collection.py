@@ -19,7 +19,7 @@ import yaml
 from packager.captions.template import check_caption_template
 from packager.manifest.csv_reader import UNUSED_MAPPING, read_csv
 from packager.manifest.iiif import IIIF_FOLDER, manifest_files
-from packager.manifest.jsonl_reader import jsonl_notes
+from packager.manifest.jsonl_reader import jsonl_header
 from packager.manifest.schema import require_valid_collection
 from packager.manifest.yamlsafe import load_yaml
 from packager.markdown import url_problem
@@ -103,9 +103,10 @@ def load_collection(folder: Path | str) -> Collection:
     columns = _column_map(meta.get("columns"), meta_path)
     values = _value_map(meta.get("values"), meta_path)
     notes: list[str] = []
+    headers: dict[str, str] = {}
     if manifest.suffix == ".csv":
         # Fail on a broken header now, before any item is processed.
-        rows = read_csv(manifest, columns, notes)
+        rows = read_csv(manifest, columns, notes, headers)
         try:
             next(rows, None)
         finally:
@@ -113,7 +114,8 @@ def load_collection(folder: Path | str) -> Collection:
         warnings += [note for note in notes if note.startswith(UNUSED_MAPPING)]
         notes = [note for note in notes if not note.startswith(UNUSED_MAPPING)]
     elif manifest.suffix == ".jsonl":
-        notes = jsonl_notes(manifest, columns)
+        match = jsonl_header(manifest, columns)
+        notes, headers = [f"{manifest.name}: {note}" for note in match.notes], match.sources
     title = text("title", required=True) or ""
     caption_template = text("caption_template")
     if caption_template:
@@ -139,6 +141,7 @@ def load_collection(folder: Path | str) -> Collection:
         caption_template=caption_template,
         warnings=tuple(warnings),
         notes=tuple(notes),
+        headers=headers,
     )
 
 

@@ -50,12 +50,16 @@ def _utf8_lines(handle: IO[bytes]) -> Iterator[str]:
 
 
 def read_csv(
-    path: Path, renames: dict[str, str] | None = None, notes: list[str] | None = None
+    path: Path,
+    renames: dict[str, str] | None = None,
+    notes: list[str] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> Generator[tuple[int, dict[str, Any] | str], None, None]:
     """Yield (row number, record) with the header as row 1, as a spreadsheet counts.
 
     The separator (comma, semicolon or tab, as European spreadsheet exports use) is the one that
-    splits the header; ``notes`` receives what was read forgivingly, in the contributor's words.
+    splits the header; ``notes`` receives what was read forgivingly, in the contributor's words, and
+    ``sources`` the header cell that feeds each pdpack field, as the file spells it.
     """
     csv.field_size_limit(MAX_CELL_CHARS)
     with path.open("rb") as handle:
@@ -71,6 +75,8 @@ def read_csv(
                 raise ManifestError(path, "is empty; the first row must name the columns (id, file, ...)")
             match = match_header(header, renames or {}, ITEM_FIELDS)
             columns = _check_header(path, header, match, renames or {}, separator)
+            if sources is not None:
+                sources.update(match.sources)
             if notes is not None:
                 if separator != ",":
                     notes.append(f"{path.name}: the columns are separated by {SEPARATORS[separator]}; read that way")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from packager.manifest.headers import match_header
+from packager.manifest.headers import HeaderMatch, match_header
 from packager.manifest.nesting import MAX_NESTING, deeper_than
 from packager.model import ITEM_FIELDS
 
@@ -27,16 +27,14 @@ def _encodable(value: Any) -> bool:
     return True
 
 
-def jsonl_notes(path: Path, renames: dict[str, str]) -> list[str]:
-    """The keys of the first record that were matched forgivingly, said as for a CSV header."""
+def jsonl_header(path: Path, renames: dict[str, str]) -> HeaderMatch:
+    """The keys of the first record matched like a CSV header: its notes say what was matched forgivingly."""
     rows = read_jsonl(path, None)
     try:
         first = next((record for _, record in rows if isinstance(record, dict)), None)
     finally:
         rows.close()
-    if first is None:
-        return []
-    return [f"{path.name}: {note}" for note in match_header(list(first), renames, ITEM_FIELDS).notes]
+    return match_header(list(first or {}), renames, ITEM_FIELDS)
 
 
 def _jsonl_fields(renames: dict[str, str] | None) -> Callable[[str], str]:

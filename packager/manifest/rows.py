@@ -223,6 +223,6 @@ def _notices(collection: Collection, credit: str | None, extra: dict[str, str]) 
     """Texts that may state rights besides the rights and copyright_notice cells, named as the contributor
     names them: the credit line ("Photo © Museum 2019"), and columns such as "Rights and Reproduction"."""
     name = collection.manifest.name
-    found = [(f"{name} column '{collection.column_name('credit_line')}'", credit)] if credit else []
+    found = [(collection.cell("credit_line"), credit)] if credit else []
     found += [(f"{name} column '{column}'", text) for column, text in extra.items() if may_state_rights(column)]
     return tuple(found)

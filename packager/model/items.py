@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -26,6 +27,13 @@ MAX_YAML_BYTES = 1_000_000
 DEFAULT_ATTRIBUTION = "{title}, {creator}. {institution}, {source_url}. {rights}."
 # Fields a credit-line template (``attribution``) may use: plain {name} fields only.
 TEMPLATE_FIELDS = {"title", "creator", "date", "institution", "collection", "id", "source_url", "rights"}
+# Where an IIIF manifest gives the fields that messages about rights name (packager.manifest.iiif_fields reads them).
+IIIF_PROPERTIES = {
+    "rights": "'rights' (2.1: 'license')",
+    "credit_line": "'requiredStatement' (2.1: 'attribution')",
+    "creator": "metadata labelled Creator, Artist or Maker",
+    "date": "metadata labelled Date or Date Created",
+}
 
 
 @dataclass(frozen=True)
@@ -55,10 +63,31 @@ class Collection:
     warnings: tuple[str, ...] = ()
     # How the manifest was read where pdpack had to be forgiving (a separator, a header spelled differently).
     notes: tuple[str, ...] = ()
+    # The column of items.csv (the key of items.jsonl's first record) that feeds each pdpack field, as the
+    # file spells it: through ``columns``, or matched forgivingly ("Copyright Notice" for copyright_notice).
+    headers: dict[str, str] = field(default_factory=dict)
 
     def column_name(self, name: str) -> str:
-        """The contributor's column for a pdpack field: the one ``columns`` maps to it, else the field's name."""
+        """The contributor's column for a pdpack field: as the file spells it, else the one ``columns`` maps to
+        it, else the field's name."""
+        if name in self.headers:
+            return self.headers[name]
         return next((theirs for theirs, ours in self.columns.items() if ours == name), name)
+
+    def cell(self, name: str) -> str:
+        """Where the contributor gives a pdpack field, as messages name it: "items.csv column 'Rights Statement'",
+        or for IIIF manifests the property pdpack reads ("the IIIF manifest's 'rights' (2.1: 'license')")."""
+        if self.manifest.suffix in (".csv", ".jsonl"):
+            return f"{self.manifest.name} column '{self.column_name(name)}'"
+        return f"the IIIF manifest's {IIIF_PROPERTIES[name]}" if name in IIIF_PROPERTIES else f"the item's {name}"
+
+    def cells(self, names: Sequence[str]) -> str:
+        """Several fields, named as ``cell`` names one: "items.csv columns 'Artist Death' and 'Object Date'"."""
+        if len(names) == 1 or self.manifest.suffix not in (".csv", ".jsonl"):
+            named = [self.cell(name) for name in names]
+            return " and ".join(named) if len(named) < 3 else ", ".join(named[:-1]) + " and " + named[-1]
+        quoted = [f"'{self.column_name(name)}'" for name in names]
+        return f"{self.manifest.name} columns {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 @dataclass(frozen=True)
@@ -105,5 +134,5 @@ ITEM_FIELDS: tuple[str, ...] = tuple(
 )
 # The keys collection.yaml may hold: the fields of Collection that are not worked out while loading.
 COLLECTION_KEYS: frozenset[str] = frozenset(
-    f.name for f in fields(Collection) if f.name not in {"root", "manifest", "warnings", "notes"}
+    f.name for f in fields(Collection) if f.name not in {"root", "manifest", "warnings", "notes", "headers"}
 )

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from packager.model import Collection
 from packager.rights.notices import shown
 from packager.rights.overrules import EMBEDDED, claim_name
 from packager.rights.vocabulary import lookup
@@ -40,6 +41,10 @@ _PRIORITY = {TERM: 0, STATEMENT: 1, "copyright_notice": 2, EMBEDDED: 3, "notice"
 _RUNS_TO = re.compile(r"runs to 31 Dec (-?\d+)")
 _SHOWN_GROUPS = 3
 _SHOWN_CODES = 4
+# The item field behind a term rule's input, where the two names differ.
+_INPUT_FIELDS = {"us_federal": "us_federal_work"}
+# The cells a term depends on, named when a finding records no input.
+_TERM_FIELDS = ("creator_death_year", "date", "published")
 
 
 @dataclass(frozen=True)
@@ -81,15 +86,17 @@ def _rule(rule: str) -> str:
     return rule.replace("+", " + ")
 
 
-def term_conflict(stated: Evidence, running: Sequence[TermFinding]) -> Conflict:
+def term_conflict(stated: Evidence, running: Sequence[TermFinding], collection: Collection) -> Conflict:
     """The statement says public domain, but a term is still running in ``running`` jurisdictions."""
     groups: dict[tuple[int | None, str], list[str]] = {}
     inputs: dict[str, None] = {}
+    used: dict[str, None] = {}  # the item fields the terms were counted from
     for term in running:
         ends = [int(year) for year in _RUNS_TO.findall(term.explanation)]
         end = max(ends) if ends else None
         groups.setdefault((end, term.rule), []).append(term.jurisdiction)
         inputs.update(dict.fromkeys(text for _, text in term.inputs))
+        used.update(dict.fromkeys(_INPUT_FIELDS.get(name, name) for name, _ in term.inputs))
     ordered = sorted(groups.items(), key=lambda kv: (-(kv[0][0] or 0), kv[0][1]))
     parts = []
     for (end, rule), codes in ordered[:_SHOWN_GROUPS]:
@@ -105,24 +112,29 @@ def term_conflict(stated: Evidence, running: Sequence[TermFinding]) -> Conflict:
     finding = f"Still protected {' and '.join(parts)}{more}{basis}; {says}."
     latest = max((end for end, _ in groups if end is not None), default=None)
     when = f" and it ships on its own from 1 Jan {latest + 1} with no change to the manifest" if latest else ""
+    counted = list(used) or list(_TERM_FIELDS)
+    right, wrong = ("it is", "it is") if len(counted) == 1 else ("they are", "one is")
     fix = (
-        "Check creator_death_year, date and published against your catalogue. If they are right, the work is "
-        f"still in copyright there{when}; if one is wrong, correct it. A running term is the law: no review "
-        "decision is needed or advised."
+        f"Check {collection.cells(counted)} against your catalogue. If {right} right, the work is still in "
+        f"copyright there{when}; if {wrong} wrong, correct it. A running term is the law: no review decision is "
+        "needed or advised."
     )
     return Conflict(TERM, finding, fix)
 
 
-def statement_conflict(stated: Evidence, public_domain_in: Sequence[str], basis: str) -> Conflict:
+def statement_conflict(
+    stated: Evidence, public_domain_in: Sequence[str], basis: str, collection: Collection
+) -> Conflict:
     """An explicit in-copyright or licence statement, although the term rules find the work public domain."""
     places = "every country pdpack knows" if list(public_domain_in) == ["worldwide"] else _codes(public_domain_in)
     says = statement_words(stated)
     finding = f"{says[0].upper()}{says[1:]} says in copyright, but the copyright terms have ended in {places}"
     finding += f" ({basis})." if basis else "."
+    own = collection.cell("rights")
     where = (
-        "collection.yaml's default rights (or give this item its own rights cell)"
+        f"collection.yaml's default rights (or give this item its own, in {own})"
         if stated.source == "collection"
-        else "the rights cell"
+        else own
     )
     fix = (
         "The rights statement is your institution's own determination, and it stands. If the work is in fact "
@@ -132,16 +144,17 @@ def statement_conflict(stated: Evidence, public_domain_in: Sequence[str], basis:
     return Conflict(STATEMENT, finding, fix)
 
 
-def claim_conflict(claim_evidence: Evidence, against: str, default: bool = False) -> Conflict:
+def claim_conflict(claim_evidence: Evidence, against: str, collection: Collection, default: bool = False) -> Conflict:
     """A copyright notice or a licence in the record or the file, against ``against`` (a clause that says why
     the work would be public domain); ``default``: that is a collection default, not the item's own statement."""
     kind = claim_name(claim_evidence)
-    finding = f"{_claim_words(claim_evidence)}; but {against}."
+    finding = f"{_claim_words(claim_evidence, collection)}; but {against}."
     override = f"override=yes, overrules {kind} and a note saying why it does not apply"
+    rights = collection.cell("rights")
     statement = (
-        "give this item its own rights cell (collection.yaml's default covers every item without one)"
+        f"give this item its own rights statement in {rights} (collection.yaml's default covers every item without one)"
         if default
-        else "correct the rights statement"
+        else f"correct the rights statement in {rights}"
     )
     if kind == EMBEDDED:
         fix = (
@@ -151,9 +164,9 @@ def claim_conflict(claim_evidence: Evidence, against: str, default: bool = False
         )
     elif kind == "copyright_notice":
         fix = (
-            "If the copyright_notice cell is out of date or credits the photographer of a reproduction, correct or "
-            f"empty it, or have a steward ship it in review.csv with {override}. If it is right, the work is in "
-            f"copyright: {statement}."
+            f"If {collection.cell('copyright_notice')} is out of date or credits the photographer of a reproduction, "
+            f"correct or empty it, or have a steward ship it in review.csv with {override}. If it is right, the work "
+            f"is in copyright: {statement}."
         )
     else:
         fix = (
@@ -163,12 +176,12 @@ def claim_conflict(claim_evidence: Evidence, against: str, default: bool = False
     return Conflict(kind, finding, fix)
 
 
-def _claim_words(evidence: Evidence) -> str:
+def _claim_words(evidence: Evidence, collection: Collection) -> str:
     if evidence.source == "embedded":
         return f"The image file's own metadata claims copyright ({evidence.finding})"
     if evidence.field == "copyright_notice":
-        return f"The copyright_notice cell says {shown(evidence.value)!r}"
-    return evidence.finding  # "items.csv column 'credit_line': copyright notice 'Photo © ...'"
+        return f"{collection.cell('copyright_notice')} says {shown(evidence.value)!r}"
+    return evidence.finding  # "items.csv column 'Credit Line': copyright notice 'Photo © ...'"
 
 
 def _codes(codes: Sequence[str]) -> str:

@@ -36,8 +36,11 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).strip().lower())
 
 
-def read_maker(creator: str | None, death_year: int | None) -> Maker:
-    """What the term rules may use of ``creator`` and ``death_year``."""
+def read_maker(
+    creator: str | None, death_year: int | None, cells: tuple[str, str] = ("creator", "creator_death_year")
+) -> Maker:
+    """What the term rules may use of ``creator`` and ``death_year``; ``cells`` names where the contributor gave
+    them (``Collection.cell``), for the note."""
     name = _normalise(creator or "")
     if not name:
         # A blank creator with a death year still names someone, through that year.
@@ -46,8 +49,9 @@ def read_maker(creator: str | None, death_year: int | None) -> Maker:
         note = None
         if death_year is not None:
             note = (
-                f"creator {creator!r} is an attribution to someone else's circle or a copy after them: the death"
-                f" year {death_year} is the named master's, not the maker's, so the rules for unknown makers apply"
+                f"{cells[0]} {creator!r} is an attribution to someone else's circle or a copy after them: the death"
+                f" year {death_year} ({cells[1]}) is the named master's, not the maker's, so the rules for unknown"
+                " makers apply"
             )
         return Maker(unknown=True, death_year=None, note=note)
     if _UNKNOWN.fullmatch(name):

@@ -36,7 +36,9 @@ class Hold:
     """A reason an item may not ship, independent of its copyright status."""
 
     reason: str
-    source: str  # statement | embedded | preference | local-contexts | review
+    # statement | embedded | local-contexts | review; for an AI preference, where it was given
+    # ("items.csv column 'AI Use'", "collection.yaml"), which its detail names first.
+    source: str
     detail: str
     reviewable: bool  # can a steward's review.csv decision settle it?
 
@@ -64,16 +66,18 @@ def parse_ai_preferences(text: str) -> dict[str, bool]:
 
 
 def ai_training_hold(text: str | None, source: str) -> Hold | None:
+    """A hold when the preference refuses AI training or cannot be read; ``source`` says where it was given."""
     if not text:
         return None
     try:
         preferences = parse_ai_preferences(text)
     except PreferenceError as exc:
         # An unreadable preference is not consent: hold the item until it is fixed.
-        return Hold("preference:no-ai-training", source, f"unreadable AI preference {text!r}: {exc}", False)
+        return Hold("preference:no-ai-training", source, f"{source}: unreadable AI preference {text!r}: {exc}", False)
     refused = sorted(name for name, allowed in preferences.items() if name in _NO_TRAINING and not allowed)
     if refused:
-        return Hold("preference:no-ai-training", source, f"AI preference {text!r} refuses {', '.join(refused)}", False)
+        detail = f"{source}: AI preference {text!r} refuses {', '.join(refused)}"
+        return Hold("preference:no-ai-training", source, detail, False)
     return None
 
 

@@ -119,10 +119,10 @@ def statement_evidence(item: Item, collection: Collection) -> tuple[Evidence, Te
     elif collection.rights:
         source, statement = "collection", collection.rights
     else:
-        missing = "no rights statement on the item and no default in collection.yaml"
+        missing = f"no rights statement: {collection.cell('rights')} is empty and collection.yaml sets no default"
         return Evidence("manifest", "rights", "", "undetermined", missing), None
     term = lookup(statement)
-    where = "items" if source == "manifest" else "collection.yaml"
+    where = collection.cell("rights") if source == "manifest" else "collection.yaml"
     if term is None:
         if copyright_notice(statement):
             return Evidence(source, "rights", statement, "not_public_domain", f"{where}: copyright notice"), None
@@ -140,9 +140,12 @@ def _published_year(item: Item) -> int | None:
     return published.latest
 
 
-def item_terms(item: Item, as_of: dt.date, accept_leftover_risk: bool = True) -> tuple[TermAssessment, Maker]:
+def item_terms(
+    item: Item, collection: Collection, as_of: dt.date, accept_leftover_risk: bool = True
+) -> tuple[TermAssessment, Maker]:
     """What the copyright-term rules find for an item in every jurisdiction, and the maker they counted with."""
-    maker = read_maker(item.creator, item.creator_death_year)
+    cells = (collection.cell("creator"), collection.cell("creator_death_year"))
+    maker = read_maker(item.creator, item.creator_death_year, cells)
     created = _parse_date(item.date)
     if created is None and maker.death_year is not None and not _DIGIT.search(item.date or ""):
         created = made_by_death(maker.death_year)
@@ -181,7 +184,7 @@ def verify(
     if term is not None and term.restriction:
         holds.append(Hold("rights:restricted", "statement", f"{term.label}: {term.restriction} restriction", True))
 
-    assessment, maker = item_terms(item, as_of, accept_leftover_risk)
+    assessment, maker = item_terms(item, collection, as_of, accept_leftover_risk)
     if maker.note:
         evidence.append(Evidence("term-rule", "creator", item.creator or "", INFO, maker.note))
     findings, by_terms = assessment.findings, assessment.evidence
@@ -194,22 +197,20 @@ def verify(
 
     claims_copyright: list[Evidence] = []
     if item.copyright_notice:
-        notice = plain_text(item.copyright_notice)
+        notice, where = plain_text(item.copyright_notice), collection.cell("copyright_notice")
         licence = None if copyright_notice(notice) else rights_claim(notice)
         if licence is None and copyright_notice(notice):
             claim = Evidence(
-                "manifest", "copyright_notice", notice, "not_public_domain", f"items: copyright notice {notice!r}"
+                "manifest", "copyright_notice", notice, "not_public_domain", f"{where}: copyright notice {notice!r}"
             )
             claims_copyright.append(claim)
             evidence.append(claim)
         elif licence is not None:
-            claim = Evidence(
-                "manifest", "copyright_notice", notice, "not_public_domain", f"items: copyright_notice: {licence}"
-            )
+            claim = Evidence("manifest", "copyright_notice", notice, "not_public_domain", f"{where}: {licence}")
             claims_copyright.append(claim)
             evidence.append(claim)
         else:
-            evidence.append(Evidence("manifest", "copyright_notice", notice, INFO, "items: no copyright claimed"))
+            evidence.append(Evidence("manifest", "copyright_notice", notice, INFO, f"{where}: no copyright claimed"))
     for where, text in item.notices:
         # A credit line, an IIIF requiredStatement or attribution: a claim there holds the item back, and
         # no statement (least of all a collection default) ships it over that claim without a steward.
@@ -231,7 +232,8 @@ def verify(
                 )
             )
 
-    for preference, source in ((item.ai_preferences, "items"), (collection.ai_preferences, "collection.yaml")):
+    own = collection.cell("ai_preferences")
+    for preference, source in ((item.ai_preferences, own), (collection.ai_preferences, "collection.yaml")):
         if preference:
             evidence.append(
                 Evidence("preference", "ai_preferences", preference, INFO, f"{source}: AI preference {preference}")
@@ -251,16 +253,16 @@ def verify(
     if stated.status == "not_public_domain":
         status, pd_in = "not_public_domain", frozenset[str]()
         if pd_by_terms:
-            conflicts.append(statement_conflict(stated, jurisdiction_list(pd_by_terms), terms_basis))
+            conflicts.append(statement_conflict(stated, jurisdiction_list(pd_by_terms), terms_basis, collection))
     elif stated.status in ("public_domain", "public_domain_us"):
         status = stated.status
         pd_in = everywhere if status == "public_domain" else frozenset({"US"})
         still_protected = frozenset() if waiver else protected_by_terms & pd_in
         if still_protected:
             running_here = [f for f in findings if f.jurisdiction in still_protected]
-            conflicts.append(term_conflict(stated, running_here))
+            conflicts.append(term_conflict(stated, running_here, collection))
         against = f"{statement_words(stated)} says {statement_claims(stated)}"
-        conflicts += [claim_conflict(c, against, stated.source == "collection") for c in claims_copyright]
+        conflicts += [claim_conflict(c, against, collection, stated.source == "collection") for c in claims_copyright]
     else:
         status, pd_in = "undetermined", frozenset[str]()
         if not (term is not None and term.restriction) and pd_by_terms:
@@ -271,7 +273,7 @@ def verify(
             elif pd_in == {"US"}:
                 status = "public_domain_us"
             against = "the copyright terms have ended" + (f" ({terms_basis})" if terms_basis else "")
-            conflicts += [claim_conflict(c, against) for c in claims_copyright]
+            conflicts += [claim_conflict(c, against, collection) for c in claims_copyright]
 
     if conflicts:
         decided_by = "conflict"

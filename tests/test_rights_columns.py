@@ -1,0 +1,216 @@
+"""Rights messages name the contributor's own columns and file, never pdpack's field names, through real builds.
+
+A museum export keeps its own header (mapped with ``columns:`` in collection.yaml, or matched
+forgivingly), so "the copyright_notice cell" or "items:" would send staff looking for a column their
+file does not have.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from packager.cli import cli
+from tests.helpers import image_bytes
+
+PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
+IN_C = "http://rightsstatements.org/vocab/InC/1.0/"
+NKC = "http://rightsstatements.org/vocab/NKC/1.0/"
+AS_OF = "2026-12-01"
+# pdpack's names for the fields these collections map or spell otherwise: none may reach a message.
+OUR_NAMES = ("items:", "rights cell", "copyright_notice cell", "creator_death_year", "ai_preferences", "'rights'")
+
+# A museum export: its own column names, mapped to pdpack's fields in collection.yaml.
+MAPPING = {
+    "id": "Object Number",
+    "file": "Image",
+    "title": "Object Title",
+    "creator": "Artist",
+    "creator_death_year": "Artist Death",
+    "date": "Object Date",
+    "rights": "Rights Statement",
+    "copyright_notice": "Copyright Line",
+    "ai_preferences": "AI Use",
+}
+EXPORT = [
+    # No rights statement and no collection default.
+    {"Object Number": "empty", "Artist": "Ola Dahl", "Object Date": "1970"},
+    # A © line in the record against the item's Public Domain Mark.
+    {"Object Number": "notice", "Artist": "Piet Bos", "Artist Death": "1850", "Object Date": "1840",
+     "Rights Statement": PDM, "Copyright Line": "© Estate of Piet Bos 2019"},
+    # Public Domain Mark, but Mexico's life+100 runs for a death in 1960.
+    {"Object Number": "term", "Artist": "Jan Smit", "Artist Death": "1960", "Object Date": "1940",
+     "Rights Statement": PDM},
+    # In Copyright, although every term has ended.
+    {"Object Number": "inc", "Artist": "Anna Berg", "Artist Death": "1850", "Object Date": "1840",
+     "Rights Statement": IN_C},
+    # The institution asks that it not train AI.
+    {"Object Number": "ai", "Artist": "Eva Lund", "Artist Death": "1850", "Object Date": "1840",
+     "Rights Statement": PDM, "AI Use": "train-ai=n"},
+    # A workshop attribution: the master's death year is set aside, and the note says which cells held them.
+    {"Object Number": "workshop", "Artist": "Workshop of Rembrandt", "Artist Death": "1669",
+     "Object Date": "1950", "Rights Statement": NKC},
+]  # fmt: skip
+
+
+def _folder(root: Path, name: str, columns: dict[str, str] | None, rows: list[dict[str, str]], fmt: str) -> Path:
+    """A collection folder as an institution would send it: its own header, images in files/."""
+    folder = root / name
+    (folder / "files").mkdir(parents=True)
+    yaml = [f"id: {name}", "title: City Museum", 'institution: {name: "City Museum", url: "https://museum.example"}']
+    if columns:
+        yaml += ["columns:", *(f'  {ours}: "{theirs}"' for ours, theirs in columns.items())]
+    (folder / "collection.yaml").write_text("\n".join(yaml) + "\n", encoding="utf-8")
+    file_column = (columns or {}).get("file", "file")
+    header: list[str] = []
+    for n, row in enumerate(rows):
+        row.setdefault((columns or {}).get("title", "title"), f"Print {n}")
+        (folder / "files" / f"{n}.png").write_bytes(image_bytes(color=(30 * n, 90, 160)))
+        row.setdefault(file_column, f"files/{n}.png")
+        header += [key for key in row if key not in header]
+    if fmt == "csv":
+        lines = [",".join(header)] + [",".join(row.get(key, "") for key in header) for row in rows]
+        (folder / "items.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        (folder / "items.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return folder
+
+
+def _build(folder: Path) -> dict[str, dict[str, Any]]:
+    out = folder.parent / f"{folder.name}-dist"
+    result = CliRunner().invoke(cli, ["build", str(folder), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    lines = (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()
+    return {r["id"]: r for r in map(json.loads, lines)}
+
+
+def _texts(record: dict[str, Any]) -> list[str]:
+    """What a person reads about a held item: its message, its fix, and every finding of its evidence."""
+    return [record["message"], record.get("fix", ""), *(e["finding"] for e in record["evidence"])]
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("columns")
+    return _build(_folder(root, "city-museum", MAPPING, [dict(row) for row in EXPORT], "csv"))
+
+
+def test_no_message_about_a_mapped_collection_uses_pdpacks_field_names(export: dict[str, dict[str, Any]]) -> None:
+    assert sorted(export) == sorted(row["Object Number"] for row in EXPORT)
+    for record in export.values():
+        for text in _texts(record):
+            said = text.replace("overrules copyright_notice", "")  # review.csv's own word for the override
+            assert not [name for name in OUR_NAMES if name in said], (record["id"], text)
+
+
+def test_an_empty_rights_cell_is_named_as_the_export_names_it(export: dict[str, dict[str, Any]]) -> None:
+    assert export["empty"]["reason"] == "rights:undetermined"
+    assert export["empty"]["message"].startswith(
+        "no rights statement: items.csv column 'Rights Statement' is empty and collection.yaml sets no default"
+    )
+
+
+def test_a_notice_conflict_names_the_notice_and_the_rights_columns(export: dict[str, dict[str, Any]]) -> None:
+    notice = export["notice"]
+    assert notice["reason"] == "rights:conflict"
+    assert notice["message"] == (
+        "items.csv column 'Copyright Line' says '© Estate of Piet Bos 2019'; but the item's rights statement "
+        "(Public Domain Mark 1.0) says public domain."
+    )
+    assert notice["fix"].startswith("If items.csv column 'Copyright Line' is out of date")
+    assert notice["fix"].endswith("correct the rights statement in items.csv column 'Rights Statement'.")
+    claim = next(e for e in notice["evidence"] if e["field"] == "copyright_notice" and e["source"] == "manifest")
+    assert claim["finding"] == "items.csv column 'Copyright Line': copyright notice '© Estate of Piet Bos 2019'"
+
+
+def test_a_running_term_names_the_cells_it_was_counted_from(export: dict[str, dict[str, Any]]) -> None:
+    term = export["term"]
+    assert term["reason"] == "rights:conflict"
+    assert term["fix"].startswith("Check items.csv column 'Artist Death' against your catalogue. If it is right,")
+
+
+def test_a_statement_conflict_says_which_column_to_correct(export: dict[str, dict[str, Any]]) -> None:
+    inc = export["inc"]
+    assert inc["reason"] == "rights:conflict"
+    assert "correct items.csv column 'Rights Statement', e.g. " + PDM in inc["fix"]
+    stated = inc["evidence"][0]
+    assert stated["finding"] == "items.csv column 'Rights Statement': In Copyright"
+
+
+def test_an_ai_preference_names_its_column(export: dict[str, dict[str, Any]]) -> None:
+    ai = export["ai"]
+    assert ai["reason"] == "preference:no-ai-training"
+    assert ai["message"] == "items.csv column 'AI Use': AI preference 'train-ai=n' refuses train-ai"
+
+
+def test_a_workshop_attribution_names_the_artist_and_death_columns(export: dict[str, dict[str, Any]]) -> None:
+    notes = [e["finding"] for e in export["workshop"]["evidence"] if e["field"] == "creator"]
+    assert notes == [
+        "items.csv column 'Artist' 'Workshop of Rembrandt' is an attribution to someone else's circle or a copy "
+        "after them: the death year 1669 (items.csv column 'Artist Death') is the named master's, not the maker's, "
+        "so the rules for unknown makers apply"
+    ]
+
+
+def test_validate_prints_the_contributors_columns(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "city-museum", MAPPING, [dict(row) for row in EXPORT], "csv")
+    result = CliRunner().invoke(cli, ["validate", str(folder), "--as-of", AS_OF])
+    assert "  - ai (row 6): items.csv column 'AI Use': AI preference 'train-ai=n' refuses train-ai\n" in result.output
+    assert "what to do: If items.csv column 'Copyright Line' is out of date" in result.output
+
+
+def test_a_header_matched_forgivingly_is_named_as_the_file_spells_it(tmp_path: Path) -> None:
+    # No columns: mapping: "Copyright Notice" and "Creator Death Year" are read as pdpack's fields.
+    rows = [
+        {"ID": "notice", "Rights": PDM, "Copyright Notice": "© Estate 2019", "Creator Death Year": "1850",
+         "Date": "1840"},
+        {"ID": "term", "Rights": PDM, "Copyright Notice": "", "Creator Death Year": "1960", "Date": "1940"},
+        {"ID": "inc", "Rights": IN_C, "Copyright Notice": "", "Creator Death Year": "1850", "Date": "1840"},
+    ]  # fmt: skip
+    held = _build(_folder(tmp_path, "forgiving", None, rows, "csv"))
+    assert held["notice"]["message"].startswith("items.csv column 'Copyright Notice' says '© Estate 2019'; but ")
+    assert held["term"]["fix"].startswith("Check items.csv column 'Creator Death Year' against your catalogue.")
+    assert "correct items.csv column 'Rights', e.g. " in held["inc"]["fix"]
+
+
+def test_items_jsonl_keys_are_named_with_the_file(tmp_path: Path) -> None:
+    rows = [dict(row) for row in EXPORT if row["Object Number"] in {"notice", "empty"}]
+    held = _build(_folder(tmp_path, "city-jsonl", MAPPING, rows, "jsonl"))
+    assert held["notice"]["message"].startswith("items.jsonl column 'Copyright Line' says ")
+    assert held["empty"]["message"].startswith("no rights statement: items.jsonl column 'Rights Statement' is empty")
+
+
+def test_iiif_rights_are_named_as_the_manifest_property(tmp_path: Path) -> None:
+    folder = tmp_path / "iiif-museum"
+    (folder / "iiif").mkdir(parents=True)
+    (folder / "files").mkdir()
+    (folder / "files" / "a.png").write_bytes(image_bytes())
+    (folder / "collection.yaml").write_text(
+        'id: iiif-museum\ntitle: IIIF\ninstitution: {name: "Harbour Museum", url: "https://museum.example"}\n',
+        encoding="utf-8",
+    )
+    body = {"id": "files/a.png", "type": "Image", "format": "image/png"}
+    annotation = {"id": "https://x.example/a/1", "type": "Annotation", "motivation": "painting", "body": body}
+    canvas = {
+        "id": "https://x.example/c/1",
+        "type": "Canvas",
+        "items": [{"id": "https://x.example/p/1", "type": "AnnotationPage", "items": [annotation]}],
+    }
+    manifest = {
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": "https://x.example/m.json",
+        "type": "Manifest",
+        "label": {"en": ["Harbour"]},
+        "rights": NKC,
+        "items": [canvas],
+    }
+    (folder / "iiif" / "harbour.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (held,) = _build(folder).values()
+    assert held["evidence"][0]["finding"].startswith(
+        "the IIIF manifest's 'rights' (2.1: 'license'): No Known Copyright"
+    )
+    assert held["message"].startswith("the IIIF manifest's 'rights' (2.1: 'license'): No Known Copyright")
