@@ -36,13 +36,13 @@ from packager.rights.makers import Maker, read_maker
 from packager.rights.notices import rights_claim, shown
 from packager.rights.overrules import EMBEDDED, claim_name, term_name
 from packager.rights.preferences import Hold, ai_training_hold, local_contexts_hold, split_labels
+from packager.rights.shipping import apply_ship
 from packager.rights.terms import TermAssessment, assess_terms, expand
 from packager.rights.vocabulary import Term, lookup
 
 if TYPE_CHECKING:
     from packager.rights.embedded_tags import EmbeddedFindings
     from packager.rights.review import ReviewDecision
-    from packager.rights.terms import TermFinding
 
 # An undated work: "", "n.d.", "undated". A date with digits that did not parse is not undated, only unread.
 _DIGIT = re.compile(r"\d")
@@ -294,7 +294,7 @@ def verify(
             running = {} if waiver else {term_name(f.jurisdiction): f for f in findings if f.public_domain is False}
             # The file not read yet (an item held on its records alone): its notice is not known to be gone.
             unread = frozenset({EMBEDDED}) if embedded is None else frozenset()
-            shipped = _ship(review, claims, running, evidence, unread)
+            shipped = apply_ship(review, claims, running, evidence, unread)
             if shipped is not None:
                 overrules, overridden_in = shipped
                 # Never public domain where a term runs: an override ships it there, and says so.
@@ -325,54 +325,6 @@ def _status_of(pd_in: frozenset[str], everywhere: frozenset[str]) -> str:
     if pd_in == {"US"}:
         return "public_domain_us"
     return "undetermined"
-
-
-def _ship(
-    review: ReviewDecision,
-    claims: dict[str, str],
-    running: dict[str, TermFinding],
-    evidence: list[Evidence],
-    unread: frozenset[str],
-) -> tuple[tuple[tuple[str, str], ...], frozenset[str]] | None:
-    """Apply a decision to ship: (findings overruled, jurisdictions shipped by override), or None when it cannot.
-
-    Notes for people go into ``evidence``: each finding the decision does not overrule, and why.
-    """
-    named = set(review.overrules)
-    row = review.where
-    uncovered_claims = [name for name in claims if name not in named]
-    for name in uncovered_claims:
-        evidence.append(Evidence("review", "override", name, INFO, _not_overruled(review, row, name, claims[name])))
-    if uncovered_claims:
-        return None  # a claim of copyright stands: the item stays as the other sources left it
-    for name, finding in running.items():
-        if name not in named:
-            # No advice to override here: a running term is the law, not a record a person can know better than.
-            code = finding.jurisdiction
-            note = (
-                f"{row} does not overrule the term still running in {code} ({finding.explanation}):"
-                f" not public domain in {code}"
-            )
-            evidence.append(Evidence("review", "override", name, INFO, note))
-    overruled = [(name, claims[name]) for name in claims] + [
-        (name, f"{f.jurisdiction}: {f.explanation}") for name, f in running.items() if name in named
-    ]
-    for name in review.overrules:
-        if name not in claims and name not in running and name not in unread:
-            evidence.append(
-                Evidence("review", "override", name, INFO, f"{row} names {name}, which this item does not have")
-            )
-    overridden_in = frozenset(f.jurisdiction for name, f in running.items() if name in named)
-    return tuple(overruled), overridden_in
-
-
-def _not_overruled(review: ReviewDecision, row: str, name: str, finding: str) -> str:
-    if review.override:
-        return f"the override in {row} does not name {name} ({finding}); it covers {', '.join(review.overrules)} only"
-    return (
-        f"a decision to ship settles doubt only; it does not overrule {name} ({finding}):"
-        f" that takes override=yes, a note, and {name} named in overrules"
-    )
 
 
 def policy_codes(policy: str) -> frozenset[str]:
