@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import subprocess
@@ -13,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from packager.builder.shards import ShardInfo, ShardWriter, index_table
+from packager.builder.shards import ShardInfo, ShardWriter, add_sample, index_table, member_size, sample_stream
 from packager.sample import INDEX_SCHEMA, Sample
 
 
@@ -137,3 +138,29 @@ def test_writing_an_index_does_not_import_pandas(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", script, str(tmp_path), str(repo)], check=True)
     assert (tmp_path / "data" / "train-000000.parquet").is_file()
+
+
+def test_members_written_elsewhere_and_copied_give_the_same_shards(tmp_path: Path) -> None:
+    # A long key takes a PAX header (more bytes than a sample counts toward the size limit), and a size
+    # limit rolls shards over part-way: the copies must still land exactly where ``write`` puts them.
+    samples = [make_sample(n) for n in range(12)]
+    samples[3] = dataclasses.replace(samples[3], key="test-museum_" + "long-id-" * 14)
+    limit = sum(member_size(s) for s in samples) // 4
+    direct = write_all(tmp_path / "direct", samples, max_size=limit)
+    assert len(direct) >= 4
+
+    chunk = io.BytesIO()
+    stream = sample_stream(chunk)
+    placed = []
+    for sample in samples:
+        start = stream.offset
+        size = add_sample(stream, sample.key, sample.members)
+        placed.append((start, stream.offset - start, size))
+    assert any(length > size for _, length, size in placed)  # the PAX headers
+    with ShardWriter(tmp_path / "copied", max_size=limit) as writer:
+        for sample, (start, length, size) in zip(samples, placed, strict=True):
+            writer.write_serialized(chunk.getvalue()[start : start + length], size, sample.index_row())
+    assert writer.shards == direct
+    for shard in direct:
+        for name in (shard.name, shard.index):
+            assert (tmp_path / "copied" / name).read_bytes() == (tmp_path / "direct" / name).read_bytes()

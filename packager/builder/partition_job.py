@@ -69,7 +69,7 @@ def run_job(job: Job) -> PartitionRecord:
         return reused
     earlier = _earlier(partition, out, job.sources)
     results = processed(partition, settings) if earlier is None else _mixed(partition, settings, keys, *earlier)
-    return write_partition(partition, settings, out, key, results, keys)
+    return write_partition(partition.collection.id, partition.name, settings, out, key, results, keys)
 
 
 def _run_for_target(job: Job, target: Target) -> PartitionRecord:
@@ -91,6 +91,16 @@ class Copied:
 
     shipped: Shipped
     members: dict[str, bytes]
+    index_row: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """A sample whose tar members ``shards.add_sample`` wrote elsewhere (a chunk file): copied as they are."""
+
+    shipped: Shipped
+    data: bytes
+    size: int  # what it counts toward a shard's size
     index_row: dict[str, Any]
 
 
@@ -182,19 +192,20 @@ def _remove_files(out: Path, collection_id: str, name: str) -> None:
 
 
 def write_partition(
-    partition: Partition,
+    cid: str,
+    name: str,
     settings: Settings,
     out: Path,
     key: str,
-    results: Iterable[Result | Copied],
+    results: Iterable[Result | Copied | Serialized],
     keys: list[str] | None = None,
 ) -> PartitionRecord:
-    """Write the partition's samples to its shards; its record is saved last, once every shard is complete."""
-    cid = partition.collection.id
-    forget_record(out, cid, partition.name)
-    _remove_files(out, cid, partition.name)
+    """Write partition ``name`` of collection ``cid`` to its shards; its record is saved last, once every
+    shard is complete."""
+    forget_record(out, cid, name)
+    _remove_files(out, cid, name)
     outcomes: list[Outcome] = []
-    with _writer(out, settings, cid, partition.name) as writer:
+    with _writer(out, settings, cid, name) as writer:
         for result in results:
             if isinstance(result, Sample):
                 writer.write(result)
@@ -202,10 +213,13 @@ def write_partition(
             elif isinstance(result, Copied):
                 writer.write_members(result.shipped.key, result.members, result.index_row)
                 outcomes.append(result.shipped)
+            elif isinstance(result, Serialized):
+                writer.write_serialized(result.data, result.size, result.index_row)
+                outcomes.append(result.shipped)
             else:
                 outcomes.append(result)
         shards = writer.close()
-    record = PartitionRecord(cid, partition.name, key, list(shards), outcomes, item_keys=list(keys or []))
+    record = PartitionRecord(cid, name, key, list(shards), outcomes, item_keys=list(keys or []))
     save_record(out, record)
     return record
 

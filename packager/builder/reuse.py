@@ -56,6 +56,11 @@ def load_record(out_dir: Path, collection_id: str, name: str) -> PartitionRecord
         return None  # none, or unreadable: the partition is built again
 
 
+def has_record(out_dir: Path, partition: Partition) -> bool:
+    """Whether ``out_dir`` holds a record of the partition (which may then be reused: it is read later)."""
+    return record_path(out_dir, partition.collection.id, partition.name).is_file()
+
+
 def save_record(out_dir: Path, record: PartitionRecord) -> None:
     path = record_path(out_dir, record.collection, record.name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +97,11 @@ def item_keys(partition: Partition, settings: Settings) -> list[str]:
 
 def partition_key(partition: Partition, settings: Settings, keys: list[str] | None = None) -> str:
     """The partition's key: its items' keys, in order."""
-    keys = keys if keys is not None else item_keys(partition, settings)
+    return key_of(keys if keys is not None else item_keys(partition, settings))
+
+
+def key_of(keys: list[str]) -> str:
+    """A partition's key from its items' keys, in order."""
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 

@@ -7,11 +7,12 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from packager.builder import checkpoint
+from packager.builder.chunks import Assembly, Chunk, ChunkRecord, assemble, chunks, remove_chunks, run_chunk
 from packager.builder.config import Models, Settings, preflight
 from packager.builder.dedup import Deduplicator
 from packager.builder.engines import Engine, make_engine
@@ -27,7 +28,7 @@ from packager.builder.partition_job import (
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.remote import load_remote, save_remote
-from packager.builder.reuse import RECORDS, partition_key, shards_here
+from packager.builder.reuse import RECORDS, has_record, partition_key, shards_here
 from packager.builder.stages import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
 from packager.builder.target import Target, is_url
 from packager.captions.select import caption_stage
@@ -210,6 +211,7 @@ def _build(
     in_place = previous is not None and previous.resolve() == out_dir.resolve()
     if interrupted is None and not in_place:
         clear_previous(out_dir)
+    remove_chunks(out_dir)
     reuse_from: list[Path] = []
     if interrupted is not None or in_place:
         reuse_from.append(out_dir)  # what the interrupted build completed, or the earlier build in this folder
@@ -287,6 +289,7 @@ def _build(
         if owned:
             active.close()
     sweep(out_dir, shards, kept)
+    remove_chunks(out_dir)  # their folders: every chunk file was deleted once its partition was written
     if target is not None:
         _gallery_shards(target, out_dir, shards)
         if target.exists(CARD_FILE):
@@ -387,16 +390,52 @@ def _on_engine(
     workers: int,
     target: Target | None = None,
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
-    """The partitions written (or reused) by the engine's workers, a partition per task, in build order."""
-    in_flight: deque[Partition] = deque()
+    """The partitions written (or reused) by the engine's workers, in build order.
 
-    def jobs() -> Iterator[Job]:
+    With more than one worker, a partition that no earlier build holds is processed in chunks by any
+    worker and then assembled by one (``packager.builder.chunks``), so that every core stays busy to
+    the end whatever the partitions' sizes. One that may be reused is one task (``run_job``), and so
+    is every partition of a build to a URL, whose tasks may run on machines that share no folder.
+    """
+    out = str(out_dir.resolve())
+    split = workers > 1 and target is None
+    in_flight: deque[tuple[Partition, int]] = deque()  # the partitions sent, each with its number of tasks
+
+    def tasks() -> Iterator[Job | Chunk]:
         for partition in parts:
-            in_flight.append(partition)
-            yield Job(partition, settings, str(out_dir.resolve()), sources, cwd=os.getcwd(), target=target)
+            job = Job(partition, settings, out, sources, cwd=os.getcwd(), target=target)
+            pieces: list[Job | Chunk] = [job]
+            if split and not any(has_record(Path(source), partition) for source in sources):
+                pieces = list(chunks(job))
+            in_flight.append((partition, len(pieces)))
+            yield from pieces
 
-    for record in engine.map_ordered(run_job, jobs(), max(1, workers) * 2, batch=1):
-        yield in_flight.popleft(), record
+    done = iter(engine.map_ordered(run_task, tasks(), max(1, workers) * 4, batch=1))
+    finished: deque[Partition] = deque()
+
+    def partition_results() -> Iterator[PartitionRecord | Assembly]:
+        for first in done:
+            partition, count = in_flight.popleft()
+            finished.append(partition)
+            if isinstance(first, PartitionRecord):
+                yield first
+                continue
+            pieces = [first, *islice(done, count - 1)]
+            records = [piece for piece in pieces if isinstance(piece, ChunkRecord)]
+            assert len(records) == count, "a partition's tasks are all chunks or one job"
+            yield Assembly(partition.collection.id, partition.name, settings, out, records)
+
+    # Records already made pass through this second stage as they are, so that the engine keeps the order.
+    for record in engine.map_ordered(finish, partition_results(), max(1, workers) * 2, batch=1):
+        yield finished.popleft(), record
+
+
+def run_task(task: Job | Chunk) -> PartitionRecord | ChunkRecord:
+    return run_job(task) if isinstance(task, Job) else run_chunk(task)
+
+
+def finish(result: PartitionRecord | Assembly) -> PartitionRecord:
+    return assemble(result) if isinstance(result, Assembly) else result
 
 
 def _model_partition(
@@ -416,4 +455,5 @@ def _model_partition(
     batches = engine.map_ordered(process_group, groups, max(1, workers) * 16, weight=len)
     results = (result for batch in batches for result in batch)
     staged = model_stage(((partition.collection, result) for result in results), settings, models)
-    return write_partition(partition, settings, out_dir, key, (result for _, result in staged))
+    cid = partition.collection.id
+    return write_partition(cid, partition.name, settings, out_dir, key, (result for _, result in staged))

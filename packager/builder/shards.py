@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from packager.builder.tarstream import TarStream
+from packager.builder.tarstream import TarStream, Writable
 from packager.sample import INDEX_SCHEMA, Sample, ShardInfo, safe_member_name
 
 # Fixed tar metadata: the same samples must give the same bytes on any machine, any day.
@@ -48,7 +48,30 @@ def discard_after(data_dir: Path, keep: int, prefix: str = "train") -> None:
 
 def member_size(sample: Sample) -> int:
     """Bytes the sample takes in a tar: a header block per member plus padded data."""
-    return sum(TAR_BLOCK + -(-len(data) // TAR_BLOCK) * TAR_BLOCK for data in sample.members.values())
+    return members_size(sample.members)
+
+
+def members_size(members: dict[str, bytes]) -> int:
+    """What a sample counts toward ``max_size``: a header block per member plus padded data.
+
+    The count a shard rolls over by, not the bytes written: a name too long for one header block
+    takes a PAX header too. Every writer counts this way, so shard boundaries never depend on how
+    a sample reached its writer.
+    """
+    return sum(TAR_BLOCK + -(-len(data) // TAR_BLOCK) * TAR_BLOCK for data in members.values())
+
+
+def sample_stream(sink: Writable) -> TarStream:
+    """A tar stream with the fixed owner and mtime every shard has."""
+    return TarStream(sink, user=TAR_USER, group=TAR_USER, mtime=TAR_MTIME)
+
+
+def add_sample(tar: TarStream, key: str, members: dict[str, bytes]) -> int:
+    """Write a sample's members to ``tar`` in webdataset's order; return what it counts toward ``max_size``."""
+    _check_names(key, members)
+    for extension in sorted(members):  # webdataset's member order
+        tar.add(f"{key}.{extension}", members[extension])
+    return members_size(members)
 
 
 def _check_names(key: str, members: dict[str, bytes]) -> None:
@@ -198,15 +221,29 @@ class ShardWriter:
 
     def write_members(self, key: str, members: dict[str, bytes], index_row: dict[str, Any]) -> str:
         """Add a sample by its members and index row (as read back from a shard, to filter one)."""
-        _check_names(key, members)
-        size = sum(TAR_BLOCK + -(-len(data) // TAR_BLOCK) * TAR_BLOCK for data in members.values())
+        _check_names(key, members)  # before a shard is opened for it
+        size = add_sample(self._shard_for(members_size(members)), key, members)
+        return self._added(size, index_row)
+
+    def write_serialized(self, data: bytes, size: int, index_row: dict[str, Any]) -> str:
+        """Add a sample whose tar members ``add_sample`` already wrote elsewhere (``data``), counting ``size``.
+
+        A member's bytes do not depend on where in a tar it lies, so copying them gives the shard
+        ``write_members`` would have written (``packager.builder.chunks``).
+        """
+        self._shard_for(size).add_serialized(data)
+        return self._added(size, index_row)
+
+    def _shard_for(self, size: int) -> TarStream:
+        """The open shard a sample counting ``size`` goes into, rolling over first if it would not fit."""
         if self._tar is not None and (self._count >= self.max_count or self._size + size > self.max_size):
             self._finish_shard()
         if self._tar is None:
             self._open_shard()
         assert self._tar is not None
-        for extension in sorted(members):  # webdataset's member order
-            self._tar.add(f"{key}.{extension}", members[extension])
+        return self._tar
+
+    def _added(self, size: int, index_row: dict[str, Any]) -> str:
         self._rows.append(index_row)
         self._count += 1
         self._size += size
@@ -222,7 +259,7 @@ class ShardWriter:
     def _open_shard(self) -> None:
         name = self._current_name
         self._handle = _HashingWriter((self.data_dir / f"{name}.tar.tmp").open("wb"))
-        self._tar = TarStream(self._handle, user=TAR_USER, group=TAR_USER, mtime=TAR_MTIME)
+        self._tar = sample_stream(self._handle)
         self._rows = []
         self._count = 0
         self._size = 0

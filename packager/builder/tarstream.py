@@ -52,6 +52,11 @@ class TarStream:
             self._sink.write(bytes(padding))
         self.offset += len(header) + len(data) + padding
 
+    def add_serialized(self, data: bytes) -> None:
+        """Whole members (headers, data, padding) that ``add`` wrote to another stream."""
+        self._sink.write(data)
+        self.offset += len(data)
+
     def close(self) -> None:
         if self.closed:
             return
