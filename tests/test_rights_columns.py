@@ -35,6 +35,7 @@ MAPPING = {
     "rights": "Rights Statement",
     "copyright_notice": "Copyright Line",
     "ai_preferences": "AI Use",
+    "published": "First Published",
 }
 EXPORT = [
     # No rights statement and no collection default.
@@ -48,6 +49,9 @@ EXPORT = [
     # In Copyright, although every term has ended.
     {"Object Number": "inc", "Artist": "Anna Berg", "Artist Death": "1850", "Object Date": "1840",
      "Rights Statement": IN_C},
+    # An anonymous work published in 1990: the EU's 70 years from publication still run.
+    {"Object Number": "anonymous", "Artist": "Anonymous", "Object Date": "1990", "First Published": "1990",
+     "Rights Statement": PDM},
     # The institution asks that it not train AI.
     {"Object Number": "ai", "Artist": "Eva Lund", "Artist Death": "1850", "Object Date": "1840",
      "Rights Statement": PDM, "AI Use": "train-ai=n"},
@@ -133,6 +137,14 @@ def test_a_running_term_names_the_cells_it_was_counted_from(export: dict[str, di
     assert term["fix"].startswith("Check items.csv column 'Artist Death' against your catalogue. If it is right,")
 
 
+def test_a_term_counted_from_several_cells_names_each_column(export: dict[str, dict[str, Any]]) -> None:
+    anonymous = export["anonymous"]
+    assert anonymous["reason"] == "rights:conflict"
+    assert anonymous["fix"].startswith(
+        "Check items.csv columns 'Artist' and 'First Published' against your catalogue. If they are right,"
+    )
+
+
 def test_a_statement_conflict_says_which_column_to_correct(export: dict[str, dict[str, Any]]) -> None:
     inc = export["inc"]
     assert inc["reason"] == "rights:conflict"
@@ -159,7 +171,7 @@ def test_a_workshop_attribution_names_the_artist_and_death_columns(export: dict[
 def test_validate_prints_the_contributors_columns(tmp_path: Path) -> None:
     folder = _folder(tmp_path, "city-museum", MAPPING, [dict(row) for row in EXPORT], "csv")
     result = CliRunner().invoke(cli, ["validate", str(folder), "--as-of", AS_OF])
-    assert "  - ai (row 6): items.csv column 'AI Use': AI preference 'train-ai=n' refuses train-ai\n" in result.output
+    assert "  - ai (row 7): items.csv column 'AI Use': AI preference 'train-ai=n' refuses train-ai\n" in result.output
     assert "what to do: If items.csv column 'Copyright Line' is out of date" in result.output
 
 
