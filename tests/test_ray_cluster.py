@@ -31,6 +31,7 @@ from packager.builder.config import Settings
 from packager.builder.run import build, load_collections
 from tests.helpers import image_bytes, write_collection
 from tests.s3_server import KEY, SECRET, s3_server
+from tests.test_s3_out import local_files, stored_files
 
 pytestmark = pytest.mark.ray
 RAY = Path(sys.executable).parent / "ray"
@@ -155,11 +156,7 @@ def test_a_two_node_cluster_writes_to_object_storage_the_bytes_of_a_local_build(
     folder = write_collection(tmp_path, rows, files=files)
     local = tmp_path / "local"
     build(load_collections([folder]), local, Settings(as_of=AS_OF, shard_max_count=4))
-    expected = {
-        p.relative_to(local).as_posix(): p.read_bytes()
-        for p in local.rglob("*")
-        if p.is_file() and ".pdpack" not in p.relative_to(local).parts
-    }
+    expected = local_files(local)  # with the partition records, which a build to a URL keeps there too
     assert sum(name.endswith(".tar") for name in expected) > 2
     url = "s3://pdpack-cluster/release"
     with s3_server("pdpack-cluster") as s3:
@@ -171,7 +168,7 @@ def test_a_two_node_cluster_writes_to_object_storage_the_bytes_of_a_local_build(
             env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
-        stored = s3.objects(url)
+        stored = stored_files(s3.objects(url))
     assert sorted(stored) == sorted(expected)
     for name, data in expected.items():
         assert stored[name] == data, name

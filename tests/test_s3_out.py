@@ -32,12 +32,18 @@ def make_collection(root: Path) -> Path:
 
 
 def local_files(out: Path) -> dict[str, bytes]:
-    """Every file a build wrote into a folder but its own state (.pdpack/, which a build to a URL keeps locally)."""
+    """Every file a build wrote into a folder, and its partition records, but the rest of its state (.pdpack/)."""
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*"))
-        if p.is_file() and ".pdpack" not in p.relative_to(out).parts
+        if p.is_file()
+        and (".pdpack" not in p.relative_to(out).parts or p.relative_to(out).parts[:2] == (".pdpack", "partitions"))
     }
+
+
+def stored_files(stored: dict[str, bytes]) -> dict[str, bytes]:
+    """The objects of a build at a URL but its checkpoint (which the driver keeps there for --resume)."""
+    return {name: data for name, data in stored.items() if name != ".pdpack/checkpoint.json"}
 
 
 def test_a_build_to_s3_holds_the_bytes_of_a_local_build_and_nothing_older(tmp_path: Path) -> None:
@@ -63,20 +69,22 @@ def test_a_build_to_s3_holds_the_bytes_of_a_local_build_and_nothing_older(tmp_pa
         assert done.returncode == 0, done.stderr
         assert f"into {url}/" in done.stdout
         stored = s3.objects(url)
-    assert sorted(stored) == sorted(expected)  # every file, and nothing the earlier build left
+    assert ".pdpack/checkpoint.json" in stored and any(name.startswith(".pdpack/partitions/") for name in stored)
+    stored = stored_files(stored)
+    assert sorted(stored) == sorted(expected)  # every file and record, and nothing the earlier build left
     for name, data in expected.items():
         assert stored[name] == data, name
 
 
-def test_resume_and_previous_need_a_folder(tmp_path: Path) -> None:
+def test_a_previous_build_at_a_url_needs_a_url_out(tmp_path: Path) -> None:
     folder = make_collection(tmp_path)
-    for extra in (["--resume"], ["--previous", str(tmp_path)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "packager", "build", str(folder), "--out", "s3://pdpack-test/x", *extra],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert done.returncode == 2, done.stderr
-        assert "need --out to be a folder, not a URL" in done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "packager", "build", str(folder), "--out", str(tmp_path / "dist"),
+         "--previous", "s3://pdpack-test/x"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "s3://pdpack-test/x is a URL" in done.stderr and "give a folder, or a URL --out" in done.stderr
 
 
 def test_a_bucket_that_is_not_there_stops_the_build_with_what_to_check(tmp_path: Path) -> None:

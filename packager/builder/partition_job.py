@@ -32,6 +32,7 @@ from packager.builder.reuse import (
     load_record,
     partition_key,
     place,
+    record_name,
     save_record,
     shards_here,
     still_shippable,
@@ -53,6 +54,9 @@ class Job:
     # node (a Ray worker starts elsewhere), and messages name them as the contributor gave them.
     cwd: str = ""
     target: Target | None = None  # where the shards go when the build goes to a URL (then ``out`` is unused)
+    # Builds at URLs whose records may be reused (an earlier build there, or this one on resume): the shards
+    # stay in the storage, copied within it where they are elsewhere.
+    reuse_targets: tuple[Target, ...] = ()
 
 
 def run_job(job: Job) -> PartitionRecord:
@@ -73,11 +77,48 @@ def run_job(job: Job) -> PartitionRecord:
 
 
 def _run_for_target(job: Job, target: Target) -> PartitionRecord:
-    """The partition written into a folder of this task's own, then uploaded to the build's URL."""
+    """The partition reused at its URL, or written into a folder of this task's own, then uploaded there."""
+    if job.reuse_targets:
+        if job.cwd and os.getcwd() != job.cwd:
+            os.chdir(job.cwd)
+        key = partition_key(job.partition, job.settings)
+        reused = reuse_at(job.partition, job.settings, key, target, job.reuse_targets)
+        if reused is not None:
+            return reused
     with tempfile.TemporaryDirectory(prefix="pdpack-part-") as staging:
-        record = run_job(dataclasses.replace(job, out=staging, sources=(), target=None))
+        record = run_job(dataclasses.replace(job, out=staging, target=None, reuse_targets=()))
+        if not shards_here(record, Path(staging)):  # reused from a release whose tars stay on the Hub: not here
+            record = run_job(dataclasses.replace(job, out=staging, sources=(), target=None, reuse_targets=()))
         target.upload(Path(staging), shard_names(record))
     return record
+
+
+def reuse_at(
+    partition: Partition, settings: Settings, key: str, target: Target, sources: Iterable[Target]
+) -> PartitionRecord | None:
+    """The partition's record from a build at a URL, its files copied to ``target`` where they are elsewhere.
+
+    As for a folder, a shard is taken for the record's when it is there at the size the record gives, and a
+    record is written only once its shards are complete (``packager.builder.run``).
+    """
+    for source in sources:
+        try:
+            record = PartitionRecord.from_json(source.read_json(record_name(partition.collection.id, partition.name)))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # none, or unreadable: the partition is built again
+        if record.key != key or not still_shippable(record, settings):
+            continue
+        names = shard_names(record)
+        expected = {s.name: s.bytes for s in record.shards}
+        found = source.sizes(names)
+        if set(found) != set(names) or any(found[name] != size for name, size in expected.items()):
+            continue
+        if not source.same_place(target):
+            target.copy_from(source, names)
+        record = record.with_rows([entry.row for entry in partition.entries])
+        record.reused = True
+        return record
+    return None
 
 
 def shard_names(record: PartitionRecord) -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from packager.atomic import write_atomic
-from packager.builder.checkpoint import STATE_DIR, state_dir
+from packager.builder.checkpoint import STATE_DIR
 from packager.builder.config import Settings
 from packager.builder.partitions import Partition
 from packager.builder.records import PartitionRecord
@@ -45,7 +45,12 @@ _PER_ITEM = ("as_of", "takedowns")
 
 
 def record_path(out_dir: Path, collection_id: str, name: str) -> Path:
-    return state_dir(out_dir) / RECORDS / collection_id / f"{name}.json"
+    return out_dir / record_name(collection_id, name)
+
+
+def record_name(collection_id: str, name: str) -> str:
+    """Where a partition's record lies, relative to the build (a folder or a URL)."""
+    return f"{PUBLISHED_RECORDS}{collection_id}/{name}.json"
 
 
 def load_record(out_dir: Path, collection_id: str, name: str) -> PartitionRecord | None:

@@ -20,6 +20,7 @@ from packager.builder.partition_job import (
     Job,
     remove_samples,
     reuse,
+    reuse_at,
     run_job,
     shard_names,
     tasks,
@@ -28,7 +29,15 @@ from packager.builder.partition_job import (
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.remote import load_remote, save_remote
-from packager.builder.reuse import RECORDS, has_record, partition_key, shards_here
+from packager.builder.reuse import (
+    PUBLISHED_RECORDS,
+    RECORDS,
+    has_record,
+    partition_key,
+    record_name,
+    save_record,
+    shards_here,
+)
 from packager.builder.stages import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
 from packager.builder.target import Target, is_url
 from packager.captions.select import caption_stage
@@ -47,6 +56,7 @@ LOCAL_SHARE = 4
 # ... and checks at most this many partitions itself (about 50,000 items) before the engine's workers take over.
 LOCAL_PARTITIONS = 64
 SHARD_FILES = ("*.tar", "*.parquet", "*.tmp")
+CHECKPOINT_NAME = f"{checkpoint.STATE_DIR}/{checkpoint.CHECKPOINT}"  # relative to the build, as at a URL
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 
 
@@ -140,14 +150,15 @@ def build(
     engine: Engine | None = None,
     for_publication: bool = False,
     on_resume: Callable[[checkpoint.Checkpoint], None] | None = None,
-    previous: Path | None = None,
+    previous: Path | str | None = None,
     storage_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build shards and reports into ``out_dir``, a folder or an fsspec URL (``s3://bucket/prefix``); return the report.
 
-    To a URL, each partition task uploads its own shards and the driver the small files
-    (``packager.builder.target``), reached with ``storage_options``; ``resume`` and ``previous``
-    need a folder. Otherwise, as follows.
+    To a URL, each partition task uploads its own shards and the driver the small files and the
+    partition records (``packager.builder.target``), reached with ``storage_options``; ``resume``
+    carries on from the records at the URL, and ``previous`` may be a folder or another URL on
+    the same storage (its shards are copied inside it). Otherwise, as follows.
 
     ``settings`` holds everything that decides the output; ``workers`` and ``engine`` only decide
     where the per-partition work runs (the output is the same). With ``resume``, carry on from an
@@ -162,18 +173,24 @@ def build(
     """
     if isinstance(out_dir, str) and not is_url(out_dir):
         out_dir = Path(out_dir)
+    prior = previous if isinstance(previous, str) and is_url(previous) else None
+    folder = Path(previous) if previous is not None and prior is None else None
     if isinstance(out_dir, Path):
+        if prior is not None:
+            raise ValueError(f"--previous {prior} is a URL: its shards stay there, so --out must be a URL too")
         return _build(
-            collections, out_dir, settings, workers, on_result, resume, engine, for_publication, on_resume, previous
+            collections, out_dir, settings, workers, on_result, resume, engine, for_publication, on_resume, folder
         )
-    if resume or previous is not None:
-        raise ValueError("--resume and --previous need --out to be a folder, not a URL")
-    target = Target(out_dir, dict(storage_options or {}))
-    # The driver's state (checkpoint, deduplication index, records) stays on this machine; the shards do not pass here.
+    options = dict(storage_options or {})
+    target = Target(out_dir, options)
+    at = (Target(prior, options),) if prior is not None else ()
+    # The driver works in a folder of its own (checkpoint, deduplication index, records), which it mirrors to
+    # URL/.pdpack/ as partitions complete, so that --resume finds them; the shards do not pass here.
     with tempfile.TemporaryDirectory(prefix="pdpack-build-") as staging:
         return _build(
-            collections, Path(staging), settings, workers, on_result, False, engine, for_publication, None, None, target
-        )
+            collections, Path(staging), settings, workers, on_result, resume, engine, for_publication, on_resume,
+            folder, target, at,
+        )  # fmt: skip
 
 
 def _build(
@@ -188,12 +205,15 @@ def _build(
     on_resume: Callable[[checkpoint.Checkpoint], None] | None,
     previous: Path | None,
     target: Target | None = None,
+    prior: tuple[Target, ...] = (),
 ) -> dict[str, Any]:
     models = preflight(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded = settings.recorded()
     fingerprint = checkpoint.fingerprint(list(collections), recorded)
     inputs = checkpoint.describe_inputs(list(collections), recorded)
+    if resume and target is not None and target.exists(CHECKPOINT_NAME):
+        target.download([CHECKPOINT_NAME], out_dir)
     interrupted = checkpoint.load(out_dir) if resume else None
     if interrupted is not None and interrupted.fingerprint != fingerprint:
         changed = checkpoint.changes(interrupted.inputs, inputs)
@@ -209,14 +229,21 @@ def _build(
     if interrupted is not None and on_resume is not None:
         on_resume(interrupted)
     in_place = previous is not None and previous.resolve() == out_dir.resolve()
+    in_place = in_place or any(target is not None and target.same_place(p) for p in prior)
     if interrupted is None and not in_place:
         clear_previous(out_dir)
+        if target is not None:
+            target.remove(target.files_under(checkpoint.STATE_DIR))  # an earlier build's state there
     remove_chunks(out_dir)
     reuse_from: list[Path] = []
-    if interrupted is not None or in_place:
+    url_sources: list[Target] = []
+    if (interrupted is not None or in_place) and target is not None:
+        url_sources.append(target)  # what the interrupted build completed there, or the earlier build at that URL
+    elif interrupted is not None or in_place:
         reuse_from.append(out_dir)  # what the interrupted build completed, or the earlier build in this folder
     if previous is not None and not in_place:
         reuse_from.append(previous)
+    url_sources += [p for p in prior if not in_place]
     sources = tuple(str(folder.resolve()) for folder in reuse_from)
     remote = load_remote(previous) if previous is not None and not in_place else None
     if remote is not None:
@@ -241,7 +268,9 @@ def _build(
                     return _model_partition(partition, settings, models, out_dir, (), active, workers)
                 return run_job(Job(partition, settings, str(out_dir)))  # here: uploaded below with the filter pass's
 
-            records = _records(collections, settings, models, out_dir, sources, active, workers, target)
+            records = _records(
+                collections, settings, models, out_dir, sources, active, workers, target, tuple(url_sources)
+            )
             for partition, record in records:
                 collection = by_id[record.collection]
                 outcomes: list[Outcome] = []
@@ -263,9 +292,12 @@ def _build(
                     pictured = len(gallery_shards([*shards, *record.shards])) > len(shards)
                     if removed != set(record.removed) or pictured:
                         record = rebuild(partition)
+                if target is not None and removed != set(record.removed):
+                    target.remove([record_name(record.collection, record.name)])  # its shards are rewritten
                 record = _filtered(partition, record, removed, out_dir, settings, rebuild, target)
                 if target is not None:
                     _upload_written(target, out_dir, record)
+                    save_record(out_dir, record)
                 for number, outcome in enumerate(outcomes, start=position - len(outcomes)):
                     report.add(collection, outcome)
                     if on_result is not None and number >= replayed:
@@ -283,6 +315,9 @@ def _build(
                         inputs=inputs,
                     ),
                 )
+                if target is not None:
+                    # The record only once its shards are complete there: a resume reuses what it finds.
+                    target.upload(out_dir, [record_name(record.collection, record.name), CHECKPOINT_NAME])
             dedup.close()
             summary = report.write(shards)
     finally:
@@ -299,7 +334,9 @@ def _build(
     carded = write_build_card(out_dir, summary)
     if target is not None:
         keep = set(chain.from_iterable((s.name, s.index) for s in shards))
-        target.remove([name for name in target.shard_files() if name not in keep])  # left by an earlier build
+        keep |= {record_name(collection, name) for collection, name in kept}
+        stale = [*target.shard_files(), *target.files_under(PUBLISHED_RECORDS)]
+        target.remove([name for name in stale if name not in keep])  # left by an earlier build
         target.upload(out_dir, [*BUILD_OUTPUTS, *([CARD_FILE] if carded else [])])
     return summary
 
@@ -348,6 +385,7 @@ def _records(
     engine: Engine,
     workers: int,
     target: Target | None = None,
+    url_sources: tuple[Target, ...] = (),
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
     """Every partition with its record, in build order; each written (or reused) by the engine's workers."""
     parts = all_partitions(collections, settings)
@@ -355,9 +393,12 @@ def _records(
         # The caption models are loaded in this process, so the partitions are written here, their items
         # processed by the engine's workers as they always were.
         for partition in parts:
-            yield partition, _model_partition(partition, settings, models, out_dir, sources, engine, workers)
+            yield (
+                partition,
+                _model_partition(partition, settings, models, out_dir, sources, engine, workers, target, url_sources),
+            )
         return
-    if sources:
+    if sources and target is None:
         # An incremental build: most partitions are reused, which takes no decoding. The few that changed
         # are written here, so that no worker pool is started for them; once changes are no longer few,
         # the rest goes to the engine (whose workers still reuse what they can). So does everything after the
@@ -378,7 +419,7 @@ def _records(
                 reused += 1
             yield partition, record
         return
-    yield from _on_engine(parts, settings, out_dir, sources, engine, workers, target)
+    yield from _on_engine(parts, settings, out_dir, sources, engine, workers, target, url_sources)
 
 
 def _on_engine(
@@ -389,6 +430,7 @@ def _on_engine(
     engine: Engine,
     workers: int,
     target: Target | None = None,
+    url_sources: tuple[Target, ...] = (),
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
     """The partitions written (or reused) by the engine's workers, in build order.
 
@@ -403,7 +445,7 @@ def _on_engine(
 
     def tasks() -> Iterator[Job | Chunk]:
         for partition in parts:
-            job = Job(partition, settings, out, sources, cwd=os.getcwd(), target=target)
+            job = Job(partition, settings, out, sources, cwd=os.getcwd(), target=target, reuse_targets=url_sources)
             pieces: list[Job | Chunk] = [job]
             if split and not any(has_record(Path(source), partition) for source in sources):
                 pieces = list(chunks(job))
@@ -446,9 +488,12 @@ def _model_partition(
     sources: tuple[str, ...],
     engine: Engine,
     workers: int,
+    target: Target | None = None,
+    url_sources: tuple[Target, ...] = (),
 ) -> PartitionRecord:
     key = partition_key(partition, settings)
-    reused = reuse(partition, settings, key, out_dir, sources)
+    reused = reuse_at(partition, settings, key, target, url_sources) if target is not None else None
+    reused = reused or reuse(partition, settings, key, out_dir, sources)
     if reused is not None:
         return reused
     groups = grouped(tasks(partition, settings), settings.fetch_threads * GROUP_PER_THREAD)

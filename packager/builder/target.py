@@ -2,9 +2,11 @@
 
 Each partition task writes its shards into a folder of its own on the machine it runs on, then
 uploads them to the target and deletes its copies; the driver keeps its state (checkpoint,
-deduplication index, partition records) in a local folder of its own and uploads the small files
-(reports, attribution, card) once the build is complete. The bytes are those a local build writes:
-the same code writes them, only the last step (the upload) differs.
+deduplication index, partition records) in a local folder of its own, mirrors each partition's
+record (once its shards are there) and the checkpoint to ``URL/.pdpack/``, from which a resumed or
+a later build reuses partitions, and uploads the small files (reports, attribution, card) once the
+build is complete. The bytes are those a local build writes: the same code writes them, only the
+last step (the upload) differs.
 
 Where the storage is and how to sign in comes from fsspec's usual places: the filesystem's own
 environment (for S3, ``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL``, an instance role), fsspec's
@@ -15,6 +17,7 @@ environment (for S3, ``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL``, an instance ro
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,20 +78,66 @@ class Target:
         return bool(fs.isfile(f"{root}/{name}"))
 
     def remove(self, names: Iterable[str]) -> None:
+        """Delete these files; one that is not there is no error."""
         fs, root = self._fs()
         paths = [f"{root}/{name}" for name in names]
+        if "file" in _protocols(fs):
+            paths = [path for path in paths if fs.exists(path)]
         if paths:
             fs.rm(paths)
 
     def shard_files(self) -> list[str]:
         """Every shard and index under ``URL/data/`` (what an earlier build may have left), as relative names."""
+        return [name for name in self.files_under("data") if name.endswith(SHARD_SUFFIXES)]
+
+    def files_under(self, folder: str) -> list[str]:
+        """Every file under ``URL/FOLDER/``, as names relative to the URL."""
         fs, root = self._fs()
         fs.invalidate_cache()
-        data = f"{root}/data"
-        if not fs.exists(data):
+        top = f"{root}/{folder.strip('/')}"
+        if not fs.exists(top):
             return []
-        found = fs.find(data)
-        return sorted(p[len(root) + 1 :] for p in found if p.endswith(SHARD_SUFFIXES))
+        return sorted(p[len(root) + 1 :] for p in fs.find(top))
+
+    def read_json(self, name: str) -> Any:
+        """The JSON document ``URL/NAME``; None when there is none (or it is not JSON)."""
+        fs, root = self._fs()
+        try:
+            return json.loads(fs.cat_file(f"{root}/{name}"))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def sizes(self, names: Iterable[str]) -> dict[str, int]:
+        """The size of each of these files that is there (one absent is left out)."""
+        fs, root = self._fs()
+        fs.invalidate_cache()  # a worker elsewhere may have written since
+        found: dict[str, int] = {}
+        for name in names:
+            try:
+                info = fs.info(f"{root}/{name}")
+            except FileNotFoundError:
+                continue
+            if info.get("type") == "file":
+                found[name] = int(info["size"])
+        return found
+
+    def same_place(self, other: Target) -> bool:
+        return self.url.rstrip("/") == other.url.rstrip("/") and dict(self.options) == dict(other.options)
+
+    def copy_from(self, source: Target, names: Iterable[str]) -> None:
+        """Copy ``SOURCE/NAME`` to ``URL/NAME``: inside the storage where both are on one (no byte passes here)."""
+        names = list(names)
+        fs, root = self._fs()
+        other, other_root = source._fs()
+        if _protocols(fs) == _protocols(other) and dict(self.options) == dict(source.options):
+            if "file" in _protocols(fs):
+                for name in names:
+                    fs.makedirs(f"{root}/{name}".rsplit("/", 1)[0], exist_ok=True)
+            fs.copy([f"{other_root}/{n}" for n in names], [f"{root}/{n}" for n in names])
+            return
+        with tempfile.TemporaryDirectory(prefix="pdpack-copy-") as staging:
+            source.download(names, Path(staging))
+            self.upload(Path(staging), names)
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:

@@ -56,9 +56,10 @@ from packager.outputs.report_html import REPORT_FILE
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
 @click.option(
     "--previous",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="FOLDER-OR-URL",
     help="An earlier build or release folder: every partition whose inputs are unchanged is taken from it "
-    "without decoding (it may be --out itself).",
+    "without decoding (it may be --out itself). With a URL --out, also an earlier build at a URL on the same "
+    "storage, whose shards are copied inside it.",
 )
 @click.option(
     "--for-publication",
@@ -80,7 +81,7 @@ def build_command(
     storage_options: tuple[str, ...],
     workers: int,
     resume: bool,
-    previous: Path | None,
+    previous: str | None,
     for_publication: bool,
     engine_name: str,
     ray_address: str | None,
@@ -113,11 +114,13 @@ def build_command(
       pdpack build my-collection/ --max-side 512 --encode webp --quality 85
       pdpack build my-collection/ --out dist/ --resume     # after an interruption
       pdpack build manifests/ --out s3://bucket/builds/2026.12   # each worker uploads its partitions
+      pdpack build manifests/ --out s3://bucket/builds/2027.01 --previous s3://bucket/builds/2026.12
       pdpack build manifests/ --engine ray --ray-address auto --workers 64   # every collection below
       pdpack build my-collection/ --captions best --caption-model coca_ViT-B-32 \\
           --caption-pretrained /models/coca.pt --score-model ViT-B-32 --min-alignment 0.2
     """
-    destination = _destination(out, storage_options, resume, previous)
+    destination = _destination(out, storage_options)
+    earlier = _previous(previous, destination)
     collections = load_or_exit(folders, include_examples=include_examples)
     settings = command_settings(takedowns=str(takedowns) if takedowns is not None else None, **options)
     try:
@@ -148,7 +151,7 @@ def build_command(
                 engine=engine,
                 for_publication=for_publication,
                 on_resume=resuming,
-                previous=previous,
+                previous=earlier,
                 storage_options=dict(storage_option(o) for o in storage_options),
             )
     except KeyboardInterrupt as exc:
@@ -168,14 +171,29 @@ def build_command(
     _print_build_summary(report, destination)
 
 
-def _destination(out: str, storage_options: tuple[str, ...], resume: bool, previous: Path | None) -> Path | str:
+def _previous(previous: str | None, destination: Path | str) -> Path | str | None:
+    """--previous as a folder that is there, or as a URL when --out is one (its shards stay in that storage)."""
+    if previous is None:
+        return None
+    if is_url(previous):
+        if isinstance(destination, Path):
+            raise click.BadParameter(
+                f"{previous} is a URL: an earlier build there is reused by a build to a URL (its shards are copied "
+                "inside the storage); give a folder, or a URL --out",
+                param_hint="--previous",
+            )
+        return previous
+    if not Path(previous).is_dir():
+        raise click.BadParameter(f"{previous} is not a folder", param_hint="--previous")
+    return Path(previous)
+
+
+def _destination(out: str, storage_options: tuple[str, ...]) -> Path | str:
     """--out as a folder, or as the URL it is; the URL's limits stopped before anything is loaded."""
     if not is_url(out):
         if Path(out).is_file():
             raise click.BadParameter(f"{out} is a file; give a folder or a URL", param_hint="--out")
         return Path(out)
-    if resume or previous is not None:
-        raise click.UsageError("--resume and --previous need --out to be a folder, not a URL")
     try:
         for option in storage_options:
             storage_option(option)
@@ -190,7 +208,11 @@ def _destination(out: str, storage_options: tuple[str, ...], resume: bool, previ
 def _say_interrupted(out: Path | str) -> None:
     """What an interrupted build leaves: the items and shards a resume keeps, and how to resume."""
     if not isinstance(out, Path):
-        say_message(f"\nInterrupted: a build to a URL cannot be resumed; run the same command again ({out}).", err=True)
+        say_message(
+            f"\nInterrupted. The partitions complete in {out} are kept there: run the same command with --resume "
+            "to finish from them.",
+            err=True,
+        )
         return
     point = checkpoint.load(out)
     if point is None or not point.consumed:
