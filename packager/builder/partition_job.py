@@ -214,7 +214,7 @@ def reuse(
             continue
         if place(record, Path(source), out):
             record = record.with_rows(rows)
-            save_record(out, record)
+            save_record(out, record, durable=False)
             record.reused = True
             return record
     return None

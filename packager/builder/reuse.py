@@ -66,10 +66,12 @@ def has_record(out_dir: Path, partition: Partition) -> bool:
     return record_path(out_dir, partition.collection.id, partition.name).is_file()
 
 
-def save_record(out_dir: Path, record: PartitionRecord) -> None:
+def save_record(out_dir: Path, record: PartitionRecord, durable: bool = True) -> None:
+    """Keep the record beside the build. ``durable=False`` for a reused partition's: its shards are the earlier
+    build's files, so a record a power cut tore costs placing them again (``load_record`` reads no torn record)."""
     path = record_path(out_dir, record.collection, record.name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, dumps_pretty(record.to_json()))
+    write_atomic(path, dumps_pretty(record.to_json()), durable=durable)
 
 
 def forget_record(out_dir: Path, collection_id: str, name: str) -> None:
@@ -110,14 +112,26 @@ def key_of(keys: list[str]) -> str:
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
+def _fields(value: Any) -> Any:
+    """What ``dataclasses.asdict`` gives, as JSON writes it, without its deep copies (a third of a reused item's check
+    when its file is not counted)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _fields(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_fields(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _fields(v) for k, v in value.items()}
+    return value
+
+
 def _entry_facts(partition: Partition, entry: Any, review: Any, settings: Settings, takedowns: Any) -> dict[str, Any]:
     if not isinstance(entry, Item):
         rejected = entry.to_json()
         rejected.pop("row", None)
         return {"rejected": rejected}
-    row = dataclasses.asdict(entry)
+    row = _fields(entry)
     row.pop("row")
-    facts: dict[str, Any] = {"item": row, "review": dataclasses.asdict(review) if review else None}
+    facts: dict[str, Any] = {"item": row, "review": _fields(review) if review else None}
     if review is not None:
         facts["review"].pop("row", None)
     if entry.file is not None:

@@ -48,13 +48,13 @@ from packager.outputs.build_card import CARD_FILE, remove_build_card, write_buil
 from packager.outputs.report import BuildReport
 from packager.outputs.report_data import gallery_shards
 from packager.outputs.report_html import REPORT_FILE, write_build_report_html
+from packager.outputs.thumbnail_cache import THUMBNAILS_FILE, ThumbnailCache
 from packager.rights.review import load_reviews
 from packager.sample import ShardInfo, Shipped
 
-# An incremental build writes changed partitions itself while they are at most one in this many reused ones.
-LOCAL_SHARE = 4
-# ... and checks at most this many partitions itself (about 50,000 items) before the engine's workers take over.
-LOCAL_PARTITIONS = 64
+# A checkpoint waits for the disk (5 to 20 ms). After a partition that was written it is saved at once; after
+# reused ones (placed again on resume without decoding) once every this many.
+REUSED_PER_CHECKPOINT = 16
 SHARD_FILES = ("*.tar", "*.parquet", "*.tmp")
 CHECKPOINT_NAME = f"{checkpoint.STATE_DIR}/{checkpoint.CHECKPOINT}"  # relative to the build, as at a URL
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
@@ -258,6 +258,7 @@ def _build(
     shards: list[ShardInfo] = []
     kept: set[tuple[str, str]] = set()
     position = 0
+    unsaved = 0  # reused partitions since the last checkpoint
     owned = engine is None
     active = engine or make_engine("local", workers, preload=WORKER_MODULES)
     try:
@@ -294,7 +295,9 @@ def _build(
                         record = rebuild(partition)
                 if target is not None and removed != set(record.removed):
                     target.remove([record_name(record.collection, record.name)])  # its shards are rewritten
-                record = _filtered(partition, record, removed, out_dir, settings, rebuild, target)
+                filtered = _filtered(partition, record, removed, out_dir, settings, rebuild, target)
+                placed = record.reused and filtered is record and target is None  # placed again cheaply on resume
+                record = filtered
                 if target is not None:
                     _upload_written(target, out_dir, record)
                     save_record(out_dir, record)
@@ -305,16 +308,19 @@ def _build(
                 shards.extend(record.shards)
                 kept.add((record.collection, record.name))
                 dedup.commit()
-                checkpoint.save(
-                    out_dir,
-                    checkpoint.Checkpoint(
-                        fingerprint,
-                        consumed=position,
-                        rejected_offset=report.rejected_offset,
-                        shards=[s.to_json() for s in shards],
-                        inputs=inputs,
-                    ),
-                )
+                unsaved = unsaved + 1 if placed else REUSED_PER_CHECKPOINT
+                if unsaved >= REUSED_PER_CHECKPOINT:
+                    unsaved = 0
+                    checkpoint.save(
+                        out_dir,
+                        checkpoint.Checkpoint(
+                            fingerprint,
+                            consumed=position,
+                            rejected_offset=report.rejected_offset,
+                            shards=[s.to_json() for s in shards],
+                            inputs=inputs,
+                        ),
+                    )
                 if target is not None:
                     # The record only once its shards are complete there: a resume reuses what it finds.
                     target.upload(out_dir, [record_name(record.collection, record.name), CHECKPOINT_NAME])
@@ -329,7 +335,10 @@ def _build(
         _gallery_shards(target, out_dir, shards)
         if target.exists(CARD_FILE):
             target.download([CARD_FILE], out_dir)  # so that a card of someone else's is kept, as in a folder
-    write_build_report_html(out_dir, list(collections), summary, for_publication)  # after rejected.jsonl is closed
+    # After rejected.jsonl is closed. The gallery's pictures that an earlier build drew are not drawn again.
+    gallery = ThumbnailCache([checkpoint.state_dir(Path(folder)) / THUMBNAILS_FILE for folder in sources])
+    write_build_report_html(out_dir, list(collections), summary, for_publication, gallery)
+    gallery.save(checkpoint.state_dir(out_dir) / THUMBNAILS_FILE)
     # A card, so that datasets.load_dataset(out_dir) reads the shards, not the index.
     carded = write_build_card(out_dir, summary)
     if target is not None:
@@ -398,27 +407,8 @@ def _records(
                 _model_partition(partition, settings, models, out_dir, sources, engine, workers, target, url_sources),
             )
         return
-    if sources and target is None:
-        # An incremental build: most partitions are reused, which takes no decoding. The few that changed
-        # are written here, so that no worker pool is started for them; once changes are no longer few,
-        # the rest goes to the engine (whose workers still reuse what they can). So does everything after the
-        # first LOCAL_PARTITIONS: checking a partition reads its files, which a large build spreads over workers.
-        rebuilt = reused = 0
-        for partition in parts:
-            if rebuilt + reused >= LOCAL_PARTITIONS:
-                yield from _on_engine(chain([partition], parts), settings, out_dir, sources, engine, workers)
-                return
-            record = reuse(partition, settings, partition_key(partition, settings), out_dir, sources)
-            if record is None:
-                if rebuilt >= 1 + reused // LOCAL_SHARE:
-                    yield from _on_engine(chain([partition], parts), settings, out_dir, sources, engine, workers)
-                    return
-                rebuilt += 1
-                record = run_job(Job(partition, settings, str(out_dir.resolve()), sources, cwd=os.getcwd()))
-            else:
-                reused += 1
-            yield partition, record
-        return
+    # An incremental build too: a partition's check reads every file it holds (for its SHA-256), which the
+    # engine's workers share; those whose inputs changed are written there as in any build.
     yield from _on_engine(parts, settings, out_dir, sources, engine, workers, target, url_sources)
 
 

@@ -152,6 +152,7 @@ def release(
         engine = make_engine(engine_name, workers, ray_address, preload=WORKER_MODULES)
     except (ValueError, RuntimeError, ImportError) as exc:
         raise click.UsageError(str(exc)) from exc
+    engine.start()  # workers start while the manifests are read
     try:
         with engine:
             result = make_release(

@@ -26,7 +26,7 @@ refuse a staff page.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +46,7 @@ from packager.outputs.report_data import (
     read_samples,
 )
 from packager.outputs.report_style import CSS
+from packager.outputs.thumbnail_cache import ThumbnailCache
 from packager.outputs.thumbnails import GALLERY_SIDE, held_back_thumbnails, thumbnail_uri
 
 REPORT_FILE = "report.html"
@@ -60,11 +61,18 @@ HELD_ROWS_LIMIT = 2000
 
 
 def write_build_report_html(
-    out_dir: Path, collections: Sequence[Collection], report: dict[str, Any], for_publication: bool = False
+    out_dir: Path,
+    collections: Sequence[Collection],
+    report: dict[str, Any],
+    for_publication: bool = False,
+    gallery: ThumbnailCache | None = None,
 ) -> Path:
-    """The one call at the end of a build: read rejected.jsonl and the shards back, write report.html."""
+    """The one call at the end of a build: read rejected.jsonl and the shards back, write report.html.
+
+    ``gallery`` holds the shipped samples' thumbnails an earlier build drew, and keeps those drawn here.
+    """
     return write_report_html(
-        out_dir, report, read_rejected(out_dir), read_samples(out_dir, report), collections, for_publication
+        out_dir, report, read_rejected(out_dir), read_samples(out_dir, report), collections, for_publication, gallery
     )
 
 
@@ -75,6 +83,7 @@ def write_report_html(
     samples: Iterable[ShippedSample],
     collections: Sequence[Collection],
     for_publication: bool = False,
+    gallery: ThumbnailCache | None = None,
 ) -> Path:
     """Write ``out_dir/report.html`` from the build's report, its rejections and a sample of what shipped.
 
@@ -84,7 +93,8 @@ def write_report_html(
     shown = rejected[:HELD_ROWS_LIMIT]
     items = held_back_items(collections, shown)
     thumbnails = {} if for_publication else held_back_thumbnails(collections, shown, items)
-    page = render_report_html(report, rejected, list(samples), thumbnails, items, for_publication)
+    draw = gallery.uri if gallery is not None else thumbnail_uri
+    page = render_report_html(report, rejected, list(samples), thumbnails, items, for_publication, draw)
     path = out_dir / REPORT_FILE
     write_atomic(path, page)
     return path
@@ -97,8 +107,12 @@ def render_report_html(
     thumbnails: dict[tuple[str, str, int | None], str] | None = None,
     items: dict[tuple[str, str, int | None], Item] | None = None,
     for_publication: bool = False,
+    draw: Callable[[bytes, int], str | None] = thumbnail_uri,
 ) -> str:
-    """The page as text: a pure function of its inputs. ``for_publication`` leaves out every held-back picture."""
+    """The page as text: a pure function of its inputs. ``for_publication`` leaves out every held-back picture.
+
+    ``draw`` gives a shipped sample's thumbnail (``thumbnail_uri``, or what a ThumbnailCache kept of it).
+    """
     thumbnails = {} if for_publication else (thumbnails or {})
     items = items or {}
     totals = report.get("totals", {})
@@ -128,7 +142,7 @@ def render_report_html(
         _collections_section(report),
         _overrides_section(report),
         _held_section(rejected, thumbnails, items, for_publication),
-        _gallery_section(samples, totals),
+        _gallery_section(samples, totals, draw),
         _files_section(report),
         "</main>",
         "<footer><p>Made by pdpack "
@@ -392,14 +406,16 @@ def _held_section(
     )
 
 
-def _gallery_section(samples: Sequence[ShippedSample], totals: dict[str, Any]) -> str:
+def _gallery_section(
+    samples: Sequence[ShippedSample], totals: dict[str, Any], draw: Callable[[bytes, int], str | None]
+) -> str:
     shipped = int(totals.get("shipped", 0))
     if not samples:
         return "<section><h2>What ships</h2><p>Nothing ships from this build.</p></section>"
     cards = []
     for sample in samples:
         meta = sample.metadata
-        uri = thumbnail_uri(sample.image, GALLERY_SIDE)
+        uri = draw(sample.image, GALLERY_SIDE)
         picture = f'<img src="{_e(uri)}" alt="">' if uri else '<div class="nothumb">no picture</div>'
         record = _link(meta.get("source_url"), "Catalogue record") if meta.get("source_url") else ""
         status = STATUS_WORDS.get(str((meta.get("rights") or {}).get("status")), "")

@@ -17,10 +17,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -158,12 +159,64 @@ def read_release(folder: Path) -> dict[str, Any]:
     return meta
 
 
-def shipped_ids(folder: Path, shards: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """(collection, id) of every sample in a release, from its parquet indexes."""
-    found: list[tuple[str, str]] = []
+INDEX_COLUMNS = ["collection", "id", "rights_status", "rights_statement"]
+
+
+@dataclass
+class ReleaseSamples:
+    """What a release ships, read from its parquet indexes (and the previous release's, to compare)."""
+
+    ids: set[tuple[str, str]] = field(default_factory=set)  # (collection, id) of every sample
+    # ... of the samples in indexes the previous release holds as the same file (a reused partition's hard link)
+    unchanged: set[tuple[str, str]] = field(default_factory=set)
+    per_collection: Counter[str] = field(default_factory=Counter)
+    by_statement: Counter[tuple[str, str]] = field(default_factory=Counter)  # (verdict, statement key)
+
+
+def read_index(path: Path, columns: list[str]) -> list[tuple[Any, ...]]:
+    # ParquetFile, not read_table: read_table imports pyarrow.dataset, a quarter of a second of every release.
+    with path.open("rb") as handle:
+        table = pq.ParquetFile(handle).read(columns=columns)
+    return list(zip(*(table.column(name).to_pylist() for name in columns), strict=True))
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
+def release_samples(folder: Path, shards: Iterable[Mapping[str, Any]], previous: Path | None = None) -> ReleaseSamples:
+    """The samples a release ships, by id, collection and rights statement, from its parquet indexes.
+
+    An index that ``previous`` holds as the same file is noted in ``unchanged``: the previous release
+    ships the same samples from it, so comparing the two needs only the previous release's other indexes.
+    """
+    found = ReleaseSamples()
+    keys: dict[str, str] = {}  # a release has few statements and many samples
     for shard in shards:
-        table = pq.read_table(folder / shard["index"], columns=["collection", "id"])
-        found += zip(table.column("collection").to_pylist(), table.column("id").to_pylist(), strict=True)
+        path = folder / shard["index"]
+        rows = read_index(path, INDEX_COLUMNS)
+        ids = {(collection, item) for collection, item, _, _ in rows}
+        found.ids |= ids
+        if previous is not None and _same_file(path, previous / shard["index"]):
+            found.unchanged |= ids
+        for collection, _, status, statement in rows:
+            found.per_collection[collection] += 1
+            if statement not in keys:
+                keys[statement] = statement_key(statement or "")
+            found.by_statement[(status or "", keys[statement])] += 1
+    return found
+
+
+def shipped_ids(folder: Path, shards: Iterable[Mapping[str, Any]], skip: Path | None = None) -> set[tuple[str, str]]:
+    """(collection, id) of every sample in a release's indexes, less those that ``skip`` holds as the same file."""
+    found: set[tuple[str, str]] = set()
+    for shard in shards:
+        path = folder / shard["index"]
+        if skip is None or not _same_file(path, skip / shard["index"]):
+            found.update((collection, item) for collection, item in read_index(path, ["collection", "id"]))
     return found
 
 
@@ -189,17 +242,10 @@ def statement_key(statement: str) -> str:
     return term.canonical if normalise_uri(statement) is not None else term.label
 
 
-def statements(folder: Path, shards: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+def statements(found: ReleaseSamples) -> dict[str, dict[str, int]]:
     """Shipped samples by verdict, then by rights statement ("" when there is none)."""
-    tally: Counter[tuple[str, str]] = Counter()
-    for shard in shards:
-        table = pq.read_table(folder / shard["index"], columns=["rights_status", "rights_statement"])
-        for status, statement in zip(
-            table.column("rights_status").to_pylist(), table.column("rights_statement").to_pylist(), strict=True
-        ):
-            tally[(status or "", statement_key(statement or ""))] += 1
     result: dict[str, dict[str, int]] = {}
-    for (status, statement), count in sorted(tally.items()):
+    for (status, statement), count in sorted(found.by_statement.items()):
         result.setdefault(status, {})[statement] = count
     return result
 
@@ -210,19 +256,21 @@ def compare(
     out: Path,
     report: Mapping[str, Any],
     previous: Path | None,
+    now: ReleaseSamples | None = None,
 ) -> Changelog:
     """What changed since the previous release: samples added and removed, per collection, and why."""
-    now = shipped_ids(out, report["shards"])
-    shipped = Counter(collection for collection, _ in now)
+    now = now if now is not None else release_samples(out, report["shards"], previous)
+    per_collection = dict(sorted(now.per_collection.items()))
     if previous is None:
-        return Changelog(version, as_of, None, shipped=dict(sorted(shipped.items())))
+        return Changelog(version, as_of, None, shipped=per_collection)
     meta = read_release(previous)
-    before = shipped_ids(previous, meta["shards"])
-    before_set, now_set = set(before), set(now)
+    # The indexes both releases share list the same samples in both: only the previous release's others are read.
+    before_set = shipped_ids(previous, meta["shards"], skip=out) | now.unchanged
+    now_set = now.ids
     held_now = rejected_reasons(out)
     held_before = rejected_reasons(previous)
     collections_now = {c["id"] for c in report["collections"]}
-    collections_before = {c for c, _ in before} | {c for c, _ in held_before}
+    collections_before = {c for c, _ in before_set} | {c for c, _ in held_before}
     added = []
     for collection, item in sorted(now_set - before_set):
         if (collection, item) in held_before:
@@ -248,7 +296,7 @@ def compare(
         previous_as_of=str(meta.get("as_of", "")) or None,
         added=added,
         removed=removed,
-        shipped=dict(sorted(shipped.items())),
+        shipped=per_collection,
     )
 
 
@@ -309,8 +357,9 @@ def make_release(
     # Partitions whose inputs are unchanged since the previous release are taken from it, not decoded again.
     report = build(collections, out, settings, workers=workers, for_publication=True, previous=previous, engine=engine)
 
-    changelog = compare(version, settings.as_of, out, report, previous)
-    shipped_by_statement = statements(out, report["shards"])
+    now = release_samples(out, report["shards"], previous)
+    changelog = compare(version, settings.as_of, out, report, previous, now)
+    shipped_by_statement = statements(now)
     release: dict[str, Any] = {
         "version": version,
         "as_of": settings.as_of,
