@@ -24,7 +24,7 @@ from typing import Any
 
 from packager.builder.checkpoint import state_dir
 from packager.builder.config import Settings
-from packager.builder.partition_job import Job, Serialized, processed, write_partition
+from packager.builder.partition_job import Job, Serialized, file_digests, processed, write_partition
 from packager.builder.partitions import Partition
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import item_keys, key_of
@@ -119,7 +119,6 @@ def run_chunk(chunk: Chunk) -> ChunkRecord:
     partition = chunk.partition
     path = chunk_path(Path(chunk.out), partition.collection.id, partition.name, chunk.number)
     path.parent.mkdir(parents=True, exist_ok=True)
-    keys = item_keys(partition, chunk.settings)
     outcomes: list[Outcome] = []
     placed: list[Placed] = []
     with path.open("wb") as handle:
@@ -132,7 +131,7 @@ def run_chunk(chunk: Chunk) -> ChunkRecord:
                 outcomes.append(Shipped.of(result))
             else:
                 outcomes.append(result)
-    return ChunkRecord(str(path), outcomes, placed, keys)
+    return ChunkRecord(str(path), outcomes, placed, item_keys(partition, chunk.settings, file_digests(outcomes)))
 
 
 def assemble(assembly: Assembly) -> PartitionRecord:

@@ -28,7 +28,9 @@ from packager.builder.partitions import SHARD_DIGITS, Partition
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import (
     forget_record,
+    has_record,
     item_keys,
+    key_of,
     load_record,
     partition_key,
     place,
@@ -41,7 +43,7 @@ from packager.builder.shards import ShardWriter
 from packager.builder.stages import GROUP_PER_THREAD, Result, Task, grouped, process_group
 from packager.builder.target import Target
 from packager.manifest.takedowns import load_takedowns_cached
-from packager.sample import Sample, Shipped
+from packager.sample import Sample, ShardInfo, Shipped
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def run_job(job: Job) -> PartitionRecord:
     if job.cwd and os.getcwd() != job.cwd:
         os.chdir(job.cwd)  # every task of a build gives the same folder, so a worker's tasks agree on it
     partition, settings, out = job.partition, job.settings, Path(job.out)
+    if not any(has_record(Path(source), partition) for source in job.sources):
+        return write_fresh(partition, settings, out, processed(partition, settings))  # nothing to reuse
     keys = item_keys(partition, settings)
     key = partition_key(partition, settings, keys)
     reused = reuse(partition, settings, key, out, job.sources)
@@ -243,6 +247,32 @@ def write_partition(
 ) -> PartitionRecord:
     """Write partition ``name`` of collection ``cid`` to its shards; its record is saved last, once every
     shard is complete."""
+    shards, outcomes = write_shards(cid, name, settings, out, results)
+    record = PartitionRecord(cid, name, key, shards, outcomes, item_keys=list(keys or []))
+    save_record(out, record)
+    return record
+
+
+def write_fresh(partition: Partition, settings: Settings, out: Path, results: Iterable[Result]) -> PartitionRecord:
+    """Write a partition processed afresh, keyed afterwards: each sample carries its file's SHA-256, which
+    the key needs, so only the files of items held back are read again for it."""
+    cid = partition.collection.id
+    shards, outcomes = write_shards(cid, partition.name, settings, out, results)
+    keys = item_keys(partition, settings, file_digests(outcomes))
+    record = PartitionRecord(cid, partition.name, key_of(keys), shards, outcomes, item_keys=keys)
+    save_record(out, record)
+    return record
+
+
+def file_digests(outcomes: Iterable[Outcome]) -> list[str | None]:
+    """Each item's file SHA-256 where its outcome carries it (a shipped sample's), for ``item_keys``."""
+    return [outcome.sha256 if isinstance(outcome, Shipped) else None for outcome in outcomes]
+
+
+def write_shards(
+    cid: str, name: str, settings: Settings, out: Path, results: Iterable[Result | Copied | Serialized]
+) -> tuple[list[ShardInfo], list[Outcome]]:
+    """The partition's shards, written (its record forgotten first), and every item's outcome in order."""
     forget_record(out, cid, name)
     _remove_files(out, cid, name)
     outcomes: list[Outcome] = []
@@ -260,9 +290,7 @@ def write_partition(
             else:
                 outcomes.append(result)
         shards = writer.close()
-    record = PartitionRecord(cid, name, key, list(shards), outcomes, item_keys=list(keys or []))
-    save_record(out, record)
-    return record
+    return list(shards), outcomes
 
 
 def _writer(out: Path, settings: Settings, collection_id: str, name: str) -> ShardWriter:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,12 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
-def item_keys(partition: Partition, settings: Settings) -> list[str]:
-    """Each item's key: what its sample (or its rejection) depends on, apart from deduplication."""
+def item_keys(partition: Partition, settings: Settings, digests: Sequence[str | None] | None = None) -> list[str]:
+    """Each item's key: what its sample (or its rejection) depends on, apart from deduplication.
+
+    ``digests``: each item's file SHA-256 where the caller has it already (a shipped sample carries its
+    file's), else None; the file is read only where it is None.
+    """
     collection = partition.collection
     recorded = {k: v for k, v in settings.recorded().items() if k not in _PER_ITEM}
     about = {f.name: getattr(collection, f.name) for f in dataclasses.fields(collection)}
@@ -96,8 +101,11 @@ def item_keys(partition: Partition, settings: Settings) -> list[str]:
     ).encode()
     takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
     keys = []
-    for entry, review in zip(partition.entries, partition.reviews, strict=True):
-        facts = json.dumps(_entry_facts(partition, entry, review, settings, takedowns), sort_keys=True, default=str)
+    known = digests if digests is not None else [None] * len(partition.entries)
+    for entry, review, digest in zip(partition.entries, partition.reviews, known, strict=True):
+        facts = json.dumps(
+            _entry_facts(partition, entry, review, settings, takedowns, digest), sort_keys=True, default=str
+        )
         keys.append(hashlib.sha256(header + b"\n" + facts.encode()).hexdigest())
     return keys
 
@@ -124,7 +132,9 @@ def _fields(value: Any) -> Any:
     return value
 
 
-def _entry_facts(partition: Partition, entry: Any, review: Any, settings: Settings, takedowns: Any) -> dict[str, Any]:
+def _entry_facts(
+    partition: Partition, entry: Any, review: Any, settings: Settings, takedowns: Any, digest: str | None = None
+) -> dict[str, Any]:
     if not isinstance(entry, Item):
         rejected = entry.to_json()
         rejected.pop("row", None)
@@ -135,7 +145,7 @@ def _entry_facts(partition: Partition, entry: Any, review: Any, settings: Settin
     if review is not None:
         facts["review"].pop("row", None)
     if entry.file is not None:
-        facts["file"] = _file_identity(partition, entry.file)
+        facts["file"] = digest if digest is not None else _file_identity(partition, entry.file)
     if takedowns is not None:
         removed = takedowns.match(partition.collection.id, entry.id)
         facts["takedown"] = removed.message if removed else None
