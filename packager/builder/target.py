@@ -94,10 +94,19 @@ class Target:
         """Every file under ``URL/FOLDER/``, as names relative to the URL."""
         fs, root = self._fs()
         fs.invalidate_cache()
-        top = f"{root}/{folder.strip('/')}"
+        top = f"{root}/{folder.strip('/')}".rstrip("/")
         if not fs.exists(top):
             return []
         return sorted(p[len(root) + 1 :] for p in fs.find(top))
+
+    def folders(self) -> list[str]:
+        """The names of the folders (prefixes) right under the URL."""
+        fs, root = self._fs()
+        fs.invalidate_cache()
+        if not fs.exists(root):
+            return []
+        entries = fs.ls(root, detail=True)
+        return sorted(e["name"].rstrip("/").rsplit("/", 1)[-1] for e in entries if e.get("type") == "directory")
 
     def read_json(self, name: str) -> Any:
         """The JSON document ``URL/NAME``; None when there is none (or it is not JSON)."""

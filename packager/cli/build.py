@@ -12,7 +12,7 @@ import click
 from packager.builder import checkpoint
 from packager.builder.engines import WORKER_MODULES, make_engine
 from packager.builder.run import build
-from packager.builder.target import is_url, storage_option
+from packager.builder.target import is_url
 from packager.cli.common import (
     COLLECTIONS,
     INCLUDE_EXAMPLES,
@@ -24,8 +24,10 @@ from packager.cli.errors import exit_status, fail
 from packager.cli.options import (
     ENGINE,
     RAY_ADDRESS,
+    STORAGE_OPTIONS,
     WORKERS,
     build_options,
+    folder_or_url,
 )
 from packager.cli.progress import Progress
 from packager.model import ManifestError, ModelError, ResumeError
@@ -43,14 +45,7 @@ from packager.outputs.report_html import REPORT_FILE
     help="Folder to write shards and reports into, or an fsspec URL (s3://bucket/prefix: pip install "
     "'pd-packager[s3]'), which each worker writes its partitions to.",
 )
-@click.option(
-    "--storage-option",
-    "storage_options",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="An fsspec option for a URL --out (repeatable), e.g. endpoint_url=http://127.0.0.1:9000; "
-    "VALUE is read as JSON where it is JSON. Credentials are best left to the environment (AWS_* variables).",
-)
+@STORAGE_OPTIONS
 @WORKERS
 @build_options
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out instead of starting over.")
@@ -78,7 +73,7 @@ from packager.outputs.report_html import REPORT_FILE
 def build_command(
     folders: tuple[Path, ...],
     out: str,
-    storage_options: tuple[str, ...],
+    storage_options: dict[str, Any],
     workers: int,
     resume: bool,
     previous: str | None,
@@ -119,7 +114,7 @@ def build_command(
       pdpack build my-collection/ --captions best --caption-model coca_ViT-B-32 \\
           --caption-pretrained /models/coca.pt --score-model ViT-B-32 --min-alignment 0.2
     """
-    destination = _destination(out, storage_options)
+    destination = folder_or_url(out, "--out")
     earlier = _previous(previous, destination)
     collections = load_or_exit(folders, include_examples=include_examples)
     settings = command_settings(takedowns=str(takedowns) if takedowns is not None else None, **options)
@@ -152,7 +147,7 @@ def build_command(
                 for_publication=for_publication,
                 on_resume=resuming,
                 previous=earlier,
-                storage_options=dict(storage_option(o) for o in storage_options),
+                storage_options=storage_options,
             )
     except KeyboardInterrupt as exc:
         _say_interrupted(destination)
@@ -186,23 +181,6 @@ def _previous(previous: str | None, destination: Path | str) -> Path | str | Non
     if not Path(previous).is_dir():
         raise click.BadParameter(f"{previous} is not a folder", param_hint="--previous")
     return Path(previous)
-
-
-def _destination(out: str, storage_options: tuple[str, ...]) -> Path | str:
-    """--out as a folder, or as the URL it is; the URL's limits stopped before anything is loaded."""
-    if not is_url(out):
-        if Path(out).is_file():
-            raise click.BadParameter(f"{out} is a file; give a folder or a URL", param_hint="--out")
-        return Path(out)
-    try:
-        for option in storage_options:
-            storage_option(option)
-        import fsspec
-
-        fsspec.get_filesystem_class(out.split("://", 1)[0])
-    except (ValueError, ImportError) as exc:
-        raise click.BadParameter(str(exc), param_hint="--out/--storage-option") from exc
-    return out
 
 
 def _say_interrupted(out: Path | str) -> None:

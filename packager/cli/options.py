@@ -23,6 +23,7 @@ import click
 from packager.builder.config import LEFTOVER_RISK, Settings
 from packager.builder.dedup import MAX_BAND_DISTANCE
 from packager.builder.engines import ENGINES
+from packager.builder.target import is_url, storage_option
 from packager.captions.select import CAPTION_MODES
 from packager.media.image import ENCODINGS, ImageOptions
 from packager.rights.terms import expand
@@ -66,6 +67,39 @@ RAY_ADDRESS = click.option(
 )
 WORKERS = click.option(
     "--workers", "-w", default=1, show_default=True, type=click.IntRange(min=1), help="Processes for per-item work."
+)
+
+
+def _check_storage_options(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, Any]:
+    try:
+        return dict(storage_option(option) for option in value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def folder_or_url(value: str, hint: str) -> Path | str:
+    """A folder, or the fsspec URL it is (its filesystem installed), checked before anything is loaded."""
+    if not is_url(value):
+        if Path(value).is_file():
+            raise click.BadParameter(f"{value} is a file; give a folder or a URL", param_hint=hint)
+        return Path(value)
+    try:
+        import fsspec
+
+        fsspec.get_filesystem_class(value.split("://", 1)[0])
+    except (ValueError, ImportError) as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
+    return value
+
+
+STORAGE_OPTIONS = click.option(
+    "--storage-option",
+    "storage_options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_check_storage_options,
+    help="An fsspec option for a URL (repeatable), e.g. endpoint_url=http://127.0.0.1:9000; "
+    "VALUE is read as JSON where it is JSON. Credentials are best left to the environment (AWS_* variables).",
 )
 
 

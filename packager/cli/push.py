@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from packager.builder.target import Target
 from packager.cli.echo import say
 from packager.cli.errors import fail
+from packager.cli.options import STORAGE_OPTIONS, folder_or_url
 from packager.model import PushError
 from packager.publish.hub import CARD, DEFAULT_MAX_FILES_PER_COMMIT, PushPlan, PushResult, is_stale, plan_push
 from packager.publish.hub import push as push_plan
 from packager.publish.hubcalls import NO_TOKEN, find_token, make_api
+from packager.publish.release import CROISSANT_FILE
+from packager.publish.release_url import stage_for_repo
 from packager.publish.retarget import retarget
 from packager.version import __version__
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 _STATUS = {True: "send", False: "skip (unchanged)"}
@@ -31,7 +40,7 @@ def _plural(count: int, word: str) -> str:
 
 
 @click.command(name="push")
-@click.argument("dist", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("dist", metavar="DIST")
 @click.option(
     "--repo",
     "repo_id",
@@ -40,6 +49,7 @@ def _plural(count: int, word: str) -> str:
     callback=_check_repo,
     help="The dataset repo on the Hub, e.g. my-museum/public-domain-images. Created if it does not exist.",
 )
+@STORAGE_OPTIONS
 @click.option("--private", is_flag=True, help="Create the repo private. An existing repo keeps its visibility.")
 @click.option(
     "--tag",
@@ -56,8 +66,9 @@ def _plural(count: int, word: str) -> str:
     help="Most files in one commit; larger pushes are split into several commits.",
 )
 def push(
-    dist: Path,
+    dist: str,
     repo_id: str,
+    storage_options: dict[str, Any],
     private: bool,
     tag: str | None,
     dry_run: bool,
@@ -65,6 +76,10 @@ def push(
     max_files_per_commit: int,
 ) -> None:
     """Publish a build folder (DIST) to a Hugging Face dataset repo.
+
+    DIST may be a URL (s3://bucket/releases/2026.12, a release or build made
+    there): its files are fetched, but of its shards only those the repo does
+    not hold byte for byte.
 
     Sends every file of the folder (shards, indexes, report, attribution,
     dataset card, and the partition records in .pdpack/partitions/ that the
@@ -89,15 +104,48 @@ def push(
       pdpack push dist/ --repo my-museum/pd-images --tag v1.0.0
       HF_TOKEN=hf_... pdpack push dist/ --repo my-museum/pd-images --private
     """
+    where = folder_or_url(dist, "DIST")
+    if isinstance(where, Path) and not where.is_dir():
+        raise click.BadParameter(f"{dist} is not a folder", param_hint="DIST")
     token = find_token()
     if not token and not dry_run:
         fail(PushError(NO_TOKEN))
     api = make_api(token)
+    with tempfile.TemporaryDirectory(prefix="pdpack-push-") as staging:
+        if isinstance(where, Path):
+            _push_folder(api, where, None, repo_id, private, tag, dry_run, message, max_files_per_commit, token)
+            return
+        target = Target(where, storage_options)
+        try:
+            folder = stage_for_repo(api, target, repo_id, Path(staging))
+        except PushError as exc:
+            fail(exc)
+        except OSError as exc:  # the storage: a missing bucket, refused credentials
+            fail(exc, f"could not read {dist}: {exc}. Check the address and the credentials (--storage-option).")
+        _push_folder(api, folder, target, repo_id, private, tag, dry_run, message, max_files_per_commit, token)
+
+
+def _push_folder(
+    api: HfApi,
+    dist: Path,
+    target: Target | None,
+    repo_id: str,
+    private: bool,
+    tag: str | None,
+    dry_run: bool,
+    message: str | None,
+    max_files_per_commit: int,
+    token: str | None,
+) -> None:
+    """The push of a folder (a release at a URL staged in one: ``target``, where retargeted files go back)."""
     try:
         # The card and croissant.json must name the repo they are pushed to (a release made without --repo
         # says NAMESPACE/NAME): written into the folder first, so the plan hashes what is sent.
-        for note in retarget(dist, repo_id, write=not dry_run):
+        notes = retarget(dist, repo_id, write=not dry_run)
+        for note in notes:
             click.echo(note)
+        if notes and target is not None and not dry_run:
+            target.upload(dist, [name for name in (CARD, CROISSANT_FILE) if (dist / name).is_file()])
         plan = plan_push(api, dist, repo_id)
         if dry_run:
             _print_plan(plan, private, max_files_per_commit, token is not None)

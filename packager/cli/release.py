@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,18 @@ import click
 
 from packager.builder.config import require_tools
 from packager.builder.engines import WORKER_MODULES, make_engine
+from packager.builder.target import Target, is_url
 from packager.cli.echo import say
 from packager.cli.errors import fail
-from packager.cli.options import ENGINE, RAY_ADDRESS, WORKERS, build_options, settings_from_options
+from packager.cli.options import (
+    ENGINE,
+    RAY_ADDRESS,
+    STORAGE_OPTIONS,
+    WORKERS,
+    build_options,
+    folder_or_url,
+    settings_from_options,
+)
 from packager.model import ManifestError, MissingTool, ModelError, PushError, ReleaseError
 from packager.outputs.card import DEFAULT_PRETTY_NAME
 from packager.publish.release import (
@@ -60,15 +70,18 @@ def _check(check: Any) -> Any:
 @click.option(
     "--out",
     "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    help=f"Folder to write the release into (default: {RELEASES_FOLDER}/VERSION).",
+    metavar="FOLDER-OR-URL",
+    help=f"Folder to write the release into (default: {RELEASES_FOLDER}/VERSION), or an fsspec URL "
+    "(s3://bucket/releases/VERSION), which each worker writes its partitions to.",
 )
 @click.option(
     "--previous",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The release to compare with in CHANGELOG.md (default: the newest other release beside --out).",
+    metavar="FOLDER-OR-URL",
+    help="The release to compare with in CHANGELOG.md, whose unchanged partitions are reused (default: the newest "
+    "other release beside --out). With a URL --out, also a release at a URL on the same storage.",
 )
 @click.option("--no-previous", is_flag=True, help="Compare with nothing: this is the first release.")
+@STORAGE_OPTIONS
 @WORKERS
 @ENGINE
 @RAY_ADDRESS
@@ -96,9 +109,10 @@ def release(
     manifests: Path,
     include_examples: bool,
     version: str | None,
-    out: Path | None,
-    previous: Path | None,
+    out: str | None,
+    previous: str | None,
     no_previous: bool,
+    storage_options: dict[str, Any],
     workers: int,
     engine_name: str,
     ray_address: str | None,
@@ -129,6 +143,7 @@ def release(
       pdpack release --as-of 2027-01-01 --source-url https://github.com/my-org/pdpack
       pdpack release --include-examples --out /tmp/trial --no-previous --contact rights@museum.example
       pdpack release --push --repo my-org/public-domain-images --source-url https://github.com/my-org/pdpack
+      pdpack release --out s3://bucket/releases/2027.01 --source-url https://github.com/my-org/pdpack
     """
     if do_push and not repo_id:
         raise click.UsageError("--push needs --repo NAMESPACE/NAME")
@@ -145,7 +160,8 @@ def release(
     except MissingTool as exc:
         fail(exc)
     version = version or default_version(settings.as_of)
-    out = out or Path(RELEASES_FOLDER) / version
+    destination = folder_or_url(out or str(Path(RELEASES_FOLDER) / version), "--out")
+    earlier = _previous(previous, destination)
     if do_push:
         _check_push_ready()
     try:
@@ -157,24 +173,38 @@ def release(
         with engine:
             result = make_release(
                 manifests,
-                out,
+                destination,
                 settings,
                 version=version,
                 include_examples=include_examples,
-                previous=None if no_previous else (previous or AUTO),
+                previous=None if no_previous else (earlier or AUTO),
                 workers=workers,
                 pretty_name=pretty_name,
                 repo_id=repo_id,
                 source_url=source_url,
                 contact=contact,
                 engine=engine,
+                storage_options=storage_options,
             )
     except (ManifestError, ReleaseError, ModelError) as exc:
         fail(exc)
     _print_summary(result)
     if do_push:
         assert repo_id is not None
-        _push(result, repo_id)
+        _push(result, repo_id, storage_options)
+
+
+def _previous(previous: str | None, destination: Path | str) -> Path | str | None:
+    """--previous as a folder that is there, or as a URL when --out is one."""
+    if previous is None:
+        return None
+    if is_url(previous):
+        if isinstance(destination, Path):
+            raise click.BadParameter(f"{previous} is a URL: give a folder, or a URL --out", param_hint="--previous")
+        return previous
+    if not Path(previous).is_dir():
+        raise click.BadParameter(f"{previous} is not a folder", param_hint="--previous")
+    return Path(previous)
 
 
 def _check_push_ready() -> None:
@@ -185,21 +215,26 @@ def _check_push_ready() -> None:
         fail(PushError(NO_TOKEN))
 
 
-def _push(result: ReleaseResult, repo_id: str) -> None:
+def _push(result: ReleaseResult, repo_id: str, storage_options: dict[str, Any]) -> None:
     from packager.publish.hub import plan_push, push
     from packager.publish.hubcalls import find_token, make_api
+    from packager.publish.release_url import stage_for_repo
 
     version = result.release["version"]
     api = make_api(find_token())
     try:
-        plan = plan_push(api, result.out, repo_id)
-        pushed = push(
-            api,
-            plan,
-            private=False,
-            tag=version,
-            commit_message=f"Release {version} (pdpack {__version__})",
-        )
+        with tempfile.TemporaryDirectory(prefix="pdpack-push-") as staging:
+            folder = result.out
+            if not isinstance(folder, Path):  # at a URL: its files here, but the shards the repo holds already
+                folder = stage_for_repo(api, Target(folder, storage_options), repo_id, Path(staging))
+            plan = plan_push(api, folder, repo_id)
+            pushed = push(
+                api,
+                plan,
+                private=False,
+                tag=version,
+                commit_message=f"Release {version} (pdpack {__version__})",
+            )
     except PushError as exc:
         fail(exc)
     deleted = f", deleted {pushed.files_deleted} stale file(s)" if pushed.files_deleted else ""

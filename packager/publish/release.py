@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from packager.atomic import write_atomic
 from packager.builder.config import Settings
 from packager.builder.engines import Engine
 from packager.builder.run import build, load_collections
+from packager.builder.target import Target, is_url
 from packager.digest import file_sha256
 from packager.jsonutil import dumps_pretty
 from packager.manifest.collection import COLLECTION_FILE, Collection, is_placeholder_url
@@ -42,6 +44,7 @@ from packager.outputs.card import DEFAULT_PRETTY_NAME, contact_link, dataset_car
 from packager.outputs.card import release_license as license_of
 from packager.outputs.changelog import Change, Changelog, changelog_markdown
 from packager.outputs.croissant import croissant, write_croissant
+from packager.publish.release_url import fetch_release, newest_release_beside, stage_build
 from packager.rights.vocabulary import lookup, normalise_uri
 from packager.safepath import PathEscapeError, resolve_inside
 from packager.version import __version__
@@ -69,7 +72,7 @@ AUTO: Any = _Auto()  # find the previous release among the folders beside the ou
 
 @dataclass(frozen=True)
 class ReleaseResult:
-    out: Path
+    out: Path | str  # the release folder, or its URL
     release: dict[str, Any]
     report: dict[str, Any]
     changelog: Changelog
@@ -318,19 +321,69 @@ def _with_takedowns(settings: Settings, manifests: Path) -> Settings:
 
 def make_release(
     manifests: Path,
-    out: Path,
+    out: Path | str,
     settings: Settings,
     version: str | None = None,
     include_examples: bool = False,
-    previous: Path | Any | None = AUTO,
+    previous: Path | str | Any | None = AUTO,
     workers: int = 1,
     pretty_name: str = DEFAULT_PRETTY_NAME,
     repo_id: str | None = None,
     source_url: str | None = None,
     contact: str | None = None,
     engine: Engine | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> ReleaseResult:
-    """Build every registered collection into ``out`` and write the release files."""
+    """Build every registered collection into ``out`` and write the release files.
+
+    ``out`` may be a URL (``s3://bucket/releases/2026.12``, reached with ``storage_options``), and then
+    ``previous`` a release at a URL on the same storage (``packager.publish.release_url``).
+    """
+    if not (isinstance(out, str) and is_url(out)):
+        if isinstance(previous, str) and is_url(previous):
+            raise ReleaseError(f"the previous release {previous} is at a URL: --out must be a URL too")
+        return _make_release(manifests, Path(out), None, settings, version, include_examples, previous, workers,
+                             pretty_name, repo_id, source_url, contact, engine)  # fmt: skip
+    target = Target(out, dict(storage_options or {}))
+    with tempfile.TemporaryDirectory(prefix="pdpack-release-") as staging:
+        if previous is AUTO:
+            previous = newest_release_beside(target, RELEASE_FILE)
+        if isinstance(previous, str) and is_url(previous):
+            earlier = Target(previous, target.options)
+            if earlier.same_place(target):
+                raise ReleaseError(f"the previous release {previous} is --out itself; give another one")
+            local = fetch_release(earlier, Path(staging) / "previous", RELEASE_FILE, ("rejected.jsonl", CHANGELOG_FILE))
+            previous = _AtUrl(local, previous)
+        elif previous is not None:
+            previous = Path(previous)
+        return _make_release(manifests, Path(staging) / "release", target, settings, version, include_examples,
+                             previous, workers, pretty_name, repo_id, source_url, contact, engine)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _AtUrl:
+    """A previous release at a URL: its metadata here (for the changelog), its records and shards there."""
+
+    local: Path
+    url: str
+
+
+def _make_release(
+    manifests: Path,
+    out: Path,
+    target: Target | None,
+    settings: Settings,
+    version: str | None,
+    include_examples: bool,
+    previous: Path | _AtUrl | Any | None,
+    workers: int,
+    pretty_name: str,
+    repo_id: str | None,
+    source_url: str | None,
+    contact: str | None,
+    engine: Engine | None,
+) -> ReleaseResult:
+    """The release written into ``out``; with ``target``, built there and its files staged in ``out`` and uploaded."""
     version = check_version(version or default_version(settings.as_of))
     check_contact(source_url, contact)
     if repo_id is not None:
@@ -339,13 +392,19 @@ def make_release(
     if not folders:
         hint = "" if include_examples else " (pass --include-examples to release the bundled samples)"
         raise ReleaseError(f"no collection folder (with a {COLLECTION_FILE}) under {manifests}{hint}")
-    if previous is AUTO:
+    build_previous: Path | str | None = previous.url if isinstance(previous, _AtUrl) else None
+    if isinstance(previous, _AtUrl):
+        previous = previous.local
+        read_release(previous)
+    elif previous is AUTO:
         previous = previous_release(out)
+        build_previous = previous
     elif previous is not None:
         previous = Path(previous)
         if previous.resolve() == out.resolve():
             raise ReleaseError(f"the previous release {previous} is the output folder; give another one")
         read_release(previous)  # fail now, not after the build
+        build_previous = previous
     collections = load_collections(folders)
     placeholders = [c for c in collections if c.institution.url and is_placeholder_url(c.institution.url)]
     if placeholders:
@@ -355,7 +414,18 @@ def make_release(
     settings = _with_takedowns(settings, manifests)
     # A release is published: its report.html pictures only what ships.
     # Partitions whose inputs are unchanged since the previous release are taken from it, not decoded again.
-    report = build(collections, out, settings, workers=workers, for_publication=True, previous=previous, engine=engine)
+    report = build(
+        collections,
+        out if target is None else target.url,
+        settings,
+        workers=workers,
+        for_publication=True,
+        previous=build_previous,
+        engine=engine,
+        storage_options=target.options if target is not None else None,
+    )
+    if target is not None:
+        stage_build(target, report, out)  # what the release files are made from: reports, card, indexes
 
     now = release_samples(out, report["shards"], previous)
     changelog = compare(version, settings.as_of, out, report, previous, now)
@@ -401,4 +471,7 @@ def make_release(
     card = dataset_card(release, report, changelog, pretty_name, repo_id, source_url, files, contact)
     write_atomic(out / CARD_FILE, str(card) + "\n")
     write_atomic(out / RELEASE_FILE, dumps_pretty(release))
+    if target is not None:
+        target.upload(out, [CHANGELOG_FILE, CROISSANT_FILE, CARD_FILE, RELEASE_FILE])
+        return ReleaseResult(target.url, release, report, changelog)
     return ReleaseResult(out, release, report, changelog)
