@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from packager.builder.remote import REMOTE_FILE, load_remote
+from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
 from packager.model import PushError
 from packager.outputs.report_data import gallery_shards
@@ -127,6 +128,15 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     assert tars(warm.out) == changed | set(pictured)  # the shards it wrote, and the gallery's
     assert len(kept) >= len(shards) - len(pictured) - 3
     assert json.loads((warm.out / ".pdpack" / REMOTE_FILE).read_text(encoding="utf-8"))["revision"] == "2026.11"
+
+    # Resumed (here: after it completed), the build reuses the shards left in the repo again, writing none.
+    again_settings = Settings(as_of="2026-12-02", shard_max_count=SHARD)
+    collections = load_collections(sorted(p.parent for p in folder.glob("*/collection.yaml")))
+    build(collections, warm.out, again_settings, resume=True, for_publication=True)
+    assert tars(warm.out) == changed | set(pictured)
+    rebuilt = {k: v for k, v in published(warm.out).items() if k != "README.md"}  # a build writes its own card
+    assert rebuilt == {k: v for k, v in warm_files.items() if k != "README.md"}
+    (warm.out / "README.md").write_bytes(warm_files["README.md"])
 
     # The push sends the changed files, keeps the reused shards in the repo and deletes what is gone.
     plan = plan_push(api, warm.out, REPO_ID)
