@@ -57,9 +57,7 @@ def retitle(folder: Path) -> None:
         writer.writerows(rows)
 
 
-def test_a_release_at_a_url_is_the_folder_release_and_pushes_only_what_changed(
-    hub: HubServer, tmp_path: Path
-) -> None:
+def test_a_release_at_a_url_is_the_folder_release_and_pushes_only_what_changed(hub: HubServer, tmp_path: Path) -> None:
     folder = manifests(tmp_path)
     local = tmp_path / "releases"
     with s3_server("pdpack-test") as s3:
