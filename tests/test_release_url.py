@@ -50,7 +50,7 @@ def retitle(folder: Path) -> None:
     items = folder / "b-photos" / "items.csv"
     with items.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    rows[40]["title"] = "Photo 40, retitled"
+    rows[-5]["title"] = "Retitled"
     with items.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -58,7 +58,7 @@ def retitle(folder: Path) -> None:
 
 
 def test_a_release_at_a_url_is_the_folder_release_and_pushes_only_what_changed(hub: HubServer, tmp_path: Path) -> None:
-    folder = manifests(tmp_path)
+    folder = manifests(tmp_path, prints_count=10, photos_count=40)
     local = tmp_path / "releases"
     with s3_server("pdpack-test") as s3:
         options = {"endpoint_url": s3.endpoint, "key": KEY, "secret": SECRET}
@@ -91,3 +91,14 @@ def test_a_release_at_a_url_is_the_folder_release_and_pushes_only_what_changed(h
     push(api, plan, private=False, tag="2026.12", commit_message="Release 2026.12")
     assert {p: b for p, b in repo.files.items() if p != ".gitattributes"} == december
     assert b"2026.11" in december["CHANGELOG.md"] and b'"version": "2026.11"' in december["release.json"]
+
+
+def test_a_previous_release_at_a_url_needs_a_url_out(tmp_path: Path) -> None:
+    from packager.cli.release import release as release_command
+
+    args = ["--manifests", str(manifests(tmp_path, 6, 6)), "--out", str(tmp_path / "out"),
+            "--previous", f"{RELEASES}/2026.11", "--contact", "rights@museum.example"]  # fmt: skip
+    done = CliRunner().invoke(release_command, args)
+    assert done.exit_code == 2
+    assert f"{RELEASES}/2026.11 is a URL: give a folder, or a URL --out" in done.output
+    assert not (tmp_path / "out").exists()  # refused before anything is built

@@ -43,15 +43,15 @@ def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[HubServer]:
         yield server
 
 
-def manifests(root: Path) -> Path:
+def manifests(root: Path, prints_count: int = 30, photos_count: int = 80) -> Path:
     """Two collections; the second repeats a picture of the first (deduplication) and names a missing file."""
     folder = root / "manifests"
-    prints = {f"files/{n:03d}.png": image_bytes(color=(n * 7, 90, 255 - n * 3)) for n in range(30)}
+    prints = {f"files/{n:03d}.png": image_bytes(color=(n * 7, 90, 255 - n * 3)) for n in range(prints_count)}
     write_collection(folder, [{"id": f"p-{n:03d}", "file": f"files/{n:03d}.png", "title": f"Print {n}"}
-                              for n in range(30)], "a-prints", prints)  # fmt: skip
-    photos = {f"files/{n:03d}.png": image_bytes(color=(40, n * 3, n * 5 % 256)) for n in range(80)}
+                              for n in range(prints_count)], "a-prints", prints)  # fmt: skip
+    photos = {f"files/{n:03d}.png": image_bytes(color=(40, n * 3, n * 5 % 256)) for n in range(photos_count)}
     photos["files/copy.png"] = prints["files/005.png"]
-    rows = [{"id": f"q-{n:03d}", "file": f"files/{n:03d}.png", "title": f"Photo {n}"} for n in range(80)]
+    rows = [{"id": f"q-{n:03d}", "file": f"files/{n:03d}.png", "title": f"Photo {n}"} for n in range(photos_count)]
     rows += [{"id": "q-050x", "file": "files/copy.png", "title": "A copy"},
              {"id": "q-060x", "file": "files/gone.png", "title": "Not there"}]  # fmt: skip
     write_collection(folder, rows, "b-photos", photos)
