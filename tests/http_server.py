@@ -30,6 +30,15 @@ class ImageServer(ThreadingHTTPServer):
         # test can act at that point of a run (interrupt it) without guessing at timing.
         self.arrived = threading.Event()
         self.release = threading.Event()
+        # /drip/NAME sends the file in ``drip_pieces`` pieces, ``drip_pause`` seconds apart (a body that takes at
+        # least (pieces - 1) x pause to arrive, however fast the machine); ``dripped`` counts the bytes sent per
+        # path, ``hung_up`` the paths whose client closed the connection before the body's end; ``drip_ended``
+        # is set when a drip is over, either way.
+        self.drip_pieces = 20
+        self.drip_pause = 0.1
+        self.dripped: Counter[str] = Counter()
+        self.hung_up: set[str] = set()
+        self.drip_ended = threading.Event()
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that timed out on purpose (the slow route) closes its end: not a test failure.
@@ -104,6 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b"\0")
                 self.wfile.flush()
             return
+        if kind == "drip" and data is not None:
+            self._drip(path, data)
+            return
         if kind == "reason":  # a status line whose reason phrase is the file's content
             self.send_response(503, (data or b"").decode())
             self.send_header("Content-Length", "0")
@@ -131,6 +143,27 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _drip(self, path: str, data: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        pieces = self.server.drip_pieces
+        size = -(-len(data) // pieces)
+        try:
+            for n in range(pieces):
+                if n and self.server.stop.wait(self.server.drip_pause):
+                    return
+                piece = data[n * size : (n + 1) * size]
+                self.wfile.write(piece)
+                self.wfile.flush()
+                self.server.dripped[path] += len(piece)
+        except ConnectionError:
+            self.server.hung_up.add(path)
+            self.close_connection = True
+        finally:
+            self.server.drip_ended.set()
 
 
 @contextmanager

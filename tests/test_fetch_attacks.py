@@ -204,6 +204,7 @@ def test_every_command_that_fetches_takes_the_flag(command: str) -> None:
     result = CliRunner().invoke(cli, [command, "--help"])
     assert "--allow-private-urls" in result.output
     assert "--fetch-deadline" in result.output
+    assert "--item-deadline" in result.output
 
 
 # --- Finding 3: a deadline per URL, retries included ------------------------------------------

@@ -12,7 +12,7 @@ from packager.model import REGISTRY, Picture, Severity
 from packager.outputs import report_data
 
 PACKAGE = Path(packager.__file__).parent
-FAMILIES = "manifest|path|file|url|image|rights|preference|sensitivity|review|duplicate|embedded|internal|caption"
+FAMILIES = "manifest|path|file|url|image|rights|preference|sensitivity|review|duplicate|embedded|internal|caption|item"
 CODE = re.compile(rf"^(?:(?:{FAMILIES}):[a-z]+(?:-[a-z]+)*|takedown)$")
 
 

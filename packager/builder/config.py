@@ -51,6 +51,9 @@ LEFTOVER_RISK = ("accept", "hold")  # --leftover-risk; the first is the default
 
 
 DEFAULT_EMBEDDED_DEADLINE = 10.0
+# Seconds of work one item may take across its steps (download, ExifTool, decoding): above the sum of the
+# steps' own defaults (60 s + 10 s), so that one slow step is reported by its own reason, not this one.
+DEFAULT_ITEM_DEADLINE = 120.0
 
 
 def _today() -> str:
@@ -75,6 +78,8 @@ class Settings:
     fetch_timeout: float = DEFAULT_TIMEOUT  # seconds without data before a download attempt fails
     fetch_retries: int = DEFAULT_RETRIES
     fetch_deadline: float = DEFAULT_DEADLINE  # seconds for a whole download, retries included
+    # Seconds of work for a whole item, every step together (item:deadline); waiting for its turn is not counted.
+    item_deadline: float = DEFAULT_ITEM_DEADLINE
     max_download_bytes: int = DEFAULT_MAX_BYTES
     # Fetch from loopback and private networks too (in-house image servers, tests); off for contributed URLs.
     allow_private_urls: bool = False
@@ -110,6 +115,8 @@ class Settings:
             load_takedowns(self.takedowns)  # a broken file stops here, naming its row, not item by item
         if self.captions not in CAPTION_MODES:
             raise ValueError(f"unknown caption mode {self.captions!r}; choose one of {', '.join(CAPTION_MODES)}")
+        if not self.item_deadline > 0:
+            raise ValueError("item_deadline must be a positive number of seconds")
         if self.shard_max_count < 1 or self.shard_max_size < 1:
             raise ValueError("a shard must be allowed at least one sample and one byte")
         Policy(self.allow_private_urls, self.allow_private_networks)  # ValueError names a malformed network

@@ -26,6 +26,7 @@ from packager.manifest.collection import Collection
 from packager.manifest.nearmatch import near_match
 from packager.manifest.rows import read_items
 from packager.manifest.takedowns import load_takedowns_cached
+from packager.media.budget import ItemBudget, OutOfTime
 from packager.media.fetch import FetchError, check_url, fetch
 from packager.media.image import ImageData, MediaError, inspect_image
 from packager.media.netaddress import Policy
@@ -52,16 +53,20 @@ def process_item(
     settings: Settings,
     review: ReviewDecision | None = None,
     fetched: bytes | BaseException | None = None,
+    budget: ItemBudget | None = None,
 ) -> Result:
     """Run every stage on one item. Never raises: an unexpected failure becomes a Rejection.
 
     ``fetched`` is a URL item's body (or the error its download ended with) when it was
-    downloaded beforehand, alongside other items (``process_group``).
+    downloaded beforehand, alongside other items (``process_group``), and ``budget`` the
+    item's time budget that download started.
     """
     if isinstance(entry, Rejection):
         return entry
+    budget = budget or ItemBudget(settings.item_deadline)
     try:
-        return _stages(collection, entry, settings, review, fetched)
+        with budget.running():
+            return _stages(collection, entry, settings, review, budget, fetched)
     except Exception as exc:  # a bug must cost one item, not the whole release
         return Rejection(collection.id, entry.id, "internal:error", f"{type(exc).__name__}: {exc}", row=entry.row)
 
@@ -71,6 +76,7 @@ def _stages(
     item: Item,
     settings: Settings,
     review: ReviewDecision | None,
+    budget: ItemBudget,
     fetched: bytes | BaseException | None = None,
 ) -> Result:
     # Every stage runs even after a problem is found, so the contributor sees all there is to fix in
@@ -124,7 +130,7 @@ def _stages(
         held_by(verdict, held)
         verdict = None
 
-    checked = _checked_image(collection, item, settings, problems, fetched)
+    checked = _checked_image(collection, item, settings, problems, budget, fetched)
     image: ImageData | None = None
     if checked is not None:
         data, image = checked
@@ -134,9 +140,11 @@ def _stages(
             return rejection("takedown", removed.message)
         if verdict is not None and settings.embedded and image.has_metadata:
             try:
-                findings = _embedded(item, data, image, settings)
+                findings = _embedded(item, data, image, settings, budget)
             except EmbeddedReadError as exc:
                 problems.append(("embedded:unreadable", str(exc)))
+            except OutOfTime as exc:
+                problems.append((exc.reason, f"{item.source}: {exc}"))
             else:
                 verdict = verify(
                     item, collection, settings.as_of_date, embedded=findings, review=review, accept_leftover_risk=risk
@@ -168,12 +176,13 @@ def _checked_image(
     item: Item,
     settings: Settings,
     problems: list[tuple[str, str]],
+    budget: ItemBudget,
     fetched: bytes | BaseException | None = None,
 ) -> tuple[bytes | Path, ImageData] | None:
     """The item's source and decoded image, or None with the reason added to ``problems``."""
     column = collection.column_name("file")
     try:
-        data = _read_source(collection, item, settings, fetched)
+        data = _read_source(collection, item, settings, budget, fetched)
     except PathEscapeError as exc:
         problems.append(("path:escapes-collection", f"column '{column}': {exc}"))
         return None
@@ -187,7 +196,12 @@ def _checked_image(
         problems.append((exc.reason, str(exc)))
         return None
     try:
+        # Decoding cannot be cut off midway; the pixel limit bounds it, and it does not start out of time.
+        budget.check("decoding the image")
         return data, inspect_image(data, settings.image)
+    except OutOfTime as exc:
+        problems.append((exc.reason, f"{item.source}: {exc}"))
+        return None
     except MediaError as exc:
         problems.append((exc.reason, f"{item.source}: {exc}"))
         return None
@@ -222,7 +236,11 @@ def no_caption_message(collection: Collection, item: Item, mode: str = "best") -
 
 
 def _read_source(
-    collection: Collection, item: Item, settings: Settings, fetched: bytes | BaseException | None = None
+    collection: Collection,
+    item: Item,
+    settings: Settings,
+    budget: ItemBudget | None,
+    fetched: bytes | BaseException | None = None,
 ) -> bytes | Path:
     """A local file's checked path (opened later, never read whole before it must be), or a URL's bytes."""
     if item.file is not None:
@@ -240,10 +258,10 @@ def _read_source(
     if settings.offline:
         check_url(item.url, Policy(settings.allow_private_urls, settings.allow_private_networks))
         raise FetchError(NOT_FETCHED, f"{item.url}: not downloaded (--offline); its image is checked at build time")
-    return _download(item.url, settings)
+    return _download(item.url, settings, budget)
 
 
-def _download(url: str, settings: Settings) -> bytes:
+def _download(url: str, settings: Settings, budget: ItemBudget | None) -> bytes:
     return fetch(
         url,
         timeout=settings.fetch_timeout,
@@ -254,6 +272,7 @@ def _download(url: str, settings: Settings) -> bytes:
         deadline=settings.fetch_deadline,
         allow_private=settings.allow_private_urls,
         allow_networks=settings.allow_private_networks,
+        budget=budget,
     )
 
 
@@ -270,18 +289,26 @@ _EMBEDDED_READS: OrderedDict[str, EmbeddedFindings | str] = OrderedDict()
 _EMBEDDED_READS_KEPT = 4096
 
 
-def _embedded(item: Item, source: bytes | Path, image: ImageData, settings: Settings) -> EmbeddedFindings:
+def _embedded(
+    item: Item, source: bytes | Path, image: ImageData, settings: Settings, budget: ItemBudget
+) -> EmbeddedFindings:
     """Rights tags from the file itself: read in place for local files, from a temporary copy for URLs.
 
     Only called when the decoder saw a metadata block: a file without one has no rights tags
     to find (``_NO_FINDINGS``), and skipping ExifTool is most of the speed of a passthrough build.
-    Each distinct file (by content) is read once per process, within ``settings.embedded_deadline``.
+    Each distinct file (by content) is read once per process, within ``settings.embedded_deadline``
+    or what the item's budget has left (OutOfTime when that ran out).
     """
     found = _EMBEDDED_READS.get(image.sha256)
     if found is None:
+        step = "reading the file's own metadata with ExifTool"
+        seconds = budget.bound(settings.embedded_deadline, step)
         try:
-            found = embedded_findings(_read_tags(source, image, settings.embedded_deadline))
+            found = embedded_findings(_read_tags(source, image, seconds))
         except EmbeddedReadError as exc:
+            if seconds < settings.embedded_deadline and budget.remaining() <= 0:
+                # Not remembered for the file: an item with more time left may still read it.
+                raise OutOfTime(budget.ran_out(f"while {step}")) from None
             found = exc.message
         _EMBEDDED_READS[image.sha256] = found
         if len(_EMBEDDED_READS) > _EMBEDDED_READS_KEPT:
@@ -378,21 +405,28 @@ def process_group(group: list[Task]) -> list[Result]:
     if len(group) == 1:
         return [_process_task(group[0])]
     pool = _download_pool(group[0][2].fetch_threads)
-    pending = [pool.submit(_prefetch, task) if _downloads(task) else None for task in group]
+    budgets = [ItemBudget(settings.item_deadline) for _, _, settings, _ in group]
+    pending = [
+        pool.submit(_prefetch, task, budget) if _downloads(task) else None
+        for task, budget in zip(group, budgets, strict=True)
+    ]
     results: list[Result] = []
-    for task, download in zip(group, pending, strict=True):
-        results.append(process_item(*task, fetched=download.result() if download is not None else None))
+    for task, download, budget in zip(group, pending, budgets, strict=True):
+        fetched = download.result() if download is not None else None
+        results.append(process_item(*task, fetched=fetched, budget=budget))
     return results
 
 
-def _prefetch(task: Task) -> bytes | BaseException:
+def _prefetch(task: Task, budget: ItemBudget) -> bytes | BaseException:
+    """The item's download, on a download thread; its budget counts from here (waiting for a thread does not)."""
     collection, item, settings, _ = task
     assert isinstance(item, Item) and item.url is not None
     takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
     if takedowns and takedowns.match(collection.id, item.id):
         return FetchError(NOT_FETCHED, "removed on request: not downloaded")  # never read: the takedown decides
     try:
-        return _download(item.url, settings)
+        with budget.running():
+            return _download(item.url, settings, budget)
     except Exception as exc:  # handed to process_item, which turns it into the item's rejection
         return exc
 

@@ -193,7 +193,8 @@ def _check_networks(ctx: click.Context, param: click.Parameter, value: tuple[str
 
 
 def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """How and from where images may be downloaded, for every command that may download them."""
+    """How and from where images may be downloaded, and how long an item may take, for every command that
+    may download them."""
     command = click.option(
         "--allow-private-network",
         "allow_private_networks",
@@ -223,6 +224,15 @@ def fetch_options(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         metavar="SECONDS",
         help="Most time one image download may take, retries and redirects included (url:deadline).",
+    )(command)
+    command = click.option(
+        "--item-deadline",
+        type=click.FloatRange(min=0.1),
+        default=_DEFAULT.item_deadline,
+        show_default=True,
+        metavar="SECONDS",
+        help="Most time one item may take, download, ExifTool and decoding together, not counting its wait for "
+        "its turn (item:deadline).",
     )(command)
     command = click.option(
         "--max-per-host",

@@ -6,6 +6,9 @@
   or ``allow_networks`` (``--allow-private-network``) say otherwise.
 - One deadline per URL (``deadline`` seconds, 60 by default) covers every attempt, redirect and
   backoff wait: a stalled or trickling server costs one download slot for at most that long.
+  Given the item's ``budget``, the deadline is min(its own, what the item has left), and a
+  download the item's budget cuts off fails as ``item:deadline``; waiting for a slot for the
+  host is not counted against the item.
 - Retries with exponential backoff on 429, 5xx, timeouts, resets and short bodies.
 - At most ``max_per_host`` downloads from one host at a time, across every worker process on the
   machine (``hostslots``).
@@ -27,11 +30,13 @@ import json
 import ssl
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from packager.atomic import write_atomic
 from packager.media import httpclient, netaddress
+from packager.media.budget import ITEM_DEADLINE, ItemBudget, OutOfTime
 from packager.media.hostslots import host_slot
 from packager.version import __version__
 
@@ -111,21 +116,36 @@ def fetch(
     deadline: float = DEFAULT_DEADLINE,
     allow_private: bool = False,
     allow_networks: Sequence[str] = (),
+    budget: ItemBudget | None = None,
 ) -> bytes:
     """Download ``url`` (or read it from the cache); raise FetchError with a reason code.
 
     ``timeout`` bounds each wait for data; ``deadline`` bounds the whole fetch, retries included,
-    from the moment a download slot for the host is free. ``allow_private`` lets it fetch from any
-    address, ``allow_networks`` from these networks (CIDR) besides public addresses.
+    from the moment a download slot for the host is free, and so does what the item's ``budget``
+    has left then. ``allow_private`` lets it fetch from any address, ``allow_networks`` from these
+    networks (CIDR) besides public addresses.
     """
     policy = netaddress.Policy(allow_private, tuple(allow_networks))
     parts = check_url(url, policy)
     cached = _cache_read(cache_dir, url) if cache_dir else None
     if cached is not None:
         return cached
-    with host_slot(cache_dir, parts.hostname or "", max_per_host):
-        clock = httpclient.Deadline(deadline)
-        data = _fetch_with_retries(url, parts, timeout, max_bytes, retries, clock, policy)
+    with ExitStack() as slot:
+        with budget.paused() if budget else nullcontext():  # waiting for its turn costs the item nothing
+            slot.enter_context(host_slot(cache_dir, parts.hostname or "", max_per_host))
+        seconds = deadline
+        if budget is not None:
+            try:
+                seconds = budget.bound(deadline, f"downloading {url}")
+            except OutOfTime as exc:
+                raise FetchError(ITEM_DEADLINE, str(exc)) from None
+        clock = httpclient.Deadline(seconds)
+        try:
+            data = _fetch_with_retries(url, parts, timeout, max_bytes, retries, clock, policy)
+        except FetchError as exc:
+            if budget is not None and seconds < deadline and exc.reason == "url:deadline":
+                raise FetchError(ITEM_DEADLINE, budget.ran_out(f"while downloading {url}")) from None
+            raise
     if sniff(data) is None:
         raise FetchError("url:not-an-image", f"{url} did not return an image (its first bytes are no image format)")
     if cache_dir:

@@ -63,6 +63,23 @@ LATER_REASONS: tuple[Reason, ...] = (
         severity=Severity.FIX,
         picture=Picture.SHOWN,
     ),
+    Reason(
+        "item:deadline",
+        label="Item took too long",
+        explanation=(
+            "Downloading, reading and checking this item together took longer than the time allowed per item "
+            "(--item-deadline), though no single step ran past its own limit; the detail names the step that "
+            "was running."
+        ),
+        fix=(
+            "If the detail names the download, open the address in a browser: if the picture is slow to come, "
+            "link a smaller or faster copy in the url cell, or save the picture into the folder and use the file "
+            "cell. If it names the file's own metadata, export the picture again (e.g. 'Save as' JPEG) and "
+            "replace the file."
+        ),
+        severity=Severity.FIX,
+        picture=Picture.NONE,
+    ),
 )
 
 REGISTRY_ORDER: tuple[Reason, ...] = FILE_REASONS + RIGHTS_REASONS + LATER_REASONS
