@@ -19,6 +19,7 @@ from packager.outputs.card import (
     NOC_US,
     PDM,
     code,
+    dataset_card,
     features_yaml,
     link,
     md,
@@ -169,6 +170,17 @@ def test_card_yaml_declares_licence_tasks_size_shards_and_features(hostile_relea
     assert meta["dataset_info"] == {"config_name": "default", "features": features_yaml()}
     card = DatasetCard.load(hostile_release.out / "README.md")  # what huggingface_hub reads back
     assert card.data.license == "other" and card.data.configs == meta["configs"]
+
+
+@pytest.mark.parametrize("name", ["Public-domain images", "A \"quoted\" name: with # and 'apostrophes'", "2026.12"])
+def test_the_card_is_what_huggingface_hub_writes_back(hostile_release: ReleaseResult, name: str) -> None:
+    """The front matter is written without huggingface_hub's DatasetCard (whose module imports the Hub client):
+    DatasetCard, reading the card and writing it again, gives the same bytes."""
+    text = (hostile_release.out / "README.md").read_text(encoding="utf-8")
+    assert str(DatasetCard(text)) == text
+    release, report = hostile_release.release, hostile_release.report
+    again = dataset_card(release, report, hostile_release.changelog, pretty_name=name)
+    assert str(DatasetCard(again)) == again and front_matter(again)["pretty_name"] == name
 
 
 def test_card_prose_escapes_every_manifest_string(hostile_release: ReleaseResult) -> None:

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from huggingface_hub import DatasetCard, DatasetCardData
+import yaml
+from huggingface_hub.repocard_data import DatasetCardData
 
 from packager.markdown import link, md, safe_url
 from packager.model import REGISTRY
@@ -159,14 +160,25 @@ def dataset_card(
     source_url: str | None = None,
     files: Iterable[str] | None = None,
     contact: str | None = None,
-) -> DatasetCard:
+) -> str:
     """The dataset card of a release: YAML front matter and prose, with nothing from a manifest unescaped.
 
     ``files``: the top-level names in the release folder, so that the card lists only files that exist.
     """
     data = card_data(release, pretty_name)
     body = card_body(release, report, changelog, pretty_name, repo_id, source_url, files, contact)
-    return DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}")
+    return f"---\n{hub_yaml(data)}\n---\n\n{body}"
+
+
+def hub_yaml(data: DatasetCardData) -> str:
+    """The front matter as huggingface_hub's DatasetCard writes it: read back, and written again in the order read.
+
+    DatasetCard itself is not used: its module imports the Hub client, a quarter of a second of every release.
+    tests/test_card.py checks that DatasetCard gives back these bytes.
+    """
+    written = data.to_yaml()
+    read = yaml.safe_load(written)
+    return DatasetCardData(**read).to_yaml(line_break="\n", original_order=list(read))
 
 
 def card_body(

@@ -469,7 +469,7 @@ def _make_release(
     write_croissant(out / CROISSANT_FILE, croissant(release, report, pretty_name, repo_id, source_url))
     files = {p.name for p in out.iterdir()} | {CARD_FILE, RELEASE_FILE}
     card = dataset_card(release, report, changelog, pretty_name, repo_id, source_url, files, contact)
-    write_atomic(out / CARD_FILE, str(card) + "\n")
+    write_atomic(out / CARD_FILE, card + "\n")
     write_atomic(out / RELEASE_FILE, dumps_pretty(release))
     if target is not None:
         target.upload(out, [CHANGELOG_FILE, CROISSANT_FILE, CARD_FILE, RELEASE_FILE])
