@@ -35,14 +35,14 @@ def held_back(out: Path) -> dict[str, dict[str, object]]:
 
 
 def test_an_iiif_image_that_drips_costs_its_item_budget_not_its_download_deadline(tmp_path: Path) -> None:
-    """The image arrives in 20 pieces 0.2 s apart (at least 3.8 s), well inside the 60 s allowed per
-    download but not inside the 1.5 s allowed per item: pdpack hangs up before the body's end (the
+    """The image arrives in 20 pieces 0.3 s apart (at least 5.7 s), well inside the 60 s allowed per
+    download but not inside the 2 s allowed per item: pdpack hangs up before the body's end (the
     server sees it), holds that item back as item:deadline, and ships the rest. The item queued behind
     it in the same download group waits for it longer than its own budget, and still ships: waiting
     for its turn is not counted against an item."""
     slow, fast, local = (image_bytes(color=c) for c in ((200, 30, 30), (10, 120, 200), (30, 200, 30)))
     with serve({"slow.png": slow, "fast.png": fast}) as server:
-        server.drip_pieces, server.drip_pause = 20, 0.2
+        server.drip_pieces, server.drip_pause = 20, 0.3
         manifests = {
             "a-slow.json": manifest3(canvas3(1, image3(f"{server.base}/drip/slow.png"))),
             "b-fast.json": manifest3(canvas3(1, image3(f"{server.base}/file/fast.png"))),
@@ -51,15 +51,15 @@ def test_an_iiif_image_that_drips_costs_its_item_budget_not_its_download_deadlin
         folder = iiif_collection(tmp_path, manifests, files={"files/c.png": local}, rights=CC0)
         out = tmp_path / "dist"
         args = ["build", str(folder), "--out", str(out), "--as-of", AS_OF, "--allow-private-urls", "--no-cache"]
-        result = CliRunner().invoke(cli, [*args, "--item-deadline", "1.5", "--fetch-deadline", str(HANG)])
+        result = CliRunner().invoke(cli, [*args, "--item-deadline", "2", "--fetch-deadline", str(HANG)])
         assert server.drip_ended.wait(HANG)  # the server's side of the drip is over: hung up on, or sent whole
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["totals"]["shipped"] == 2 and report["totals"]["rejected"] == 1
-    assert report["settings"]["item_deadline"] == 1.5  # recorded, and so part of the resume fingerprint
+    assert report["settings"]["item_deadline"] == 2.0  # recorded, and so part of the resume fingerprint
     record = held_back(out)["a-slow"]
     assert record["reason"] == ITEM_DEADLINE
-    assert "the 1.5 s allowed per item (--item-deadline) ran out while downloading" in str(record["message"])
+    assert "the 2 s allowed per item (--item-deadline) ran out while downloading" in str(record["message"])
     # The bound, checked by the server: the connection was closed before the body's end, and not retried.
     assert "/drip/slow.png" in server.hung_up
     assert server.dripped["/drip/slow.png"] < len(slow)
