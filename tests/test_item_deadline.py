@@ -90,6 +90,26 @@ def test_what_a_slow_download_took_is_not_left_to_exiftool(tmp_path: Path) -> No
     assert "the 5 s allowed per item (--item-deadline) ran out while reading the file's own metadata" in message
 
 
+def test_a_file_that_outlasts_an_item_budget_costs_one_budget_however_many_rows_point_at_it(tmp_path: Path) -> None:
+    """Ten rows point at one XMP bomb; ExifTool's own budget (600 s) is above the item's (2 s). The first
+    item's read is cut off; the others are not read again (they could not give it its whole budget), so
+    the file costs one item budget, not ten."""
+    files = {"files/bomb.tif": deep_xmp_tiff(8_000), "files/good.png": image_bytes()}
+    rows = [{"id": f"bomb-{n:02d}", "file": "files/bomb.tif", "title": "Nested"} for n in range(10)]
+    rows.append({"id": "good", "file": "files/good.png", "title": "Harbour"})
+    folder = write_collection(tmp_path, rows, collection_id="xmp-museum", files=files)
+    out = tmp_path / "dist"
+    settings = Settings(as_of=AS_OF, item_deadline=2.0, embedded_deadline=600.0)
+    results = results_within([("build", lambda: build(load_collections([folder]), out, settings)["totals"])], 60)
+    assert results["build"]["shipped"] == 1
+    held = held_back(out)
+    assert {str(record["reason"]) for record in held.values()} == {ITEM_DEADLINE}
+    assert "ran out while reading the file's own metadata with ExifTool" in str(held["bomb-00"]["message"])
+    for n in range(1, 10):
+        message = str(held[f"bomb-{n:02d}"]["message"])
+        assert "not read: ExifTool used up an earlier item's time (--item-deadline) on the same file" in message
+
+
 def test_a_download_does_not_start_once_the_item_is_out_of_time() -> None:
     with serve({"a.png": image_bytes()}) as server, pytest.raises(FetchError) as caught:
         fetch(f"{server.base}/file/a.png", allow_private=True, budget=ItemBudget(0.0))

@@ -284,9 +284,17 @@ _NO_FINDINGS = EmbeddedFindings(evidence=(NO_METADATA,), data_mining_prohibited=
 
 # What ExifTool found in each file this process read, by content hash: the findings, or why it could not
 # read the file. Many rows may point at one file (or one hostile file be copied under many names); each
-# distinct file costs one read, and a file that exhausts the budget costs the budget once.
-_EMBEDDED_READS: OrderedDict[str, EmbeddedFindings | str] = OrderedDict()
+# distinct file costs one read, and a file that exhausts the budget costs the budget once. A read an item's
+# budget cut off is marked _CUT_OFF: the file is read again only with its whole budget, so a file that
+# outlasts items' budgets also costs one of them once.
+class _CutOff:
+    pass
+
+
+_CUT_OFF = _CutOff()
+_EMBEDDED_READS: OrderedDict[str, EmbeddedFindings | str | _CutOff] = OrderedDict()
 _EMBEDDED_READS_KEPT = 4096
+_EMBEDDED_STEP = "reading the file's own metadata with ExifTool"
 
 
 def _embedded(
@@ -300,21 +308,26 @@ def _embedded(
     or what the item's budget has left (OutOfTime when that ran out).
     """
     found = _EMBEDDED_READS.get(image.sha256)
-    if found is None:
-        step = "reading the file's own metadata with ExifTool"
-        seconds = budget.bound(settings.embedded_deadline, step)
+    if found is None or found is _CUT_OFF:
+        seconds = budget.bound(settings.embedded_deadline, _EMBEDDED_STEP)
+        if found is _CUT_OFF and seconds < settings.embedded_deadline:
+            raise OutOfTime(
+                f"not read: ExifTool used up an earlier item's time (--item-deadline) on the same file, and reads "
+                f"it again only for an item with its whole {settings.embedded_deadline:g} s per file left"
+            )
         try:
             found = embedded_findings(_read_tags(source, image, seconds))
         except EmbeddedReadError as exc:
-            if seconds < settings.embedded_deadline and budget.remaining() <= 0:
-                # Not remembered for the file: an item with more time left may still read it.
-                raise OutOfTime(budget.ran_out(f"while {step}")) from None
-            found = exc.message
+            cut_off = seconds < settings.embedded_deadline and budget.remaining() <= 0
+            found = _CUT_OFF if cut_off else exc.message
         _EMBEDDED_READS[image.sha256] = found
         if len(_EMBEDDED_READS) > _EMBEDDED_READS_KEPT:
             _EMBEDDED_READS.popitem(last=False)
+        if found is _CUT_OFF:
+            raise OutOfTime(budget.ran_out(f"while {_EMBEDDED_STEP}"))
     if isinstance(found, str):
         raise EmbeddedReadError(source if isinstance(source, Path) else item.source, found)
+    assert isinstance(found, EmbeddedFindings)
     return found
 
 
