@@ -64,8 +64,8 @@ def newest_release_beside(target: Target, release_file: str) -> str | None:
 
 
 def stage_for_push(target: Target, local: Path, held: dict[str, tuple[str, int]]) -> Path:
-    """The release at ``target`` as a folder to push: every file but the shards ``held`` (path -> sha256, size,
-    as the repo holds them) lists with the digest the release's report gives, which stay in the repo."""
+    """The release at ``target`` as a folder to push: every file but the shards that ``held`` (path -> sha256 and
+    size, as the repo holds them) lists with the digest the release's report gives, which stay in the repo."""
     names = [name for name in target.files_under("") if not name.startswith(".") or name.startswith(PUBLISHED_RECORDS)]
     small = [name for name in names if not name.endswith(".tar")]
     target.download(small, local)
@@ -74,7 +74,8 @@ def stage_for_push(target: Target, local: Path, held: dict[str, tuple[str, int]]
         listed = {str(s["name"]): (str(s["sha256"]), int(s["bytes"])) for s in shards}
     except (OSError, ValueError, KeyError, TypeError):
         listed = {}
-    wanted = [name for name, digest in listed.items() if held.get(name) != digest]
+    # A tar is left in the repo only where the report vouches for the bytes the repo holds; any other is fetched.
+    wanted = [name for name in names if name.endswith(".tar") and held.get(name, ()) != listed.get(name)]
     target.download(wanted, local)
     return local
 
