@@ -107,6 +107,8 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     pictured = gallery_shards(shards)
     assert 0 < len(pictured) < len(shards) - 4
     assert tars(previous) == set(pictured)  # the shards report.html needs, and no other
+    said = capsys.readouterr().out
+    assert f"{len(records)} partition record(s); {len(pictured)} of its {len(shards)} shard(s) downloaded" in said
     remote = load_remote(previous)
     assert remote is not None and remote.repo == REPO_ID and remote.revision == "2026.11"
     assert remote.commit == repo.tags["2026.11"] and all(remote.holds(s) for s in shards)

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from packager.builder.remote import RemoteFile, RemoteShards, save_remote
+from packager.builder.remote import RemoteFile, RemoteShards, load_remote, save_remote
 from packager.builder.reuse import PUBLISHED_RECORDS
 from packager.digest import file_sha256_and_size
 from packager.model import PreviousError, PushError, ReleaseError
@@ -155,7 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     if previous is None:
         print(f"No release of {args.repo} before {args.before or 'now'}: this is the first one.")
     else:
-        print(f"Previous release: {previous} (metadata in {args.out})")
+        records = len(list((args.out / PUBLISHED_RECORDS).glob("*/*.json")))
+        here = len(list((args.out / DATA_DIR).glob("*/*.tar")))
+        remote = load_remote(args.out)
+        there = sum(name.endswith(".tar") for name in remote.files) if remote is not None else 0
+        print(
+            f"Previous release: {previous} (metadata in {args.out}): {records} partition record(s); "
+            f"{here} of its {there} shard(s) downloaded (those report.html pictures), the others left on the Hub"
+        )
     output = os.environ.get("GITHUB_OUTPUT")
     if output:
         with open(output, "a", encoding="utf-8") as handle:
