@@ -38,7 +38,7 @@ from packager.builder.dedup import Deduplicator
 from packager.builder.run import build as _build
 from packager.builder.run import load_collections
 from packager.builder.stages import run
-from packager.builder.target import is_url
+from packager.builder.target import Target, is_url
 from packager.manifest.collection import load_collection
 from packager.model import REGISTRY, Collection, Rejection
 from packager.outputs.card import DEFAULT_PRETTY_NAME
@@ -46,6 +46,7 @@ from packager.publish.hub import PushResult, plan_push
 from packager.publish.hub import push as _push
 from packager.publish.hubcalls import find_token, make_api
 from packager.publish.release import AUTO, ReleaseResult, make_release
+from packager.publish.release_url import stage_for_repo
 from packager.sample import Sample
 from packager.version import __version__
 
@@ -107,13 +108,13 @@ def build(
     *,
     resume: bool = False,
     for_publication: bool = False,
-    previous: Path | None = None,
+    previous: Path | str | None = None,
     storage_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build WebDataset shards and reports into ``out``, as ``pdpack build`` does; return report.json's content.
 
-    ``out`` is a folder, or an fsspec URL (``s3://bucket/prefix``) reached with ``storage_options``
-    (then without ``resume`` or ``previous``).
+    ``out`` is a folder, or an fsspec URL (``s3://bucket/prefix``) reached with ``storage_options``;
+    then ``previous`` may also be an earlier build at a URL on the same storage.
 
     ``settings`` decides everything the output depends on (default: ``Settings()``, as of today);
     ``workers`` only how many processes do the per-item work. With ``resume``, an interrupted
@@ -129,14 +130,14 @@ def build(
         workers=workers,
         resume=resume,
         for_publication=for_publication,
-        previous=Path(previous) if previous is not None else None,
+        previous=previous if previous is None or is_url(previous) else Path(previous),
         storage_options=storage_options,
     )
 
 
 def release(
     manifests: Path,
-    out: Path,
+    out: Path | str,
     settings: Settings | None = None,
     *,
     version: str | None = None,
@@ -147,8 +148,11 @@ def release(
     repo_id: str | None = None,
     source_url: str | None = None,
     contact: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> ReleaseResult:
     """Build every collection registered under ``manifests`` into a release folder, as ``pdpack release`` does.
+
+    ``out`` may be an fsspec URL reached with ``storage_options`` (and ``previous`` a release at a URL).
 
     Writes release.json, the dataset card (README.md), croissant.json and CHANGELOG.md beside the
     build's files. ``previous`` is the release to compare with (default: the newest other one
@@ -158,7 +162,7 @@ def release(
     """
     return make_release(
         Path(manifests),
-        Path(out),
+        out if is_url(out) else Path(out),
         settings or Settings(),
         version=version,
         include_examples=include_examples,
@@ -168,25 +172,34 @@ def release(
         repo_id=repo_id,
         source_url=source_url,
         contact=contact,
+        storage_options=storage_options,
     )
 
 
 def push(
-    folder: Path,
+    folder: Path | str,
     repo_id: str,
     *,
     token: str | None = None,
     private: bool = False,
     tag: str | None = None,
     message: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> PushResult:
     """Publish a build or release folder to a Hugging Face dataset repo, as ``pdpack push`` does.
 
     Sends only what the repo does not already hold byte for byte, shards first and the card last,
-    and deletes shards of an earlier release in the last commit. The token defaults to HF_TOKEN or
-    the one saved by ``hf auth login``; HF_ENDPOINT picks another Hub. Raises ``PushError``.
+    and deletes shards of an earlier release in the last commit. ``folder`` may be a URL (reached
+    with ``storage_options``): of its shards, only those the repo does not hold are downloaded. The
+    token defaults to HF_TOKEN or the one saved by ``hf auth login``; HF_ENDPOINT picks another Hub.
+    Raises ``PushError``.
     """
     api = make_api(token or find_token())
-    plan = plan_push(api, Path(folder), repo_id)
     default = f"Release {tag}" if tag else "Upload dataset"
-    return _push(api, plan, private=private, tag=tag, commit_message=message or f"{default} (pdpack {__version__})")
+    message = message or f"{default} (pdpack {__version__})"
+    if not is_url(folder):
+        return _push(api, plan_push(api, Path(folder), repo_id), private=private, tag=tag, commit_message=message)
+    with tempfile.TemporaryDirectory(prefix="pdpack-push-") as staging:
+        target = Target(str(folder), dict(storage_options or {}))
+        plan = plan_push(api, stage_for_repo(api, target, repo_id, Path(staging)), repo_id)
+        return _push(api, plan, private=private, tag=tag, commit_message=message)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import packager
 from packager.builder.stages import Settings
 from packager.builder.target import Target
 from packager.cli.push import push as push_command
@@ -65,8 +66,8 @@ def test_a_release_at_a_url_is_the_folder_release_and_pushes_only_what_changed(h
         flags = [arg for key, value in options.items() for arg in ("--storage-option", f"{key}={value}")]
 
         def release(version: str, as_of: str) -> None:
-            made = make_release(folder, f"{RELEASES}/{version}", settings(as_of), repo_id=REPO_ID,
-                                source_url=SOURCE, storage_options=options)  # fmt: skip
+            made = packager.release(folder, f"{RELEASES}/{version}", settings(as_of), repo_id=REPO_ID,
+                                    source_url=SOURCE, storage_options=options)  # fmt: skip
             assert made.out == f"{RELEASES}/{version}"
             here = make_release(folder, local / version, settings(as_of), repo_id=REPO_ID, source_url=SOURCE)
             stored = {k: v for k, v in s3.objects(made.out).items() if k != ".pdpack/checkpoint.json"}
