@@ -87,6 +87,11 @@ def chunk_items(partition: Partition, settings: Settings) -> int:
     return LOCAL_CHUNK_ITEMS
 
 
+def worth_chunking(partition: Partition, settings: Settings) -> bool:
+    """Whether the partition is more than one chunk: one chunk is written better by one task, without a copy."""
+    return len(partition.entries) > chunk_items(partition, settings)
+
+
 def chunks(job: Job) -> list[Chunk]:
     """The partition of ``job`` in chunks, in order."""
     whole = job.partition

@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from packager.builder import checkpoint
-from packager.builder.chunks import Assembly, Chunk, ChunkRecord, assemble, chunks, remove_chunks, run_chunk
+from packager.builder.chunks import (
+    Assembly,
+    Chunk,
+    ChunkRecord,
+    assemble,
+    chunks,
+    remove_chunks,
+    run_chunk,
+    worth_chunking,
+)
 from packager.builder.config import Models, Settings, preflight
 from packager.builder.dedup import Deduplicator
 from packager.builder.engines import Engine, make_engine
@@ -424,10 +433,10 @@ def _on_engine(
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
     """The partitions written (or reused) by the engine's workers, in build order.
 
-    With more than one worker, a partition that no earlier build holds is processed in chunks by any
-    worker and then assembled by one (``packager.builder.chunks``), so that every core stays busy to
-    the end whatever the partitions' sizes. One that may be reused is one task (``run_job``), and so
-    is every partition of a build to a URL, whose tasks may run on machines that share no folder.
+    With more than one worker, a partition of several chunks that no earlier build holds is processed
+    in chunks by any worker and then assembled by one (``packager.builder.chunks``), so that every core
+    stays busy to the end whatever the partitions' sizes. Any other partition is one task (``run_job``),
+    and so is every partition of a build to a URL, whose tasks may run on machines that share no folder.
     """
     out = str(out_dir.resolve())
     split = workers > 1 and target is None
@@ -437,7 +446,8 @@ def _on_engine(
         for partition in parts:
             job = Job(partition, settings, out, sources, cwd=os.getcwd(), target=target, reuse_targets=url_sources)
             pieces: list[Job | Chunk] = [job]
-            if split and not any(has_record(Path(source), partition) for source in sources):
+            fresh = not any(has_record(Path(source), partition) for source in sources)
+            if split and fresh and worth_chunking(partition, settings):
                 pieces = list(chunks(job))
             in_flight.append((partition, len(pieces)))
             yield from pieces
