@@ -19,8 +19,9 @@ as a ratio of the first's (target <= 0.25). A third, cold release of the edited 
 (no previous) checks that reuse changed no byte: every shard, index and report must be equal.
 
 The pictures are flushed to disk (sync) before each timed release, so that no release pays for
-writing back what this script has just written. CPU seconds are those rusage counts for pdpack's
-process: the pool's workers, forked by multiprocessing's fork server, are not among them.
+writing back what this script has just written. Each release is timed by common.run_timed: CPU
+seconds of every process it started (its pool's workers included), and the cores other work used
+meanwhile; --wait-idle waits for a quiet machine before each release, as the other benchmarks do.
 """
 
 from __future__ import annotations
@@ -30,11 +31,8 @@ import csv
 import hashlib
 import os
 import random
-import resource
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from PIL import Image
@@ -106,20 +104,17 @@ def restore(root: Path, saved: dict[Path, str]) -> None:
     (root / "alpha-prints" / "files" / "added.jpg").unlink(missing_ok=True)
 
 
-def release(manifests: Path, out: Path, as_of: str, workers: int, *extra: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds that rusage counts for the release: its own process, not the pool's workers)."""
+def release(manifests: Path, out: Path, as_of: str, workers: int, *extra: str) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of the release and every process it started, cores other work used meanwhile)."""
     command = [
         str(PDPACK), "release", "--manifests", str(manifests), "--out", str(out), "--as-of", as_of,
         "--source-url", "https://git.example/pdpack", "--shard-max-count", "100", "--workers", str(workers), *extra,
     ]  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"release failed:\n{done.stderr}")
-    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    try:
+        seconds, cpu = c.run_timed(command)
+    except RuntimeError as exc:
+        sys.exit(f"release failed:\n{exc}")
+    return seconds, cpu, c.LAST_OTHERS
 
 
 def digests(folder: Path, pattern: str) -> dict[str, str]:
@@ -136,7 +131,15 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="time the first and second release this many times (the best counts)"
     )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each release, wait up to this long for other processes to leave the CPUs idle (default 0)",
+    )
     args = parser.parse_args()
+    c.WAIT_IDLE = args.wait_idle
 
     c.compile_pdpack()  # as a wheel install has it; else every process compiles pdpack from source
     shutil.rmtree(OUT, ignore_errors=True)
@@ -144,8 +147,8 @@ def main() -> None:
     for seed, (cid, count) in enumerate(SIZES.items()):
         write_collection(manifests, cid, count, args.side, seed)
     original = snapshot(manifests)
-    firsts: list[tuple[float, float]] = []
-    seconds: list[tuple[float, float]] = []
+    firsts: list[tuple[float, float, float]] = []
+    seconds: list[tuple[float, float, float]] = []
     for run in range(args.repeat):
         if run:
             restore(manifests, original)
@@ -155,27 +158,40 @@ def main() -> None:
         edit(manifests, args.side)
         os.sync()
         seconds.append(release(manifests, releases / "2026.12", "2026-12-31", args.workers))
-    (first_time, first_cpu), (second_time, second_cpu) = min(firsts), min(seconds)
-    cold_time, cold_cpu = release(manifests, OUT / "cold" / "2026.12", "2026-12-31", args.workers, "--no-previous")
+    (first_time, first_cpu, first_others), (second_time, second_cpu, second_others) = min(firsts), min(seconds)
+    cold_time, cold_cpu, cold_others = release(
+        manifests, OUT / "cold" / "2026.12", "2026-12-31", args.workers, "--no-previous"
+    )
     empty = OUT / "empty-manifests"
     write_collection(empty, "alpha-prints", 1, args.side, 0)
-    fixed_time, fixed_cpu = release(empty, OUT / "fixed" / "2026.12", "2026-12-31", args.workers, "--no-previous")
+    fixed_time, fixed_cpu, fixed_others = release(
+        empty, OUT / "fixed" / "2026.12", "2026-12-31", args.workers, "--no-previous"
+    )
 
     before, after = digests(releases / "2026.11", "*.tar"), digests(releases / "2026.12", "*.tar")
     uploaded = sorted(name for name, sha in after.items() if before.get(name) != sha)
     deleted = sorted(set(before) - set(after))
     print(f"incremental release: {sum(SIZES.values())} items in {len(SIZES)} collections, {args.side}px JPEGs")
     items = sum(SIZES.values())
-    print("  (CPU s: pdpack's own process, not its pool's workers)")
-    best = " (best of " + ", ".join(f"{t:.2f}" for t, _ in firsts) + ")" if args.repeat > 1 else ""
-    print(f"  first release   {first_time:7.2f} s ({first_cpu:6.2f} CPU s), {len(before)} shard files{best}")
-    best = " (best of " + ", ".join(f"{t:.2f}" for t, _ in seconds) + ")" if args.repeat > 1 else ""
-    print(f"  second release  {second_time:7.2f} s ({second_cpu:6.2f} CPU s), {len(after)} shard files{best}")
+    print("  (CPU s: the release's processes, its workers included; others: cores other work used meanwhile)")
+    best = " (best of " + ", ".join(f"{t:.2f}" for t, _, _ in firsts) + ")" if args.repeat > 1 else ""
+    print(
+        f"  first release   {first_time:7.2f} s ({first_cpu:6.2f} CPU s, others {first_others:.1f}), "
+        f"{len(before)} shard files{best}"
+    )
+    best = " (best of " + ", ".join(f"{t:.2f}" for t, _, _ in seconds) + ")" if args.repeat > 1 else ""
+    print(
+        f"  second release  {second_time:7.2f} s ({second_cpu:6.2f} CPU s, others {second_others:.1f}), "
+        f"{len(after)} shard files{best}"
+    )
     if args.repeat > 1:
-        ratios = ", ".join(f"{s / f:.3f}" for (f, _), (s, _) in zip(firsts, seconds, strict=True))
+        ratios = ", ".join(f"{s / f:.3f}" for (f, _, _), (s, _, _) in zip(firsts, seconds, strict=True))
         print(f"  second / first of each run: {ratios}")
-    print(f"  cold release of the edited manifests (no previous): {cold_time:.2f} s ({cold_cpu:.2f} CPU s)")
-    print(f"  fixed cost (a one-item release): {fixed_time:.2f} s ({fixed_cpu:.2f} CPU s)")
+    print(
+        f"  cold release of the edited manifests (no previous): {cold_time:.2f} s "
+        f"({cold_cpu:.2f} CPU s, others {cold_others:.1f})"
+    )
+    print(f"  fixed cost (a one-item release): {fixed_time:.2f} s ({fixed_cpu:.2f} CPU s, others {fixed_others:.1f})")
     # Wall time with --workers processes, less the fixed cost of a release (start-up, card, report): the
     # per-image figures bench/README.md projects a PD12M-size release from.
     per_image = (cold_time - fixed_time) / items

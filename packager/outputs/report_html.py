@@ -449,5 +449,3 @@ def _files_section(report: dict[str, Any]) -> str:
         "<li>rejected.jsonl: one line for each item held back, with the reason</li>"
         "<li>ATTRIBUTION.md: credits per institution</li></ul></section>"
     )
-
-
