@@ -95,7 +95,7 @@ def test_a_resumed_build_mixes_chunked_and_reused_partitions_and_removes_stale_c
     first, second, third = all_partitions(load_collections([collection]), SETTINGS)
     records = out / ".pdpack" / "partitions" / "test-museum"
     for partition in (first, second):
-        (records / f"{partition.name}.json").unlink()
+        (records / f"{partition.name}.json.gz").unlink()
     stale = chunk_folder(out) / "test-museum" / f"{second.name}-00001.tar"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"written by a build that was killed")

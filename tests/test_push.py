@@ -97,7 +97,7 @@ def tree(root: Path) -> dict[str, bytes]:
         and not p.name.endswith(".tmp")
         and (
             not any(part.startswith(".") for part in p.relative_to(root).parts)
-            or (p.relative_to(root).parts[:2] == (".pdpack", "partitions") and p.suffix == ".json")
+            or (p.relative_to(root).parts[:2] == (".pdpack", "partitions") and p.name.endswith((".json.gz", ".json")))
         )
     }
 
@@ -141,8 +141,11 @@ def test_push_then_download_and_load_byte_identical(hub: HubServer, sample_dist:
     data = [p for p in local if p.startswith("data/")]
     assert all(repo.head.files[p].lfs for p in data)
     assert not repo.head.files["report.json"].lfs
-    assert hub.requests["lfs_upload"] == len(data) and hub.bytes_received["lfs_upload"] == sum(
-        len(local[p]) for p in data
+    # The Hub's usual .gitattributes store *.gz with LFS: the shards and indexes, and the gzipped partition records.
+    stored = [p for p in local if p.startswith("data/") or p.endswith(".json.gz")]
+    assert len(stored) > len(data) and all(repo.head.files[p].lfs for p in stored)
+    assert hub.requests["lfs_upload"] == len(stored) and hub.bytes_received["lfs_upload"] == sum(
+        len(local[p]) for p in stored
     )
     assert hub.unknown == []
 
@@ -218,8 +221,9 @@ def test_interrupted_push_resumes_with_only_the_missing_files(hub: HubServer, sh
     rest = {p: local[p] for p in order[2:]}
     assert sent_line(rest, 17, f"{hub.base}/datasets/pdpack-test/resumed", skipped=2) in again.stdout
     # The failed attempts had uploaded the LFS objects of commit 2 already: only the others travel now.
-    uploads = [p for p in order[4:] if p.startswith("data/")]
-    assert hub.requests["lfs_upload"] == len(uploads) == 12
+    # The shards and indexes, and the gzipped records (the Hub's usual .gitattributes store *.gz with LFS).
+    uploads = [p for p in order[4:] if p.startswith("data/") or p.endswith(".json.gz")]
+    assert hub.requests["lfs_upload"] == len(uploads) == 12 + 14
     assert hub.bytes_received["lfs_upload"] == sum(len(local[p]) for p in uploads)
     assert published(hub, "pdpack-test/resumed") == published(hub, "pdpack-test/reference") == local
     expected = [c.changed for c in hub.repos["pdpack-test/reference"].pushed_commits()]
@@ -246,7 +250,8 @@ def test_dropped_upload_is_retried_by_the_client(hub: HubServer, sample_dist: Pa
     result = run_push(sample_dist, "--repo", "pdpack-test/dropped")
 
     assert result.exit_code == 0, result.output
-    assert hub.requests["lfs_upload"] == sum(p.startswith("data/") for p in tree(sample_dist)) + 1  # one sent twice
+    stored = sum(p.startswith("data/") or p.endswith(".json.gz") for p in tree(sample_dist))  # LFS files
+    assert hub.requests["lfs_upload"] == stored + 1  # one sent twice
     assert published(hub, "pdpack-test/dropped") == tree(sample_dist)
 
 

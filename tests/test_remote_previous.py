@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from packager.builder.records import PartitionRecord
 from packager.builder.remote import REMOTE_FILE, load_remote
+from packager.builder.reuse import PUBLISHED_RECORDS, record_files
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
+from packager.jsonutil import dumps_pretty
 from packager.model import PushError
 from packager.outputs.report_data import gallery_shards
 from packager.publish.hub import local_files, plan_push, push
@@ -97,7 +100,7 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     push(api, plan_push(api, november.out, REPO_ID), private=False, tag="2026.11", commit_message="Release 2026.11")
     repo = hub.repos[REPO_ID]
     records = [p for p in repo.files if p.startswith(".pdpack/partitions/")]
-    assert len(records) == len(list((november.out / ".pdpack" / "partitions").glob("*/*.json"))) > 6
+    assert len(records) == len(list((november.out / ".pdpack" / "partitions").glob("*/*.json.gz"))) > 6
     assert not any(p.startswith(".pdpack/") and p not in records for p in repo.files)  # no checkpoint, no index
 
     edit(folder)
@@ -163,3 +166,39 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     with pytest.raises(PushError, match="does not hold those bytes"):
         plan_push(api, warm.out, "test-org/elsewhere")
     capsys.readouterr()
+
+
+def test_a_release_published_with_uncompressed_records_is_reused_and_its_records_replaced(
+    hub: HubServer, tmp_path: Path
+) -> None:
+    folder = manifests(tmp_path, prints_count=10, photos_count=40)
+    november = release(folder, tmp_path / "2026.11", "2026-11-30", None)
+    # As pdpack published records before they were compressed: indented JSON, one .json per partition.
+    for _, _, path in record_files(november.out / PUBLISHED_RECORDS):
+        record = PartitionRecord.from_bytes(path.read_bytes())
+        path.with_name(path.name.removesuffix(".gz")).write_text(dumps_pretty(record.to_json()), encoding="utf-8")
+        path.unlink()
+    api = make_api(TOKEN)
+    push(api, plan_push(api, november.out, REPO_ID), private=False, tag="2026.11", commit_message="Release 2026.11")
+    repo = hub.repos[REPO_ID]
+    old_records = {p for p in repo.files if p.startswith(PUBLISHED_RECORDS)}
+    assert old_records and all(p.endswith(".json") for p in old_records)
+
+    edit(folder)
+    assert main(["--repo", REPO_ID, "--before", "2026.12", "--out", str(tmp_path / "previous")]) == 0
+    previous = tmp_path / "previous"
+    assert {f".pdpack/partitions/{c}/{n}.json" for c, n, _ in record_files(previous / PUBLISHED_RECORDS)} == old_records
+    cold_previous = tmp_path / "previous-metadata-only"
+    shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
+    cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
+    warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
+
+    # Its partitions are reused from the old records (their tars stay in the repo), and December's records
+    # are written as now; the push replaces November's .json records with them.
+    cold_files, warm_files = published(cold.out), published(warm.out)
+    kept = set(cold_files) - set(warm_files)
+    assert kept and all(p.endswith(".tar") for p in kept)
+    assert warm_files == {p: b for p, b in cold_files.items() if p not in kept}
+    push(api, plan_push(api, warm.out, REPO_ID), private=False, tag="2026.12", commit_message="Release 2026.12")
+    assert {p: b for p, b in repo.files.items() if p != ".gitattributes"} == cold_files
+    assert not old_records & set(repo.files)

@@ -66,9 +66,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 def completed_shards(out: Path) -> int:
     """How many shards the build's checkpoint records as complete (0 before the first)."""
     try:
-        return len(json.loads((out / ".pdpack" / "checkpoint.json").read_text(encoding="utf-8"))["shards"])
+        return int(json.loads((out / ".pdpack" / "progress.json").read_text(encoding="utf-8"))["shards"])
     except (OSError, ValueError, KeyError):
-        return 0  # no checkpoint yet (it is replaced atomically, so never half-written)
+        return 0  # no progress yet (it is replaced atomically, so never half-written)
 
 
 def kill_after_shards(process: subprocess.Popen[bytes], out: Path, shards: int) -> bool:

@@ -42,8 +42,9 @@ def local_files(out: Path) -> dict[str, bytes]:
 
 
 def stored_files(stored: dict[str, bytes]) -> dict[str, bytes]:
-    """The objects of a build at a URL but its checkpoint (which the driver keeps there for --resume)."""
-    return {name: data for name, data in stored.items() if name != ".pdpack/checkpoint.json"}
+    """The objects of a build at a URL but its checkpoint and progress (which the driver keeps there for --resume)."""
+    state = (".pdpack/checkpoint.json", ".pdpack/progress.json")
+    return {name: data for name, data in stored.items() if name not in state}
 
 
 def test_a_build_to_s3_holds_the_bytes_of_a_local_build_and_nothing_older(tmp_path: Path) -> None:

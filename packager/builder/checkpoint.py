@@ -1,40 +1,41 @@
-"""Crash-safe builds: a checkpoint after every completed shard, so ``--resume`` finishes the job.
+"""Crash-safe builds: what a build is of, and how far it got, so that ``--resume`` finishes the job.
 
-The checkpoint records how far through the build order the completed shards reach,
-how long rejected.jsonl was then, and the report's tallies. Resuming truncates
-everything written after it and carries on from there; because the build order
-and every stage are deterministic, the result is byte-identical to a build that
-was never interrupted. A fingerprint of the inputs and settings guards against
-resuming a different build.
+A resume keeps every partition whose record and shards are complete (``packager.builder.reuse``),
+so the state here is small and its cost per partition does not grow with the build:
+``checkpoint.json``, written once at the start, holds a fingerprint of the inputs and settings
+(and what it was made of, so that a refused resume names each change), which guards against
+resuming a different build; ``progress.json``, replaced after partitions complete, holds how far
+through the build order they reach (a few dozen bytes at any size: at PD12M scale a checkpoint
+that listed every shard wrote tens of GB over a build). Because the build order and every stage
+are deterministic, a resumed build is byte-identical to one that was never interrupted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packager.atomic import write_atomic
 from packager.digest import file_sha256
-from packager.jsonutil import dumps_pretty
+from packager.jsonutil import dumps_canonical, dumps_pretty
 from packager.manifest.collection import Collection
 from packager.manifest.inputs import collection_inputs
 from packager.version import __version__
 
 STATE_DIR = ".pdpack"
-CHECKPOINT = "checkpoint.json"
+CHECKPOINT = "checkpoint.json"  # what the build is of: written once, at its start
+PROGRESS = "progress.json"  # how far it got: replaced after partitions complete
 
 
 @dataclass
 class Checkpoint:
     fingerprint: str
-    consumed: int  # results in build order that completed shards and rejected.jsonl account for
-    rejected_offset: int
-    shards: list[dict[str, Any]] = field(default_factory=list)
-    tallies: dict[str, Any] = field(default_factory=dict)
-    overrides: list[dict[str, Any]] = field(default_factory=list)
+    consumed: int = 0  # results in build order that completed partitions account for
+    rejected_offset: int = 0  # the length of rejected.jsonl then
+    shards: int = 0  # complete shards
     # What the fingerprint was made of (pdpack version, settings, each input file's hash), so that a
     # refused resume can say what changed.
     inputs: dict[str, Any] = field(default_factory=dict)
@@ -112,16 +113,35 @@ def state_dir(out_dir: Path) -> Path:
     return out_dir / STATE_DIR
 
 
-def save(out_dir: Path, checkpoint: Checkpoint) -> None:
-    """Write the checkpoint atomically: a reader sees the old one or the new one, never half."""
+def start(out_dir: Path, fingerprint: str, inputs: dict[str, Any], resume: bool) -> None:
+    """Record what the build is of; a build that does not resume starts with no progress."""
     folder = state_dir(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / CHECKPOINT, dumps_pretty(asdict(checkpoint)))
+    if not resume:
+        (folder / PROGRESS).unlink(missing_ok=True)
+    write_atomic(folder / CHECKPOINT, dumps_pretty({"fingerprint": fingerprint, "inputs": inputs}))
+
+
+def save_progress(out_dir: Path, consumed: int, rejected_offset: int, shards: int) -> None:
+    """Replace the progress atomically: a reader sees the old one or the new one, never half. Its size does not
+    grow with the build."""
+    progress = {"consumed": consumed, "rejected_offset": rejected_offset, "shards": shards}
+    write_atomic(state_dir(out_dir) / PROGRESS, dumps_canonical(progress) + b"\n")
 
 
 def load(out_dir: Path) -> Checkpoint | None:
-    path = state_dir(out_dir) / CHECKPOINT
-    if not path.is_file():
+    """The interrupted build in ``out_dir``; None when there is none (or its checkpoint is unreadable)."""
+    folder = state_dir(out_dir)
+    try:
+        header = json.loads((folder / CHECKPOINT).read_text(encoding="utf-8"))
+        point = Checkpoint(str(header["fingerprint"]), inputs=dict(header.get("inputs") or {}))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    fields = json.loads(path.read_text(encoding="utf-8"))
-    return Checkpoint(**{k: v for k, v in fields.items() if k in Checkpoint.__dataclass_fields__})
+    try:
+        progress = json.loads((folder / PROGRESS).read_text(encoding="utf-8"))
+        point.consumed = int(progress["consumed"])
+        point.rejected_offset = int(progress["rejected_offset"])
+        point.shards = int(progress["shards"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # killed before its first partition was complete: nothing done yet
+    return point

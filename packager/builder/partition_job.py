@@ -32,9 +32,9 @@ from packager.builder.reuse import (
     item_keys,
     key_of,
     load_record,
+    load_record_at,
     partition_key,
     place,
-    record_name,
     save_record,
     shards_here,
     still_shippable,
@@ -106,9 +106,8 @@ def reuse_at(
     record is written only once its shards are complete (``packager.builder.run``).
     """
     for source in sources:
-        try:
-            record = PartitionRecord.from_json(source.read_json(record_name(partition.collection.id, partition.name)))
-        except (KeyError, TypeError, ValueError, AttributeError):
+        record = load_record_at(source, partition.collection.id, partition.name)
+        if record is None:
             continue  # none, or unreadable: the partition is built again
         if record.key != key or not still_shippable(record, settings):
             continue

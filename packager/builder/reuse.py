@@ -28,8 +28,8 @@ from packager.builder.config import Settings
 from packager.builder.partitions import Partition
 from packager.builder.records import PartitionRecord
 from packager.builder.remote import load_remote_cached
+from packager.builder.target import Target
 from packager.digest import file_sha256
-from packager.jsonutil import dumps_pretty
 from packager.manifest.takedowns import load_takedowns_cached
 from packager.model import Item
 from packager.rights.verify import verify
@@ -40,6 +40,11 @@ from packager.version import __version__
 RECORDS = "partitions"
 # The part of a build's state that is published with it, so that the next release can reuse its partitions.
 PUBLISHED_RECORDS = f"{STATE_DIR}/{RECORDS}/"
+RECORD_SUFFIX = ".json.gz"
+# How records were kept before they were compressed: a release published then is still reused.
+LEGACY_SUFFIX = ".json"
+# Every record file under PUBLISHED_RECORDS (``glob`` patterns): ``*.json`` does not match ``*.json.gz``.
+RECORD_GLOBS = (f"*/*{RECORD_SUFFIX}", f"*/*{LEGACY_SUFFIX}")
 # Settings that do not decide a partition's bytes as a whole: the as-of date is taken item by item (each
 # item's outcome on that date), takedowns item by item (its id, and the recorded images' hashes).
 _PER_ITEM = ("as_of", "takedowns")
@@ -51,20 +56,53 @@ def record_path(out_dir: Path, collection_id: str, name: str) -> Path:
 
 def record_name(collection_id: str, name: str) -> str:
     """Where a partition's record lies, relative to the build (a folder or a URL)."""
-    return f"{PUBLISHED_RECORDS}{collection_id}/{name}.json"
+    return f"{PUBLISHED_RECORDS}{collection_id}/{name}{RECORD_SUFFIX}"
+
+
+def record_names(collection_id: str, name: str) -> tuple[str, str]:
+    """Where a partition's record may lie, in the order read: as written now, then as before."""
+    return record_name(collection_id, name), f"{PUBLISHED_RECORDS}{collection_id}/{name}{LEGACY_SUFFIX}"
+
+
+def record_files(records: Path) -> list[tuple[str, str, Path]]:
+    """(collection, partition name, file) of every record file in a ``.pdpack/partitions/`` folder."""
+    found = []
+    for pattern in RECORD_GLOBS:
+        suffix = pattern[3:]
+        for path in records.glob(pattern):
+            found.append((path.parent.name, path.name[: -len(suffix)], path))
+    return sorted(found)
 
 
 def load_record(out_dir: Path, collection_id: str, name: str) -> PartitionRecord | None:
-    path = record_path(out_dir, collection_id, name)
-    try:
-        return PartitionRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # none, or unreadable: the partition is built again
+    for relative in record_names(collection_id, name):
+        try:
+            data = (out_dir / relative).read_bytes()
+        except OSError:
+            continue
+        try:
+            return PartitionRecord.from_bytes(data)
+        except (ValueError, KeyError, TypeError):
+            return None  # unreadable (torn, or not a record): the partition is built again
+    return None
+
+
+def load_record_at(source: Target, collection_id: str, name: str) -> PartitionRecord | None:
+    """The partition's record in a build at a URL (as written now, or as before); None when none is readable."""
+    for relative in record_names(collection_id, name):
+        data = source.read_bytes(relative)
+        if data is None:
+            continue
+        try:
+            return PartitionRecord.from_bytes(data)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+    return None
 
 
 def has_record(out_dir: Path, partition: Partition) -> bool:
     """Whether ``out_dir`` holds a record of the partition (which may then be reused: it is read later)."""
-    return record_path(out_dir, partition.collection.id, partition.name).is_file()
+    return any((out_dir / name).is_file() for name in record_names(partition.collection.id, partition.name))
 
 
 def save_record(out_dir: Path, record: PartitionRecord, durable: bool = True) -> None:
@@ -72,11 +110,14 @@ def save_record(out_dir: Path, record: PartitionRecord, durable: bool = True) ->
     build's files, so a record a power cut tore costs placing them again (``load_record`` reads no torn record)."""
     path = record_path(out_dir, record.collection, record.name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, dumps_pretty(record.to_json()), durable=durable)
+    write_atomic(path, record.to_bytes(), durable=durable)
+    # One record per partition: the one an earlier pdpack kept here (reused in place) is this one now.
+    (out_dir / record_names(record.collection, record.name)[1]).unlink(missing_ok=True)
 
 
 def forget_record(out_dir: Path, collection_id: str, name: str) -> None:
-    record_path(out_dir, collection_id, name).unlink(missing_ok=True)
+    for relative in record_names(collection_id, name):
+        (out_dir / relative).unlink(missing_ok=True)
 
 
 def _plain(value: Any) -> Any:

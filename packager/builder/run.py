@@ -39,11 +39,14 @@ from packager.builder.partitions import Partition, partitions
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.remote import load_remote, save_remote
 from packager.builder.reuse import (
+    LEGACY_SUFFIX,
     PUBLISHED_RECORDS,
     RECORDS,
     has_record,
     partition_key,
+    record_files,
     record_name,
+    record_names,
     save_record,
     shards_here,
 )
@@ -66,6 +69,7 @@ from packager.sample import ShardInfo, Shipped
 REUSED_PER_CHECKPOINT = 16
 SHARD_FILES = ("*.tar", "*.parquet", "*.tmp")
 CHECKPOINT_NAME = f"{checkpoint.STATE_DIR}/{checkpoint.CHECKPOINT}"  # relative to the build, as at a URL
+PROGRESS_NAME = f"{checkpoint.STATE_DIR}/{checkpoint.PROGRESS}"
 BUILD_OUTPUTS = ("report.json", "rejected.jsonl", "ATTRIBUTION.md", REPORT_FILE)
 
 
@@ -123,11 +127,9 @@ def sweep(out_dir: Path, shards: Sequence[ShardInfo], records: set[tuple[str, st
         for folder in sorted(data.iterdir()):
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-    saved = checkpoint.state_dir(out_dir) / RECORDS
-    if saved.is_dir():
-        for path in saved.glob("*/*.json"):
-            if (path.parent.name, path.stem) not in records:
-                path.unlink()
+    for collection, name, path in record_files(checkpoint.state_dir(out_dir) / RECORDS):
+        if (collection, name) not in records or path.name.endswith(LEGACY_SUFFIX):
+            path.unlink()  # every partition of this build has its record as written now
 
 
 def model_stage(
@@ -221,8 +223,8 @@ def _build(
     recorded = settings.recorded()
     fingerprint = checkpoint.fingerprint(list(collections), recorded)
     inputs = checkpoint.describe_inputs(list(collections), recorded)
-    if resume and target is not None and target.exists(CHECKPOINT_NAME):
-        target.download([CHECKPOINT_NAME], out_dir)
+    if resume and target is not None:
+        target.download([name for name in (CHECKPOINT_NAME, PROGRESS_NAME) if target.exists(name)], out_dir)
     interrupted = checkpoint.load(out_dir) if resume else None
     if interrupted is not None and interrupted.fingerprint != fingerprint:
         changed = checkpoint.changes(interrupted.inputs, inputs)
@@ -243,6 +245,9 @@ def _build(
         clear_previous(out_dir)
         if target is not None:
             target.remove(target.files_under(checkpoint.STATE_DIR))  # an earlier build's state there
+    checkpoint.start(out_dir, fingerprint, inputs, resume=interrupted is not None)
+    if target is not None:
+        target.upload(out_dir, [CHECKPOINT_NAME])
     remove_chunks(out_dir)
     reuse_from: list[Path] = []
     url_sources: list[Target] = []
@@ -303,7 +308,7 @@ def _build(
                     if removed != set(record.removed) or pictured:
                         record = rebuild(partition)
                 if target is not None and removed != set(record.removed):
-                    target.remove([record_name(record.collection, record.name)])  # its shards are rewritten
+                    target.remove(record_names(record.collection, record.name))  # its shards are rewritten
                 filtered = _filtered(partition, record, removed, out_dir, settings, rebuild, target)
                 placed = record.reused and filtered is record and target is None  # placed again cheaply on resume
                 record = filtered
@@ -320,19 +325,10 @@ def _build(
                 unsaved = unsaved + 1 if placed else REUSED_PER_CHECKPOINT
                 if unsaved >= REUSED_PER_CHECKPOINT:
                     unsaved = 0
-                    checkpoint.save(
-                        out_dir,
-                        checkpoint.Checkpoint(
-                            fingerprint,
-                            consumed=position,
-                            rejected_offset=report.rejected_offset,
-                            shards=[s.to_json() for s in shards],
-                            inputs=inputs,
-                        ),
-                    )
+                    checkpoint.save_progress(out_dir, position, report.rejected_offset, len(shards))
                 if target is not None:
                     # The record only once its shards are complete there: a resume reuses what it finds.
-                    target.upload(out_dir, [record_name(record.collection, record.name), CHECKPOINT_NAME])
+                    target.upload(out_dir, [record_name(record.collection, record.name), PROGRESS_NAME])
             dedup.close()
             summary = report.write(shards)
     finally:

@@ -116,6 +116,14 @@ class Target:
         except (FileNotFoundError, ValueError):
             return None
 
+    def read_bytes(self, name: str) -> bytes | None:
+        """The bytes of ``URL/NAME``; None when there is none."""
+        fs, root = self._fs()
+        try:
+            return bytes(fs.cat_file(f"{root}/{name}"))
+        except FileNotFoundError:
+            return None
+
     def sizes(self, names: Iterable[str]) -> dict[str, int]:
         """The size of each of these files that is there (one absent is left out)."""
         fs, root = self._fs()

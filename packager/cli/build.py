@@ -131,7 +131,7 @@ def build_command(
             def resuming(point: checkpoint.Checkpoint) -> None:
                 say(
                     f"Resuming the interrupted build in {out}: {point.consumed:,} item(s) are done, in "
-                    f"{len(point.shards)} complete shard(s); carrying on from there.",
+                    f"{point.shards} complete shard(s); carrying on from there.",
                     err=True,
                 )
                 progress.start_at(point.consumed)
@@ -201,7 +201,7 @@ def _say_interrupted(out: Path | str) -> None:
         )
         return
     say_message(
-        f"\nInterrupted. {point.consumed:,} item(s) are safe in {out}: {len(point.shards)} complete shard(s) "
+        f"\nInterrupted. {point.consumed:,} item(s) are safe in {out}: {point.shards} complete shard(s) "
         "and their entries in rejected.jsonl. Run the same command with --resume to finish from there.",
         err=True,
     )

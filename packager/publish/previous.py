@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from packager.builder.remote import RemoteFile, RemoteShards, load_remote, save_remote
-from packager.builder.reuse import PUBLISHED_RECORDS
+from packager.builder.reuse import PUBLISHED_RECORDS, RECORD_GLOBS, record_files
 from packager.digest import file_sha256_and_size
 from packager.model import PreviousError, PushError, ReleaseError
 from packager.outputs.report_data import gallery_shards
@@ -36,7 +36,7 @@ from packager.sample import INDEX_GLOB, ShardInfo
 from packager.textsafe import workflow_data as workflow_message
 
 # What the changelog reads of a release (packager.publish.release.compare), and the records reuse reads.
-FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, INDEX_GLOB, f"{PUBLISHED_RECORDS}*/*.json")
+FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, INDEX_GLOB, *(f"{PUBLISHED_RECORDS}{g}" for g in RECORD_GLOBS))
 _PARTS = re.compile(r"(\d+)")
 
 
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if previous is None:
         print(f"No release of {args.repo} before {args.before or 'now'}: this is the first one.")
     else:
-        records = len(list((args.out / PUBLISHED_RECORDS).glob("*/*.json")))
+        records = len(record_files(args.out / PUBLISHED_RECORDS))
         here = len(list((args.out / DATA_DIR).glob("*/*.tar")))
         remote = load_remote(args.out)
         there = sum(name.endswith(".tar") for name in remote.files) if remote is not None else 0

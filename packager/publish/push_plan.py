@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packager.builder.checkpoint import STATE_DIR
-from packager.builder.reuse import PUBLISHED_RECORDS
+from packager.builder.reuse import PUBLISHED_RECORDS, record_files
 from packager.model import PushError
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_html import REPORT_FILE
@@ -124,7 +124,7 @@ def local_files(dist: Path) -> list[LocalFile]:
             found.append(_describe(path, path.relative_to(dist).as_posix()))
     records = dist / PUBLISHED_RECORDS
     if records.is_dir() and not any(p.is_symlink() for p in (dist / STATE_DIR, records)):
-        for path in sorted(records.glob("*/*.json")):
+        for _, _, path in record_files(records):
             if path.is_file() and not path.is_symlink() and not path.parent.is_symlink():
                 found.append(_describe(path, path.relative_to(dist).as_posix()))
     if not found:
