@@ -14,12 +14,14 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from packager.builder import checkpoint, records
 from packager.builder.records import PartitionRecord
 from packager.builder.reuse import PUBLISHED_RECORDS, load_record, record_files
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
+from packager.cli import cli
 from packager.jsonutil import dumps_pretty
 from tests.helpers import image_bytes, write_collection
 
@@ -135,3 +137,20 @@ def test_the_checkpoint_holds_the_inputs_once_and_a_progress_of_fixed_size(cold:
     point = checkpoint.load(cold)
     assert point is not None and point.consumed == ITEMS + 1 and point.shards == len(report["shards"])
     assert point.fingerprint == header["fingerprint"] and point.inputs == header["inputs"]
+
+
+def test_a_build_killed_before_its_first_partition_resumes_from_its_checkpoint(
+    collection: Path, cold: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    args = ["build", str(collection), "--out", str(out), "--as-of", "2026-11-30", "--shard-max-count", "3"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    # What a kill -9 right after the start leaves: the checkpoint, no progress (and here every partition's record).
+    (checkpoint.state_dir(out) / checkpoint.PROGRESS).unlink()
+    resumed = CliRunner().invoke(cli, [*args, "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "Resuming the interrupted build in" in resumed.output and "0 item(s) are done" in resumed.output
+    assert outputs(out) == outputs(cold)
+    refused = CliRunner().invoke(cli, [*args[:-1], "2", "--resume"])
+    assert refused.exit_code == 1 and "holds a build of other inputs or settings" in refused.output
+    assert "option --shard-max-count was 3, now 2" in refused.output
