@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from packager.builder.config import Settings
+from packager.builder.records import PartitionRecord
 from packager.builder.run import build, load_collections
+from packager.jsonutil import dumps_pretty
 from tests.helpers import image_bytes, write_collection
 from tests.http_server import serve
 from tests.s3_server import KEY, SECRET, s3_server
@@ -117,3 +119,27 @@ def test_a_build_to_s3_reuses_an_earlier_build_there_without_fetching_its_images
     # Only the changed partition's images were fetched again (a partition holds at most SHARD items).
     assert 0 < sum(server.hits.values()) <= SHARD
     assert f"/files/{ITEMS // 2:03d}.png" in server.hits
+
+
+def test_an_earlier_build_at_a_url_with_uncompressed_records_is_reused(tmp_path: Path) -> None:
+    import fsspec
+
+    with serve(images()) as server, s3_server("pdpack-test") as s3:
+        folder = url_collection(tmp_path, server.base)
+        options = {"endpoint_url": s3.endpoint, "key": KEY, "secret": SECRET}
+        november, december = "s3://pdpack-test/builds/2026.11", "s3://pdpack-test/builds/2026.12"
+        build(load_collections([folder]), november, settings(), storage_options=options)
+        # As pdpack kept records before they were compressed: indented JSON, one .json per partition.
+        fs, _ = fsspec.core.url_to_fs(november, **options)
+        for path in records(fs, november):
+            record = PartitionRecord.from_bytes(fs.cat_file(path))
+            fs.pipe_file(path.removesuffix(".gz"), dumps_pretty(record.to_json()).encode())
+            fs.rm(path)
+        assert records(fs, november) and all(path.endswith(".json") for path in records(fs, november))
+        local = tmp_path / "cold"
+        build(load_collections([folder]), local, settings())
+        server.hits.clear()
+        build(load_collections([folder]), december, settings(), storage_options=options, previous=november)
+        stored = stored_files(s3.objects(december))
+    assert stored == local_files(local)  # the records as written now, and nothing else
+    assert sum(server.hits.values()) == 0  # every partition reused: no image fetched
