@@ -120,3 +120,13 @@ def test_ray_writes_the_bytes_of_a_serial_build(collection: Path, serial: dict[s
     with RayEngine(num_cpus=2) as engine:
         got = build_with(collection, tmp_path / "out", workers=2, engine=engine)
     assert got == serial
+
+
+def test_a_build_that_fails_leaves_no_chunk_files(collection: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # A file where the collection's shard folder must go: every chunk is written, then no partition can be.
+    (out / "data").mkdir(parents=True)
+    (out / "data" / "test-museum").write_text("in the way", encoding="utf-8")
+    with pytest.raises(OSError):
+        build(load_collections([collection]), out, SETTINGS, workers=2)
+    assert not chunk_folder(out).exists()

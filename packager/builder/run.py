@@ -334,8 +334,10 @@ def _build(
     finally:
         if owned:
             active.close()
+        # Chunk files of partitions left unwritten (an error, Ctrl-C) are no use to a resume, which writes
+        # those partitions again; after a complete build only the empty folders remain.
+        remove_chunks(out_dir)
     sweep(out_dir, shards, kept)
-    remove_chunks(out_dir)  # their folders: every chunk file was deleted once its partition was written
     if target is not None:
         _gallery_shards(target, out_dir, shards)
         if target.exists(CARD_FILE):
