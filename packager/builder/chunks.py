@@ -2,9 +2,10 @@
 
 A partition holds up to 1,000 items and is written as a whole, so a build of a few partitions on
 a few workers would leave cores idle while the last, largest ones finish. A build with more than
-one worker therefore cuts each partition it writes afresh into chunks (``chunk_items``). Any
-worker processes a chunk (``run_chunk``): it writes its samples' tar members (``shards.add_sample``)
-to a chunk file under the build's state folder and hands back only small records. Once every
+one worker therefore cuts each partition it writes afresh, when it is larger than one chunk, into
+chunks (``chunk_items``). Any worker processes a chunk (``run_chunk``): it writes its samples' tar
+members (``shards.add_sample``) to a chunk file under the build's state folder and hands back only
+small records. Once every
 chunk of a partition is back, one task writes the partition's shards from them (``assemble``). A
 tar member's bytes do not depend on where in a tar it lies, and shard boundaries depend only on
 the samples' sizes, so the copied bytes are those ``write_partition`` writes from the samples
@@ -42,7 +43,7 @@ LOCAL_CHUNK_ITEMS = 32
 
 @dataclass(frozen=True)
 class Chunk:
-    """Items ``start`` to ``start + len(partition.entries)`` of a partition (``partition`` holds only those)."""
+    """Chunk ``number`` of a partition: ``partition`` is the whole one's name with only this chunk's items."""
 
     partition: Partition
     number: int
