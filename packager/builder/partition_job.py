@@ -1,5 +1,8 @@
 """One partition, one task: reuse it from an earlier build, or process its items and write its shards.
 
+(A build with several workers processes a fresh partition larger than one chunk in chunks instead,
+``packager.builder.chunks``, and writes its shards with ``write_partition`` as here.)
+
 ``run_job`` runs wherever the engine puts it (this process, a pool worker, a Ray node) and writes
 the partition's shards and indexes straight to where the build goes: into the build folder, which
 must then be reachable from there (a local folder, or a filesystem the cluster shares), or, when

@@ -22,8 +22,9 @@ from packager.rights.review import ReviewDecision
 
 Entry = Item | Rejection
 
-# The most items a partition holds: a partition is one task, and a worker holds one partition's
-# small records (never its images) until it is written. Also capped by the shard size, so that a
+# The most items a partition holds: a partition is written by one task (from its chunks' files when
+# several workers processed it, packager.builder.chunks), which holds the partition's small records
+# (never its images) until it is written. Also capped by the shard size, so that a
 # partition is usually one shard and an edit changes one shard file.
 PARTITION_MAX_ITEMS = 1000
 SHARD_DIGITS = 3
