@@ -37,7 +37,7 @@ from packager.builder.config import Settings, require_tools
 from packager.builder.dedup import Deduplicator
 from packager.builder.run import build as _build
 from packager.builder.run import load_collections
-from packager.builder.stages import run
+from packager.builder.stream import run
 from packager.builder.target import Target, is_url
 from packager.manifest.collection import load_collection
 from packager.model import REGISTRY, Collection, Rejection

@@ -409,7 +409,7 @@ class _Terminal(io.StringIO):
 def test_progress_bar_shows_total_rate_and_shipped_bytes_on_a_terminal(
     example_folders: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from packager.builder.stages import run
+    from packager.builder.stream import run
     from packager.cli.progress import Progress
     from packager.sample import Sample
 

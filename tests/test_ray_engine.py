@@ -17,7 +17,8 @@ import pytest
 
 from packager.builder.engines import LocalPoolEngine, RayEngine, SerialEngine, make_engine
 from packager.builder.run import load_collections
-from packager.builder.stages import Result, Settings, Task, _process_task, all_tasks
+from packager.builder.stages import Result, Settings
+from packager.builder.stream import Task, _process_task, all_tasks
 from packager.model import Rejection
 from packager.sample import Sample
 

@@ -30,7 +30,7 @@ from packager.builder.partitions import Partition
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import item_keys, key_of
 from packager.builder.shards import add_sample, sample_stream
-from packager.builder.stages import GROUP_PER_THREAD
+from packager.builder.stream import GROUP_PER_THREAD
 from packager.model import Item, Rejection
 from packager.sample import Sample, Shipped
 

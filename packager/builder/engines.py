@@ -36,7 +36,7 @@ ENGINES = ("local", "ray")
 # What a worker imports to run the pipeline's per-item stages; a local pool's fork server imports it
 # once, before it forks any worker, so that each worker starts in milliseconds. ftfy is imported
 # by the pipeline only for the first caption that needs it: here, once, not in each worker.
-WORKER_MODULES = ("packager.builder.stages", "scipy.fftpack", "ftfy")
+WORKER_MODULES = ("packager.builder.stream", "scipy.fftpack", "ftfy")
 SPOOL_PREFIX = "pdpack-results-"  # then the parent's pid: a folder whose process is gone was abandoned
 DEFAULT_RAY_BATCH = 8
 

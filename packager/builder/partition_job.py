@@ -43,7 +43,8 @@ from packager.builder.reuse import (
     still_shippable,
 )
 from packager.builder.shards import ShardWriter
-from packager.builder.stages import GROUP_PER_THREAD, Result, Task, grouped, process_group
+from packager.builder.stages import Result
+from packager.builder.stream import GROUP_PER_THREAD, Task, grouped, process_group
 from packager.builder.target import Target
 from packager.manifest.takedowns import load_takedowns_cached
 from packager.sample import Sample, ShardInfo, Shipped

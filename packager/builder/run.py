@@ -24,7 +24,7 @@ from packager.builder.chunks import (
 )
 from packager.builder.config import Models, Settings, preflight
 from packager.builder.dedup import Deduplicator
-from packager.builder.engines import Engine, make_engine
+from packager.builder.engines import WORKER_MODULES, Engine, make_engine
 from packager.builder.partition_job import (
     Job,
     remove_samples,
@@ -50,7 +50,8 @@ from packager.builder.reuse import (
     save_record,
     shards_here,
 )
-from packager.builder.stages import GROUP_PER_THREAD, WORKER_MODULES, Result, grouped, ordered_entries, process_group
+from packager.builder.stages import Result
+from packager.builder.stream import GROUP_PER_THREAD, grouped, ordered_entries, process_group
 from packager.builder.target import Target, is_url
 from packager.captions.select import caption_stage
 from packager.manifest.collection import Collection, ManifestError, load_collection

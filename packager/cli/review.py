@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from packager.builder.stages import run
+from packager.builder.stream import run
 from packager.cli.common import (
     COLLECTIONS,
     INCLUDE_EXAMPLES,

@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from packager.builder.dedup import Deduplicator
-from packager.builder.stages import NOT_FETCHED, Result, run
+from packager.builder.stages import NOT_FETCHED, Result
+from packager.builder.stream import run
 from packager.cli.common import (
     COLLECTIONS,
     INCLUDE_EXAMPLES,
