@@ -14,21 +14,11 @@ from huggingface_hub import DatasetCard
 from PIL import Image
 
 from packager.builder.stages import Settings
-from packager.outputs.card import (
-    CC0,
-    NOC_US,
-    PDM,
-    code,
-    dataset_card,
-    features_yaml,
-    link,
-    md,
-    release_license,
-    rights_kind,
-    safe_url,
-    size_category,
-)
+from packager.markdown import link, md, safe_url
+from packager.outputs.card import CC0, NOC_US, PDM, dataset_card, release_license, rights_kind, size_category
+from packager.outputs.card_body import code
 from packager.outputs.changelog import Change, Changelog, changelog_markdown
+from packager.outputs.hf import features_yaml
 from packager.publish.release import ReleaseResult, make_release
 from tests.helpers import CC0 as CC0_URI
 from tests.helpers import write_collection

@@ -19,7 +19,7 @@ from packager.builder.stages import Settings
 from packager.cli.push import push as push_command
 from packager.cli.release import release as release_command
 from packager.model import ReleaseError
-from packager.outputs.card import PLACEHOLDER_REPO
+from packager.outputs.card_body import PLACEHOLDER_REPO
 from packager.publish.release import ReleaseResult, make_release
 from tests.helpers import REPO
 from tests.hub_server import HubServer, configured_hub

@@ -28,8 +28,9 @@ import pyarrow as pa
 
 from packager.atomic import write_atomic
 from packager.jsonutil import dumps_pretty
+from packager.markdown import safe_url
 from packager.media.image import PASSTHROUGH
-from packager.outputs.card import DEFAULT_PRETTY_NAME, TAGS, rights_kind, safe_url
+from packager.outputs.card import DEFAULT_PRETTY_NAME, TAGS, rights_kind
 from packager.sample import INDEX_GLOB, INDEX_SCHEMA
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"

@@ -39,9 +39,11 @@ from packager.manifest.collection import COLLECTION_FILE, Collection, is_placeho
 from packager.manifest.discovery import collection_folders
 from packager.manifest.inputs import collection_inputs
 from packager.manifest.takedowns import TAKEDOWNS_FILE, load_takedowns
+from packager.markdown import safe_url
 from packager.model import ReleaseError
-from packager.outputs.card import DEFAULT_PRETTY_NAME, contact_link, dataset_card, safe_url
+from packager.outputs.card import DEFAULT_PRETTY_NAME, dataset_card
 from packager.outputs.card import release_license as license_of
+from packager.outputs.card_body import contact_link
 from packager.outputs.changelog import Change, Changelog, changelog_markdown
 from packager.outputs.croissant import croissant, write_croissant
 from packager.publish.release_url import fetch_release, newest_release_beside, stage_build

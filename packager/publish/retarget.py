@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from packager.model import PushError
-from packager.outputs.card import PLACEHOLDER_REPO, loading_markdown
+from packager.outputs.card_body import PLACEHOLDER_REPO, loading_markdown
 from packager.outputs.croissant import identity, write_croissant
 from packager.publish.hub import CARD
 from packager.publish.release import CROISSANT_FILE, RELEASE_FILE
