@@ -22,15 +22,9 @@ from packager.model import ReleaseError
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_html import NOT_FOR_PUBLICATION
 from packager.outputs.thumbnails import HELD_SIDE, thumbnail_uri
-from packager.publish.release import (
-    ReleaseResult,
-    check_repo,
-    check_version,
-    default_version,
-    discover,
-    make_release,
-    previous_release,
-)
+from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release_checks import check_repo, check_version, default_version, discover
+from packager.publish.release_folder import previous_release
 from tests.helpers import CC0, EXAMPLES, REPO, image_bytes, write_collection
 
 REPO_ID = "test-org/pd-images"

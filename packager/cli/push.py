@@ -17,7 +17,7 @@ from packager.model import PushError
 from packager.publish.hub import CARD, DEFAULT_MAX_FILES_PER_COMMIT, PushPlan, PushResult, is_stale, plan_push
 from packager.publish.hub import push as push_plan
 from packager.publish.hubcalls import NO_TOKEN, find_token, make_api
-from packager.publish.release import CROISSANT_FILE
+from packager.publish.release_folder import CROISSANT_FILE
 from packager.publish.release_url import stage_for_repo
 from packager.publish.retarget import retarget
 from packager.version import __version__

@@ -24,16 +24,9 @@ from packager.cli.options import (
 )
 from packager.model import ManifestError, MissingTool, ModelError, PushError, ReleaseError
 from packager.outputs.card import DEFAULT_PRETTY_NAME
-from packager.publish.release import (
-    AUTO,
-    RELEASES_FOLDER,
-    ReleaseResult,
-    check_contact,
-    check_repo,
-    check_version,
-    default_version,
-    make_release,
-)
+from packager.publish.release import AUTO, ReleaseResult, make_release
+from packager.publish.release_checks import check_contact, check_repo, check_version, default_version
+from packager.publish.release_folder import RELEASES_FOLDER
 from packager.version import __version__
 
 

@@ -31,11 +31,12 @@ from packager.model import PreviousError, PushError, ReleaseError
 from packager.outputs.report_data import gallery_shards
 from packager.publish.hubcalls import find_token, hub_call, make_api
 from packager.publish.push_plan import DATA_DIR, REPO_TYPE
-from packager.publish.release import CHANGELOG_FILE, RELEASE_FILE, check_repo, check_version
+from packager.publish.release_checks import check_repo, check_version
+from packager.publish.release_folder import CHANGELOG_FILE, RELEASE_FILE
 from packager.sample import INDEX_GLOB, ShardInfo
 from packager.textsafe import workflow_data as workflow_message
 
-# What the changelog reads of a release (packager.publish.release.compare), and the records reuse reads.
+# What the changelog reads of a release (packager.publish.release_compare.compare), and the records reuse reads.
 FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, INDEX_GLOB, *(f"{PUBLISHED_RECORDS}{g}" for g in RECORD_GLOBS))
 _PARTS = re.compile(r"(\d+)")
 
