@@ -10,7 +10,8 @@ import pytest
 from packager.builder.chunks import LOCAL_CHUNK_ITEMS, chunk_folder
 from packager.builder.config import Settings
 from packager.builder.engines import Engine
-from packager.builder.run import all_partitions, build, load_collections
+from packager.builder.partition_flow import all_partitions
+from packager.builder.run import build, load_collections
 from tests.helpers import image_bytes, write_collection
 
 ITEMS = 230

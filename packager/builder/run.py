@@ -2,58 +2,35 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, islice
+from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from packager.builder import checkpoint
-from packager.builder.chunks import (
-    Assembly,
-    Chunk,
-    ChunkRecord,
-    assemble,
-    chunks,
-    remove_chunks,
-    run_chunk,
-    worth_chunking,
-)
-from packager.builder.config import Models, Settings, preflight
+from packager.builder.chunks import remove_chunks
+from packager.builder.config import Settings, preflight
 from packager.builder.dedup import Deduplicator
 from packager.builder.engines import WORKER_MODULES, Engine, make_engine
-from packager.builder.partition_job import (
-    Job,
-    remove_samples,
-    reuse,
-    reuse_at,
-    run_job,
-    shard_names,
-    tasks,
-    write_partition,
-)
-from packager.builder.partitions import Partition, partitions
+from packager.builder.filter_pass import deduplicated, filtered_record, upload_written
+from packager.builder.partition_flow import model_partition, partition_records
+from packager.builder.partition_job import Job, run_job
+from packager.builder.partitions import Partition
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.remote import load_remote, save_remote
 from packager.builder.reuse import (
     LEGACY_SUFFIX,
     PUBLISHED_RECORDS,
     RECORDS,
-    has_record,
-    partition_key,
     record_files,
     record_name,
     record_names,
     save_record,
     shards_here,
 )
-from packager.builder.stages import Result
-from packager.builder.stream import GROUP_PER_THREAD, grouped, ordered_entries, process_group
 from packager.builder.target import Target, is_url
-from packager.captions.select import caption_stage
 from packager.manifest.collection import Collection, ManifestError, load_collection
 from packager.manifest.discovery import id_taken_message, registered_ids, registry_root
 from packager.model import ResumeError
@@ -62,8 +39,7 @@ from packager.outputs.report import BuildReport
 from packager.outputs.report_data import gallery_shards
 from packager.outputs.report_html import REPORT_FILE, write_build_report_html
 from packager.outputs.thumbnail_cache import THUMBNAILS_FILE, ThumbnailCache
-from packager.rights.review import load_reviews
-from packager.sample import ShardInfo, Shipped
+from packager.sample import ShardInfo
 
 # A checkpoint waits for the disk (5 to 20 ms). After a partition that was written it is saved at once; after
 # reused ones (placed again on resume without decoding) once every this many.
@@ -131,25 +107,6 @@ def sweep(out_dir: Path, shards: Sequence[ShardInfo], records: set[tuple[str, st
     for collection, name, path in record_files(checkpoint.state_dir(out_dir) / RECORDS):
         if (collection, name) not in records or path.name.endswith(LEGACY_SUFFIX):
             path.unlink()  # every partition of this build has its record as written now
-
-
-def model_stage(
-    results: Iterable[tuple[Collection, Result]], settings: Settings, models: Models
-) -> Iterator[tuple[Collection, Result]]:
-    """Captions written and scored by open_clip models, in batches, keeping the build order.
-
-    Decoding is deterministic and independent of how images are batched, so a resumed build
-    gives the same captions as an uninterrupted one.
-    """
-    return caption_stage(results, settings.captions, models.captioner, models.scorer, settings.min_alignment)
-
-
-def all_partitions(collections: Sequence[Collection], settings: Settings) -> Iterator[Partition]:
-    """Every partition of every collection, in build order (collection id, then item id)."""
-    for collection in sorted(collections, key=lambda c: c.id):
-        yield from partitions(
-            collection, ordered_entries(collection), load_reviews(collection), settings.shard_max_count
-        )
 
 
 def build(
@@ -281,28 +238,16 @@ def _build(
 
             def rebuild(partition: Partition) -> PartitionRecord:
                 if settings.uses_models:
-                    return _model_partition(partition, settings, models, out_dir, (), active, workers)
+                    return model_partition(partition, settings, models, out_dir, (), active, workers)
                 return run_job(Job(partition, settings, str(out_dir)))  # here: uploaded below with the filter pass's
 
-            records = _records(
+            records = partition_records(
                 collections, settings, models, out_dir, sources, active, workers, target, tuple(url_sources)
             )
             for partition, record in records:
                 collection = by_id[record.collection]
-                outcomes: list[Outcome] = []
-                removed: set[str] = set()
-                for outcome in record.outcomes:
-                    if isinstance(outcome, Shipped):
-                        duplicate = dedup.check_signature(
-                            position, outcome.collection, outcome.id, outcome.row, outcome.sha256, outcome.phash
-                        )
-                        if duplicate is not None:
-                            removed.add(outcome.key)
-                            outcomes.append(duplicate)
-                            position += 1
-                            continue
-                    outcomes.append(outcome)
-                    position += 1
+                outcomes, removed = deduplicated(dedup, record, position)
+                position += len(outcomes)
                 if target is None and not shards_here(record, out_dir):
                     # Its tars stay where the previous release is; the filter pass and report.html need the bytes.
                     pictured = len(gallery_shards([*shards, *record.shards])) > len(shards)
@@ -310,11 +255,11 @@ def _build(
                         record = rebuild(partition)
                 if target is not None and removed != set(record.removed):
                     target.remove(record_names(record.collection, record.name))  # its shards are rewritten
-                filtered = _filtered(partition, record, removed, out_dir, settings, rebuild, target)
+                filtered = filtered_record(partition, record, removed, out_dir, settings, rebuild, target)
                 placed = record.reused and filtered is record and target is None  # placed again cheaply on resume
                 record = filtered
                 if target is not None:
-                    _upload_written(target, out_dir, record)
+                    upload_written(target, out_dir, record)
                     save_record(out_dir, record)
                 for number, outcome in enumerate(outcomes, start=position - len(outcomes)):
                     report.add(collection, outcome)
@@ -358,146 +303,6 @@ def _build(
     return summary
 
 
-def _upload_written(target: Target, staging: Path, record: PartitionRecord) -> None:
-    """Upload the record's shards written here (the model stage's, the filter pass's), and drop the copies."""
-    written = [name for name in shard_names(record) if (staging / name).is_file()]
-    target.upload(staging, written)
-    for name in written:
-        (staging / name).unlink()
-
-
 def _gallery_shards(target: Target, staging: Path, shards: Sequence[ShardInfo]) -> None:
     """Download the first shards, those report.html pictures samples from."""
     target.download(gallery_shards(shards), staging)
-
-
-def _filtered(
-    partition: Partition,
-    record: PartitionRecord,
-    removed: set[str],
-    out_dir: Path,
-    settings: Settings,
-    rebuild: Callable[[Partition], PartitionRecord],
-    target: Target | None = None,
-) -> PartitionRecord:
-    """The record once its shards hold no sample that deduplication took out (the filter pass)."""
-    if removed == set(record.removed):
-        return record
-    if not set(record.removed) <= removed:
-        # A sample taken out before ships now (the copy it repeated is gone): write the partition again.
-        record = rebuild(partition)
-    extra = removed - set(record.removed)
-    if extra and target is not None:
-        # The filter pass rewrites the partition here: it needs the files its task uploaded.
-        target.download([name for name in shard_names(record) if not (out_dir / name).is_file()], out_dir)
-    return remove_samples(out_dir, settings, record, extra) if extra else record
-
-
-def _records(
-    collections: Sequence[Collection],
-    settings: Settings,
-    models: Models,
-    out_dir: Path,
-    sources: tuple[str, ...],
-    engine: Engine,
-    workers: int,
-    target: Target | None = None,
-    url_sources: tuple[Target, ...] = (),
-) -> Iterator[tuple[Partition, PartitionRecord]]:
-    """Every partition with its record, in build order; each written (or reused) by the engine's workers."""
-    parts = all_partitions(collections, settings)
-    if settings.uses_models:
-        # The caption models are loaded in this process, so the partitions are written here, their items
-        # processed by the engine's workers as they always were.
-        for partition in parts:
-            yield (
-                partition,
-                _model_partition(partition, settings, models, out_dir, sources, engine, workers, target, url_sources),
-            )
-        return
-    # An incremental build too: a partition's check reads every file it holds (for its SHA-256), which the
-    # engine's workers share; those whose inputs changed are written there as in any build.
-    yield from _on_engine(parts, settings, out_dir, sources, engine, workers, target, url_sources)
-
-
-def _on_engine(
-    parts: Iterable[Partition],
-    settings: Settings,
-    out_dir: Path,
-    sources: tuple[str, ...],
-    engine: Engine,
-    workers: int,
-    target: Target | None = None,
-    url_sources: tuple[Target, ...] = (),
-) -> Iterator[tuple[Partition, PartitionRecord]]:
-    """The partitions written (or reused) by the engine's workers, in build order.
-
-    With more than one worker, a partition of several chunks that no earlier build holds is processed
-    in chunks by any worker and then assembled by one (``packager.builder.chunks``), so that every core
-    stays busy to the end whatever the partitions' sizes. Any other partition is one task (``run_job``),
-    and so is every partition of a build to a URL, whose tasks may run on machines that share no folder.
-    """
-    out = str(out_dir.resolve())
-    split = workers > 1 and target is None
-    in_flight: deque[tuple[Partition, int]] = deque()  # the partitions sent, each with its number of tasks
-
-    def tasks() -> Iterator[Job | Chunk]:
-        for partition in parts:
-            job = Job(partition, settings, out, sources, cwd=os.getcwd(), target=target, reuse_targets=url_sources)
-            pieces: list[Job | Chunk] = [job]
-            fresh = not any(has_record(Path(source), partition) for source in sources)
-            if split and fresh and worth_chunking(partition, settings):
-                pieces = list(chunks(job))
-            in_flight.append((partition, len(pieces)))
-            yield from pieces
-
-    done = iter(engine.map_ordered(run_task, tasks(), max(1, workers) * 4, batch=1))
-    finished: deque[Partition] = deque()
-
-    def partition_results() -> Iterator[PartitionRecord | Assembly]:
-        for first in done:
-            partition, count = in_flight.popleft()
-            finished.append(partition)
-            if isinstance(first, PartitionRecord):
-                yield first
-                continue
-            pieces = [first, *islice(done, count - 1)]
-            records = [piece for piece in pieces if isinstance(piece, ChunkRecord)]
-            assert len(records) == count, "a partition's tasks are all chunks or one job"
-            yield Assembly(partition.collection.id, partition.name, settings, out, records)
-
-    # Records already made pass through this second stage as they are, so that the engine keeps the order.
-    for record in engine.map_ordered(finish, partition_results(), max(1, workers) * 2, batch=1):
-        yield finished.popleft(), record
-
-
-def run_task(task: Job | Chunk) -> PartitionRecord | ChunkRecord:
-    return run_job(task) if isinstance(task, Job) else run_chunk(task)
-
-
-def finish(result: PartitionRecord | Assembly) -> PartitionRecord:
-    return assemble(result) if isinstance(result, Assembly) else result
-
-
-def _model_partition(
-    partition: Partition,
-    settings: Settings,
-    models: Models,
-    out_dir: Path,
-    sources: tuple[str, ...],
-    engine: Engine,
-    workers: int,
-    target: Target | None = None,
-    url_sources: tuple[Target, ...] = (),
-) -> PartitionRecord:
-    key = partition_key(partition, settings)
-    reused = reuse_at(partition, settings, key, target, url_sources) if target is not None else None
-    reused = reused or reuse(partition, settings, key, out_dir, sources)
-    if reused is not None:
-        return reused
-    groups = grouped(tasks(partition, settings), settings.fetch_threads * GROUP_PER_THREAD)
-    batches = engine.map_ordered(process_group, groups, max(1, workers) * 16, weight=len)
-    results = (result for batch in batches for result in batch)
-    staged = model_stage(((partition.collection, result) for result in results), settings, models)
-    cid = partition.collection.id
-    return write_partition(cid, partition.name, settings, out_dir, key, (result for _, result in staged))
