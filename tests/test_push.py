@@ -30,7 +30,8 @@ from packager.builder.stages import Settings
 from packager.cli.push import push as push_command
 from packager.model import PushError
 from packager.outputs.report_data import held_back_pictures
-from packager.outputs.report_html import NOT_FOR_PUBLICATION, REPORT_FILE
+from packager.outputs.report_html import REPORT_FILE
+from packager.outputs.report_items import NOT_FOR_PUBLICATION
 from packager.publish.hub import commit_order, plan_push, push
 from packager.publish.hubcalls import NO_TOKEN, is_transient, make_api, scrub
 from tests.hub_server import HubServer, configured_hub

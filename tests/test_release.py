@@ -20,7 +20,7 @@ from packager.cli.release import release as release_command
 from packager.manifest.collection import ManifestError
 from packager.model import ReleaseError
 from packager.outputs.report_data import held_back_pictures
-from packager.outputs.report_html import NOT_FOR_PUBLICATION
+from packager.outputs.report_items import NOT_FOR_PUBLICATION
 from packager.outputs.thumbnails import HELD_SIDE, thumbnail_uri
 from packager.publish.release import ReleaseResult, make_release
 from packager.publish.release_checks import check_repo, check_version, default_version, discover

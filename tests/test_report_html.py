@@ -20,7 +20,8 @@ from packager.builder.stages import Settings
 from packager.manifest.collection import Collection
 from packager.model import REGISTRY
 from packager.outputs.report_data import FIXES, GALLERY_SIZE, LABELS, held_back_pictures, read_rejected, read_samples
-from packager.outputs.report_html import NOT_FOR_PUBLICATION, REPORT_FILE, render_report_html, write_build_report_html
+from packager.outputs.report_html import REPORT_FILE, render_report_html, write_build_report_html
+from packager.outputs.report_items import NOT_FOR_PUBLICATION
 from packager.outputs.thumbnails import thumbnail_uri
 from tests import bad_inputs as bad
 from tests.helpers import CC0, EXAMPLES, REPO

@@ -21,43 +21,37 @@ their held-back items, each marked "not for publication". A page for publication
 whatever the reason, because a work held as in copyright must not be published as a thumbnail
 either. ``held_back_pictures`` counts the held-back pictures in a page, so that ``push`` can
 refuse a staff page.
+
+This module writes the page and lays it out; what it reads of a build is ``report_data``, the sections
+about the whole build ``report_sections``, the held-back table and the gallery ``report_items``, the
+escaping and wording they share ``report_markup``, the style sheet ``report_style``.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from packager.atomic import write_atomic
 from packager.manifest.collection import Collection
-from packager.model import REGISTRY, Item, Picture, Severity
-from packager.outputs.report_data import (
-    HELD_PICTURE_CLASS,
-    STATUS_WORDS,
-    ShippedSample,
-    fix,
-    held_back_items,
-    label,
-    picture_of,
-    read_rejected,
-    read_samples,
+from packager.model import Item
+from packager.outputs.report_data import ShippedSample, held_back_items, read_rejected, read_samples
+from packager.outputs.report_items import HELD_ROWS_LIMIT, NOT_FOR_PUBLICATION, gallery_section, held_section
+from packager.outputs.report_markup import escape
+from packager.outputs.report_sections import (
+    chart_section,
+    collections_section,
+    files_section,
+    overrides_section,
+    settings_sentence,
+    summary_section,
 )
 from packager.outputs.report_style import CSS
 from packager.outputs.thumbnail_cache import ThumbnailCache
-from packager.outputs.thumbnails import GALLERY_SIDE, held_back_thumbnails, thumbnail_uri
+from packager.outputs.thumbnails import held_back_thumbnails, thumbnail_uri
 
 REPORT_FILE = "report.html"
-NOT_FOR_PUBLICATION = "Not for publication"
-HELD_ROWS_LIMIT = 2000
-
-
-# --- reading a build back ---------------------------------------------------------------------------------
-
-
-# --- writing ------------------------------------------------------------------------------------------------
 
 
 def write_build_report_html(
@@ -133,196 +127,25 @@ def render_report_html(
         "<body>",
         "<header>",
         "<h1>Build report</h1>",
-        f'<p class="lede">{_settings_sentence(report, settings)}</p>',
+        f'<p class="lede">{settings_sentence(report, settings)}</p>',
         _audience_note(for_publication, bool(thumbnails)),
         "</header>",
         "<main>",
-        _summary(totals),
-        _chart_section(report),
-        _collections_section(report),
-        _overrides_section(report),
-        _held_section(rejected, thumbnails, items, for_publication),
-        _gallery_section(samples, totals, draw),
-        _files_section(report),
+        summary_section(totals),
+        chart_section(report),
+        collections_section(report),
+        overrides_section(report),
+        held_section(rejected, thumbnails, items, for_publication),
+        gallery_section(samples, totals, draw),
+        files_section(report),
         "</main>",
         "<footer><p>Made by pdpack "
-        + _e(report.get("pdpack_version", ""))
+        + escape(report.get("pdpack_version", ""))
         + ". This page loads nothing from the internet; every picture is inside the file.</p></footer>",
         "</body>",
         "</html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _link(url: Any, text: Any) -> str:
-    """An <a> for http(s) addresses only; anything else is shown as plain text."""
-    if isinstance(url, str) and _is_web_address(url):
-        return f'<a href="{_e(url.strip())}" rel="noopener noreferrer nofollow">{_e(text)}</a>'
-    return _e(text)
-
-
-def _is_web_address(url: str) -> bool:
-    text = url.strip()
-    if not text or any(ord(ch) < 32 or ch.isspace() for ch in text):
-        return False
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
-def _settings_sentence(report: dict[str, Any], settings: dict[str, Any]) -> str:
-    policy = str(settings.get("policy", "worldwide"))
-    where = (
-        "everywhere (worldwide)" if policy == "worldwide" else ("in the United States" if policy == "us" else policy)
-    )
-    when = f" on {_e(_long_date(settings.get('as_of')))}" if settings.get("as_of") else ""
-    return f"Items ship when they are public domain {_e(where)}{when}. Everything else is held back, with the reason."
-
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def _long_date(value: Any) -> str:
-    """2026-11-30 -> 30 November 2026 (written out the same on every machine, whatever its locale)."""
-    try:
-        year, month, day = (int(part) for part in str(value).split("-"))
-        return f"{day} {MONTHS[month - 1]} {year}"
-    except (ValueError, IndexError):
-        return str(value)
-
-
-def _summary(totals: dict[str, Any]) -> str:
-    shipped = int(totals.get("shipped", 0))
-    held = int(totals.get("rejected", 0))
-    items = int(totals.get("items", 0))
-    size = _size(int(totals.get("bytes", 0)))
-    cards = [
-        ("ship", _plural(shipped, "item"), "ship"),
-        ("held", _plural(held, "item"), "held back"),
-        ("all", _plural(items, "item"), "in the manifests"),
-        ("files", size, "in " + _plural(int(totals.get("shards", 0)), "data file")),
-    ]
-    body = "".join(
-        f'<div class="card {cls}"><div class="big">{_e(big)}</div><div>{_e(small)}</div></div>'
-        for cls, big, small in cards
-    )
-    return f'<section aria-label="Summary"><div class="cards">{body}</div></section>'
-
-
-def _size(count: int) -> str:
-    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if count >= factor:
-            return f"{count / factor:.1f} {unit}"
-    return f"{count} bytes"
-
-
-def _chart_section(report: dict[str, Any]) -> str:
-    shipped = int(report.get("totals", {}).get("shipped", 0))
-    reasons = report.get("rejected_by_reason", {}) or {}
-    bars = [("Ships", shipped, "ship")] + [
-        (label(code), int(count), _reason_class(code))
-        for code, count in sorted(reasons.items(), key=lambda kv: (-int(kv[1]), kv[0]))
-    ]
-    return (
-        '<section><h2>What happened to the items</h2><p class="note">One bar for the items that ship, one for each '
-        "reason items were held back.</p>" + _bar_chart(bars) + "</section>"
-    )
-
-
-def _reason_class(code: str) -> str:
-    known = REGISTRY.get(code)
-    return "rights" if known is not None and known.severity is Severity.RIGHTS else "fixable"
-
-
-def _bar_chart(bars: list[tuple[str, int, str]]) -> str:
-    label_width, bar_width, row, gap = 300, 560, 26, 8
-    height = len(bars) * (row + gap) + gap
-    top = max([count for _, count, _ in bars] + [1])
-    lines = [
-        f'<svg class="chart" role="img" viewBox="0 0 {label_width + bar_width + 70} {height}" '
-        f'width="{label_width + bar_width + 70}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-        "<title>Items that ship and items held back, by reason</title>",
-    ]
-    for index, (name, count, cls) in enumerate(bars):
-        y = gap + index * (row + gap)
-        width = round(bar_width * count / top) if count else 0
-        lines.append(
-            f'<text x="{label_width - 10}" y="{y + row * 0.7:.1f}" text-anchor="end" class="label">{_e(name)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{max(width, 2)}" height="{row}" rx="3" class="{cls}"/>'
-            f'<text x="{label_width + max(width, 2) + 8}" y="{y + row * 0.7:.1f}" class="count">{count:,}</text>'
-        )
-    lines.append("</svg>")
-    return "".join(lines)
-
-
-def _collections_section(report: dict[str, Any]) -> str:
-    rows = []
-    for c in report.get("collections", []):
-        reasons = c.get("rejected_by_reason", {}) or {}
-        why = (
-            '<ul class="plain">'
-            + "".join(f"<li>{_e(label(code))}: {int(n):,}</li>" for code, n in sorted(reasons.items()))
-            + "</ul>"
-            if reasons
-            else "—"
-        )
-        institution = c.get("institution", {}) or {}
-        rows.append(
-            "<tr>"
-            f'<td><strong>{_e(c.get("title"))}</strong><br><span class="muted">{_e(c.get("id"))}</span></td>'
-            f"<td>{_link(institution.get('url'), institution.get('name'))}</td>"
-            f'<td class="num">{int(c.get("items", 0)):,}</td>'
-            f'<td class="num ship-text">{int(c.get("shipped", 0)):,}</td>'
-            f'<td class="num held-text">{int(c.get("rejected", 0)):,}</td>'
-            f"<td>{why}</td>"
-            "</tr>"
-        )
-    return (
-        "<section><h2>Collections</h2><table><thead><tr><th>Collection</th><th>Institution</th>"
-        '<th class="num">Items</th><th class="num">Ship</th><th class="num">Held back</th>'
-        "<th>Held back because</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
-    )
-
-
-def _overrides_section(report: dict[str, Any]) -> str:
-    overrides = report.get("overrides") or []
-    if not overrides:
-        return ""
-    rows = "".join(
-        f"<tr><td>{_e(o.get('collection'))}</td><td>{_e(o.get('id'))}</td><td>{_e(o.get('review'))}</td>"
-        f"<td>{_overruled(o.get('overrules') or [])}</td></tr>"
-        for o in overrides
-    )
-    return (
-        "<section><h2>Shipped by a steward over a copyright claim or a running term</h2>"
-        '<p class="note">Each of these was decided in review.csv with override=yes, naming each finding it'
-        " overrules. None of them is listed as public domain where a term was found running.</p>"
-        "<table><thead><tr><th>Collection</th><th>Item</th><th>Decision</th><th>Overrules</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section>"
-    )
 
 
 def _audience_note(for_publication: bool, pictures_held: bool) -> str:
@@ -338,114 +161,4 @@ def _audience_note(for_publication: bool, pictures_held: bool) -> str:
         "from your own files, for you to check. <code>pdpack push</code> refuses it; a release "
         "(<code>pdpack release</code>) or <code>pdpack build --for-publication</code> writes a page that "
         "pictures only what ships.</p>"
-    )
-
-
-def _overruled(findings: Sequence[dict[str, Any]]) -> str:
-    return "<br>".join(f"<b>{_e(f.get('overrules'))}</b>: {_e(f.get('finding'))}" for f in findings)
-
-
-def _held_section(
-    rejected: Sequence[dict[str, Any]],
-    thumbnails: dict[tuple[str, str, int | None], str],
-    items: dict[tuple[str, str, int | None], Item],
-    for_publication: bool = False,
-) -> str:
-    if not rejected:
-        return "<section><h2>Held back</h2><p>Nothing was held back.</p></section>"
-    rows = []
-    for record in rejected[:HELD_ROWS_LIMIT]:
-        code = str(record.get("reason", ""))
-        key = (str(record.get("collection")), str(record.get("id")), record.get("row"))
-        item = items.get(key)
-        uri = thumbnails.get(key)
-        if for_publication:
-            picture = ""
-        elif uri:
-            picture = (
-                f'<td><img class="{HELD_PICTURE_CLASS}" src="{_e(uri)}" alt="">'
-                f'<div class="notpub">{NOT_FOR_PUBLICATION}</div></td>'
-            )
-        elif picture_of(code) is Picture.WITHHELD:
-            picture = '<td><div class="nothumb">not shown</div></td>'
-        else:
-            picture = '<td><div class="nothumb">no picture</div></td>'
-        if record.get("fix"):
-            # The finding itself decides what to do (a conflict): shown in full, not folded away.
-            why = f'<span class="finding">{_e(record.get("message"))}</span>'
-        else:
-            why = (
-                f"{_e(REGISTRY[code].explanation if code in REGISTRY else '')}"
-                f"<details><summary>Detail</summary><code>{_e(record.get('message'))}</code></details>"
-            )
-        where = f"row {int(record['row'])}" if isinstance(record.get("row"), int) else ""
-        title = f"<br>{_e(item.title)}" if item is not None and item.title else ""
-        source = f'<br><span class="muted">{_e(item.source)}</span>' if item is not None and item.source else ""
-        rows.append(
-            f'<tr class="{_reason_class(code)}-row">'
-            f"{picture}"
-            f'<td><strong>{_e(record.get("id"))}</strong>{title}<br><span class="muted">{_e(record.get("collection"))}'
-            f"{', ' + where if where else ''}</span>{source}</td>"
-            f'<td class="why"><strong>{_e(label(code))}</strong><br>{why}</td>'
-            f"<td>{_e(record.get('fix') or fix(code))}</td>"
-            "</tr>"
-        )
-    more = len(rejected) - HELD_ROWS_LIMIT
-    tail = f'<p class="note">And {more:,} more: see rejected.jsonl.</p>' if more > 0 else ""
-    if for_publication:
-        pictures_note, picture_head, table_class = "Held-back items are not pictured.", "", "words"
-    else:
-        pictures_note = "Pictures are shown only for files that open correctly, and are not for publication."
-        picture_head, table_class = "<th>Picture</th>", "held"
-    return (
-        f"<section><h2>Held back ({len(rejected):,})</h2>"
-        '<p class="note">What to change is written for the manifest (items.csv) unless it says otherwise. '
-        f"{pictures_note}</p>"
-        f'<table class="{table_class}"><thead><tr>{picture_head}<th>Item</th><th>Why it was held back</th>'
-        "<th>What to change</th></tr></thead><tbody>" + "".join(rows) + f"</tbody></table>{tail}</section>"
-    )
-
-
-def _gallery_section(
-    samples: Sequence[ShippedSample], totals: dict[str, Any], draw: Callable[[bytes, int], str | None]
-) -> str:
-    shipped = int(totals.get("shipped", 0))
-    if not samples:
-        return "<section><h2>What ships</h2><p>Nothing ships from this build.</p></section>"
-    cards = []
-    for sample in samples:
-        meta = sample.metadata
-        uri = draw(sample.image, GALLERY_SIDE)
-        picture = f'<img src="{_e(uri)}" alt="">' if uri else '<div class="nothumb">no picture</div>'
-        record = _link(meta.get("source_url"), "Catalogue record") if meta.get("source_url") else ""
-        status = STATUS_WORDS.get(str((meta.get("rights") or {}).get("status")), "")
-        cards.append(
-            '<figure class="sample">'
-            f"{picture}"
-            f'<figcaption><p class="caption">{_e(sample.caption)}</p>'
-            f'<p class="credit">Credit: {_e(meta.get("credit_line"))}</p>'
-            f'<p class="muted">{_e(meta.get("collection"))} / {_e(meta.get("id"))}'
-            f"{' · ' + _e(status) if status else ''}"
-            f"{' · ' + record if record else ''}</p></figcaption>"
-            "</figure>"
-        )
-    return (
-        f"<section><h2>What ships ({shipped:,})</h2>"
-        + (f'<p class="note">The first {len(samples):,} in build order.</p>' if len(samples) < shipped else "")
-        + '<p class="note">Each picture with the caption and credit line that ship with it.</p>'
-        + f'<div class="gallery">{"".join(cards)}</div></section>'
-    )
-
-
-def _files_section(report: dict[str, Any]) -> str:
-    shards = "".join(
-        f"<li>{_e(s.get('name'))}: {_plural(int(s.get('count', 0)), 'sample')}, {_size(int(s.get('bytes', 0)))}</li>"
-        for s in report.get("shards", [])
-    )
-    return (
-        "<section><h2>Files in this build</h2><ul>"
-        + shards
-        + "<li>report.json: the counts on this page, for programs</li>"
-        "<li>rejected.jsonl: one line for each item held back, with the reason</li>"
-        "<li>ATTRIBUTION.md: credits per institution</li></ul></section>"
     )
