@@ -38,7 +38,8 @@ def asks_for_local_workers(args: Sequence[str]) -> bool:
 
 def main() -> None:
     if asks_for_local_workers(sys.argv[1:]):
-        from packager.builder.engines import WORKER_MODULES, start_fork_server
+        from packager.builder.engines import WORKER_MODULES
+        from packager.builder.local_pool import start_fork_server
 
         start_fork_server(WORKER_MODULES)
     from packager.cli import main as run_command

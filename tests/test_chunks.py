@@ -9,7 +9,7 @@ import pytest
 
 from packager.builder.chunks import LOCAL_CHUNK_ITEMS, chunk_folder
 from packager.builder.config import Settings
-from packager.builder.engines import Engine
+from packager.builder.engine_base import Engine
 from packager.builder.partition_flow import all_partitions
 from packager.builder.run import build, load_collections
 from tests.helpers import image_bytes, write_collection
@@ -116,7 +116,7 @@ def test_a_resumed_build_mixes_chunked_and_reused_partitions_and_removes_stale_c
 @pytest.mark.ray
 def test_ray_writes_the_bytes_of_a_serial_build(collection: Path, serial: dict[str, bytes], tmp_path: Path) -> None:
     pytest.importorskip("ray")
-    from packager.builder.engines import RayEngine
+    from packager.builder.ray_engine import RayEngine
 
     with RayEngine(num_cpus=2) as engine:
         got = build_with(collection, tmp_path / "out", workers=2, engine=engine)

@@ -45,7 +45,8 @@ def test_a_pool_forks_its_workers_from_the_fork_server_started_early() -> None:
     # In a fresh interpreter: the fork server is one per process, and this one may have started it already.
     script = (
         "from multiprocessing import forkserver\n"
-        "from packager.builder.engines import WORKER_MODULES, LocalPoolEngine, start_fork_server\n"
+        "from packager.builder.engines import WORKER_MODULES\n"
+        "from packager.builder.local_pool import LocalPoolEngine, start_fork_server\n"
         "from tests.test_launch import parent_pid\n"
         "start_fork_server(WORKER_MODULES)\n"
         "early = forkserver._forkserver._forkserver_pid\n"

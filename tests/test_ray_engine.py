@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 
-from packager.builder.engines import LocalPoolEngine, RayEngine, SerialEngine, make_engine
+from packager.builder.engine_base import SerialEngine
+from packager.builder.engines import make_engine
+from packager.builder.local_pool import LocalPoolEngine
+from packager.builder.ray_engine import RayEngine
 from packager.builder.run import load_collections
 from packager.builder.stages import Result, Settings
 from packager.builder.stream import Task, _process_task, all_tasks
@@ -163,7 +166,7 @@ def test_ray_keeps_input_order_with_small_batches_and_window(ray_engine: RayEngi
 def test_local_pool_results_travel_through_a_private_folder_that_is_removed(tmp_path: Path) -> None:
     import tempfile
 
-    from packager.builder.engines import SPOOL_PREFIX
+    from packager.builder.local_pool import SPOOL_PREFIX
 
     abandoned = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}999999999-"))  # no such process
     (abandoned / "left.pickle").write_bytes(b"from a killed build")

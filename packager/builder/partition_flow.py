@@ -15,7 +15,7 @@ from pathlib import Path
 
 from packager.builder.chunks import Assembly, Chunk, ChunkRecord, assemble, chunks, run_chunk, worth_chunking
 from packager.builder.config import Models, Settings
-from packager.builder.engines import Engine
+from packager.builder.engine_base import Engine
 from packager.builder.partition_job import Job, reuse, reuse_at, run_job, tasks, write_partition
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import PartitionRecord

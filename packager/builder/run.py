@@ -13,7 +13,8 @@ from packager.builder import checkpoint
 from packager.builder.chunks import remove_chunks
 from packager.builder.config import Settings, preflight
 from packager.builder.dedup import Deduplicator
-from packager.builder.engines import WORKER_MODULES, Engine, make_engine
+from packager.builder.engine_base import Engine
+from packager.builder.engines import WORKER_MODULES, make_engine
 from packager.builder.filter_pass import deduplicated, filtered_record, upload_written
 from packager.builder.partition_flow import model_partition, partition_records
 from packager.builder.partition_job import Job, run_job

@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 from packager.builder.config import Settings
-from packager.builder.engines import WORKER_MODULES, Engine, make_engine
+from packager.builder.engine_base import Engine
+from packager.builder.engines import WORKER_MODULES, make_engine
 from packager.builder.order import sorted_entries
 from packager.builder.stages import NOT_FETCHED, Result, download, process_item
 from packager.manifest.collection import Collection

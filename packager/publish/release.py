@@ -26,7 +26,7 @@ from typing import Any
 
 from packager.atomic import write_atomic
 from packager.builder.config import Settings
-from packager.builder.engines import Engine
+from packager.builder.engine_base import Engine
 from packager.builder.run import build, load_collections
 from packager.builder.target import Target, is_url
 from packager.digest import file_sha256
