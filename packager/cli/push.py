@@ -14,7 +14,8 @@ from packager.cli.echo import say
 from packager.cli.errors import fail
 from packager.cli.options import STORAGE_OPTIONS, folder_or_url
 from packager.model import PushError
-from packager.publish.hub import CARD, DEFAULT_MAX_FILES_PER_COMMIT, PushPlan, PushResult, is_stale, plan_push
+from packager.outputs.build_card import CARD_FILE as CARD
+from packager.publish.hub import DEFAULT_MAX_FILES_PER_COMMIT, PushPlan, PushResult, is_stale, plan_push
 from packager.publish.hub import push as push_plan
 from packager.publish.hubcalls import NO_TOKEN, find_token, make_api
 from packager.publish.release_folder import CROISSANT_FILE

@@ -33,7 +33,6 @@ from packager.publish.hubcalls import (
     token_of,
 )
 from packager.publish.push_plan import (
-    CARD,
     DEFAULT_MAX_FILES_PER_COMMIT,
     REPO_TYPE,
     LocalFile,
@@ -223,7 +222,6 @@ def _commit_with_retries(
 
 
 __all__ = [
-    "CARD",
     "DEFAULT_MAX_FILES_PER_COMMIT",
     "NO_TOKEN",
     "REPO_TYPE",

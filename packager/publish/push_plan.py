@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from packager.builder.checkpoint import STATE_DIR
 from packager.builder.reuse import PUBLISHED_RECORDS, record_files
 from packager.model import PushError
+from packager.outputs.build_card import CARD_FILE
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_html import REPORT_FILE
 from packager.publish.hubcalls import hub_call
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from huggingface_hub.hf_api import RepoFile
 
 REPO_TYPE = "dataset"
-CARD = "README.md"
 DATA_DIR = "data/"
 DEFAULT_MAX_FILES_PER_COMMIT = 100  # the Hub's advice: about 50-100 files per commit
 _BLOCK = 1 << 20
@@ -100,7 +100,7 @@ def is_stale(path: str) -> bool:
 
 def commit_order(path: str) -> tuple[int, str]:
     """Data files first, then the other release files, the dataset card last; by path within each."""
-    if path == CARD:
+    if path == CARD_FILE:
         return (2, path)
     return (0 if path.startswith(DATA_DIR) else 1, path)
 

@@ -35,6 +35,7 @@ from packager.manifest.collection import COLLECTION_FILE, Collection, is_placeho
 from packager.manifest.inputs import collection_inputs
 from packager.manifest.takedowns import TAKEDOWNS_FILE, load_takedowns
 from packager.model import ReleaseError
+from packager.outputs.build_card import CARD_FILE
 from packager.outputs.card import DEFAULT_PRETTY_NAME, dataset_card
 from packager.outputs.card import release_license as license_of
 from packager.outputs.changelog import Changelog, changelog_markdown
@@ -42,7 +43,6 @@ from packager.outputs.croissant import croissant, write_croissant
 from packager.publish.release_checks import check_contact, check_repo, check_version, default_version, discover
 from packager.publish.release_compare import compare, release_samples, statements
 from packager.publish.release_folder import (
-    CARD_FILE,
     CHANGELOG_FILE,
     CROISSANT_FILE,
     RELEASE_FILE,

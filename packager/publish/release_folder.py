@@ -11,7 +11,6 @@ from packager.model import ReleaseError
 RELEASES_FOLDER = "releases"
 RELEASE_FILE = "release.json"
 CHANGELOG_FILE = "CHANGELOG.md"
-CARD_FILE = "README.md"
 CROISSANT_FILE = "croissant.json"
 
 

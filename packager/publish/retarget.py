@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 
 from packager.model import PushError
+from packager.outputs.build_card import CARD_FILE as CARD
 from packager.outputs.card_body import PLACEHOLDER_REPO, loading_markdown
 from packager.outputs.croissant import identity, write_croissant
-from packager.publish.hub import CARD
 from packager.publish.release_folder import CROISSANT_FILE, RELEASE_FILE
 
 _LOAD_DATASET = re.compile(r'load_dataset\("([^"\n]*)"')
