@@ -48,20 +48,15 @@ class CollectionTally:
 class BuildReport:
     """Tallies results as they stream past and writes the report files at the end."""
 
-    def __init__(self, out_dir: Path, settings: dict[str, Any], resume_offset: int | None = None) -> None:
+    def __init__(self, out_dir: Path, settings: dict[str, Any]) -> None:
         self.out_dir = out_dir
         self.settings = settings
         self.tallies: dict[str, CollectionTally] = {}
         # Samples a steward shipped over a claim of copyright or a running term, with each finding overruled.
         self.overrides: list[dict[str, Any]] = []
         path = out_dir / "rejected.jsonl"
-        if resume_offset is None:
-            self._rejected: IO[bytes] = path.open("wb")
-        else:
-            # Lines written after the checkpoint belong to work that will be done again.
-            self._rejected = path.open("r+b")
-            self._rejected.truncate(resume_offset)
-            self._rejected.seek(resume_offset)
+        # Written afresh by every build, a resumed one too: its kept partitions' records replay their lines.
+        self._rejected: IO[bytes] = path.open("wb")
 
     def __enter__(self) -> BuildReport:
         return self
@@ -75,32 +70,6 @@ class BuildReport:
     def rejected_offset(self) -> int:
         self._rejected.flush()
         return self._rejected.tell()
-
-    def snapshot(self) -> dict[str, Any]:
-        """The tallies as plain data, for a checkpoint."""
-        return {
-            cid: {
-                "items": t.items,
-                "shipped": t.shipped,
-                "verdicts": dict(t.verdicts),
-                "reasons": dict(t.reasons),
-                "caption_sources": dict(t.caption_sources),
-            }
-            for cid, t in self.tallies.items()
-        }
-
-    def restore(self, snapshot: dict[str, Any], overrides: list[dict[str, Any]], collections: list[Collection]) -> None:
-        by_id = {c.id: c for c in collections}
-        for cid, data in snapshot.items():
-            self.tallies[cid] = CollectionTally(
-                by_id[cid],
-                items=data["items"],
-                shipped=data["shipped"],
-                verdicts=Counter(data["verdicts"]),
-                reasons=Counter(data["reasons"]),
-                caption_sources=Counter(data["caption_sources"]),
-            )
-        self.overrides = list(overrides)
 
     def add(self, collection: Collection, result: Shipped | Sample | Rejection) -> None:
         tally = self.tallies.setdefault(collection.id, CollectionTally(collection))
