@@ -15,6 +15,7 @@ from pathlib import Path
 
 from packager.builder.chunks import Assembly, Chunk, ChunkRecord, assemble, chunks, run_chunk, worth_chunking
 from packager.builder.config import Models, Settings
+from packager.builder.destination import Destination
 from packager.builder.engine_base import Engine
 from packager.builder.partition_job import Job, reuse, reuse_at, run_job, tasks, write_partition
 from packager.builder.partitions import Partition, partitions
@@ -22,7 +23,6 @@ from packager.builder.records import PartitionRecord
 from packager.builder.reuse import has_record, partition_key
 from packager.builder.stages import Result
 from packager.builder.stream import GROUP_PER_THREAD, grouped, ordered_entries, process_group
-from packager.builder.target import Target
 from packager.captions.select import caption_stage
 from packager.manifest.collection import Collection
 from packager.rights.review import load_reviews
@@ -51,12 +51,9 @@ def partition_records(
     collections: Sequence[Collection],
     settings: Settings,
     models: Models,
-    out_dir: Path,
-    sources: tuple[str, ...],
+    where: Destination,
     engine: Engine,
     workers: int,
-    target: Target | None = None,
-    url_sources: tuple[Target, ...] = (),
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
     """Every partition with its record, in build order; each written (or reused) by the engine's workers."""
     parts = all_partitions(collections, settings)
@@ -64,25 +61,19 @@ def partition_records(
         # The caption models are loaded in this process, so the partitions are written here, their items
         # processed by the engine's workers as they always were.
         for partition in parts:
-            yield (
-                partition,
-                model_partition(partition, settings, models, out_dir, sources, engine, workers, target, url_sources),
-            )
+            yield partition, model_partition(partition, settings, models, where, engine, workers)
         return
     # An incremental build too: a partition's check reads every file it holds (for its SHA-256), which the
     # engine's workers share; those whose inputs changed are written there as in any build.
-    yield from _on_engine(parts, settings, out_dir, sources, engine, workers, target, url_sources)
+    yield from _on_engine(parts, settings, where, engine, workers)
 
 
 def _on_engine(
     parts: Iterable[Partition],
     settings: Settings,
-    out_dir: Path,
-    sources: tuple[str, ...],
+    where: Destination,
     engine: Engine,
     workers: int,
-    target: Target | None = None,
-    url_sources: tuple[Target, ...] = (),
 ) -> Iterator[tuple[Partition, PartitionRecord]]:
     """The partitions written (or reused) by the engine's workers, in build order.
 
@@ -91,15 +82,23 @@ def _on_engine(
     stays busy to the end whatever the partitions' sizes. Any other partition is one task (``run_job``),
     and so is every partition of a build to a URL, whose tasks may run on machines that share no folder.
     """
-    out = str(out_dir.resolve())
-    split = workers > 1 and target is None
+    out = str(where.out_dir.resolve())
+    split = workers > 1 and where.target is None
     in_flight: deque[tuple[Partition, int]] = deque()  # the partitions sent, each with its number of tasks
 
     def tasks() -> Iterator[Job | Chunk]:
         for partition in parts:
-            job = Job(partition, settings, out, sources, cwd=os.getcwd(), target=target, reuse_targets=url_sources)
+            job = Job(
+                partition,
+                settings,
+                out,
+                where.sources,
+                cwd=os.getcwd(),
+                target=where.target,
+                reuse_targets=where.url_sources,
+            )
             pieces: list[Job | Chunk] = [job]
-            fresh = not any(has_record(Path(source), partition) for source in sources)
+            fresh = not any(has_record(Path(source), partition) for source in where.sources)
             if split and fresh and worth_chunking(partition, settings):
                 pieces = list(chunks(job))
             in_flight.append((partition, len(pieces)))
@@ -137,16 +136,13 @@ def model_partition(
     partition: Partition,
     settings: Settings,
     models: Models,
-    out_dir: Path,
-    sources: tuple[str, ...],
+    where: Destination,
     engine: Engine,
     workers: int,
-    target: Target | None = None,
-    url_sources: tuple[Target, ...] = (),
 ) -> PartitionRecord:
     key = partition_key(partition, settings)
-    reused = reuse_at(partition, settings, key, target, url_sources) if target is not None else None
-    reused = reused or reuse(partition, settings, key, out_dir, sources)
+    reused = reuse_at(partition, settings, key, where.target, where.url_sources) if where.target else None
+    reused = reused or reuse(partition, settings, key, where.out_dir, where.sources)
     if reused is not None:
         return reused
     groups = grouped(tasks(partition, settings), settings.fetch_threads * GROUP_PER_THREAD)
@@ -154,4 +150,4 @@ def model_partition(
     results = (result for batch in batches for result in batch)
     staged = model_stage(((partition.collection, result) for result in results), settings, models)
     cid = partition.collection.id
-    return write_partition(cid, partition.name, settings, out_dir, key, (result for _, result in staged))
+    return write_partition(cid, partition.name, settings, where.out_dir, key, (result for _, result in staged))

@@ -13,6 +13,7 @@ from packager.builder import checkpoint
 from packager.builder.chunks import remove_chunks
 from packager.builder.config import Settings, preflight
 from packager.builder.dedup import Deduplicator
+from packager.builder.destination import Destination
 from packager.builder.engine_base import Engine
 from packager.builder.engines import WORKER_MODULES, make_engine
 from packager.builder.filter_pass import deduplicated, filtered_record, upload_written
@@ -239,12 +240,11 @@ def _build(
 
             def rebuild(partition: Partition) -> PartitionRecord:
                 if settings.uses_models:
-                    return model_partition(partition, settings, models, out_dir, (), active, workers)
+                    return model_partition(partition, settings, models, Destination(out_dir), active, workers)
                 return run_job(Job(partition, settings, str(out_dir)))  # here: uploaded below with the filter pass's
 
-            records = partition_records(
-                collections, settings, models, out_dir, sources, active, workers, target, tuple(url_sources)
-            )
+            where = Destination(out_dir, sources, target, tuple(url_sources))
+            records = partition_records(collections, settings, models, where, active, workers)
             for partition, record in records:
                 collection = by_id[record.collection]
                 outcomes, removed = deduplicated(dedup, record, position)
