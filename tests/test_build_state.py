@@ -128,11 +128,8 @@ def test_the_checkpoint_holds_the_inputs_once_and_a_progress_of_fixed_size(cold:
     assert set(header) == {"fingerprint", "inputs"}  # no shard list: written once, at the start
     report = json.loads((cold / "report.json").read_text(encoding="utf-8"))
     progress = (state / checkpoint.PROGRESS).read_bytes()
-    assert json.loads(progress) == {
-        "consumed": ITEMS + 1,
-        "rejected_offset": (cold / "rejected.jsonl").stat().st_size,
-        "shards": len(report["shards"]),
-    }
+    # What a resume reads back and says: items done and complete shards, nothing that grows with the build.
+    assert json.loads(progress) == {"consumed": ITEMS + 1, "shards": len(report["shards"])}
     assert len(progress) < 80 and len(report["shards"]) > 10
     point = checkpoint.load(cold)
     assert point is not None and point.consumed == ITEMS + 1 and point.shards == len(report["shards"])

@@ -5,9 +5,10 @@ so the state here is small and its cost per partition does not grow with the bui
 ``checkpoint.json``, written once at the start, holds a fingerprint of the inputs and settings
 (and what it was made of, so that a refused resume names each change), which guards against
 resuming a different build; ``progress.json``, replaced after partitions complete, holds how far
-through the build order they reach (a few dozen bytes at any size: at PD12M scale a checkpoint
-that listed every shard wrote tens of GB over a build). Because the build order and every stage
-are deterministic, a resumed build is byte-identical to one that was never interrupted.
+through the build order they reach and how many shards are complete (a few dozen bytes at any size:
+at PD12M scale a checkpoint that listed every shard wrote tens of GB over a build). Because the
+build order and every stage are deterministic, a resumed build is byte-identical to one that was
+never interrupted.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ PROGRESS = "progress.json"  # how far it got: replaced after partitions complete
 class Checkpoint:
     fingerprint: str
     consumed: int = 0  # results in build order that completed partitions account for
-    rejected_offset: int = 0  # the length of rejected.jsonl then
     shards: int = 0  # complete shards
     # What the fingerprint was made of (pdpack version, settings, each input file's hash), so that a
     # refused resume can say what changed.
@@ -122,10 +122,14 @@ def start(out_dir: Path, fingerprint: str, inputs: dict[str, Any], resume: bool)
     write_atomic(folder / CHECKPOINT, dumps_pretty({"fingerprint": fingerprint, "inputs": inputs}))
 
 
-def save_progress(out_dir: Path, consumed: int, rejected_offset: int, shards: int) -> None:
+def save_progress(out_dir: Path, consumed: int, shards: int) -> None:
     """Replace the progress atomically: a reader sees the old one or the new one, never half. Its size does not
-    grow with the build."""
-    progress = {"consumed": consumed, "rejected_offset": rejected_offset, "shards": shards}
+    grow with the build.
+
+    It holds only what a resume says and where its progress starts: a resumed build writes rejected.jsonl
+    afresh from its partitions' records, so the file's length then is not kept.
+    """
+    progress = {"consumed": consumed, "shards": shards}
     write_atomic(state_dir(out_dir) / PROGRESS, dumps_canonical(progress) + b"\n")
 
 
@@ -140,7 +144,6 @@ def load(out_dir: Path) -> Checkpoint | None:
     try:
         progress = json.loads((folder / PROGRESS).read_text(encoding="utf-8"))
         point.consumed = int(progress["consumed"])
-        point.rejected_offset = int(progress["rejected_offset"])
         point.shards = int(progress["shards"])
     except (OSError, ValueError, KeyError, TypeError):
         pass  # killed before its first partition was complete: nothing done yet

@@ -272,7 +272,7 @@ def _build(
                 unsaved = unsaved + 1 if placed else REUSED_PER_CHECKPOINT
                 if unsaved >= REUSED_PER_CHECKPOINT:
                     unsaved = 0
-                    checkpoint.save_progress(out_dir, position, report.rejected_offset, len(shards))
+                    checkpoint.save_progress(out_dir, position, len(shards))
                 if target is not None:
                     # The record only once its shards are complete there: a resume reuses what it finds.
                     target.upload(out_dir, [record_name(record.collection, record.name), PROGRESS_NAME])

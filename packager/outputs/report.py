@@ -66,11 +66,6 @@ class BuildReport:
     ) -> None:
         self._rejected.close()
 
-    @property
-    def rejected_offset(self) -> int:
-        self._rejected.flush()
-        return self._rejected.tell()
-
     def add(self, collection: Collection, result: Shipped | Sample | Rejection) -> None:
         tally = self.tallies.setdefault(collection.id, CollectionTally(collection))
         tally.items += 1
