@@ -31,7 +31,7 @@ docs: setup-docs
 
 lint: setup-test
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 
 setup: $(BASE_STAMP)
 setup-test: $(TEST_STAMP)

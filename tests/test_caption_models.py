@@ -289,7 +289,9 @@ def test_missing_scorer_weights(offline_hub: Path, tmp_path: Path) -> None:
 def test_missing_url_weights_offline(offline_hub: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import packager.captions.weights as weights_module
 
-    monkeypatch.setattr(weights_module, "get_pretrained_cfg", lambda arch, tag: {"url": "https://weights.invalid/rn.pt"})
+    monkeypatch.setattr(
+        weights_module, "get_pretrained_cfg", lambda arch, tag: {"url": "https://weights.invalid/rn.pt"}
+    )
     with pytest.raises(ModelUnavailable, match=r"offline.*https://weights.invalid/rn.pt"):
         load_scorer(TINY_CLIP, "openai", device="cpu", cache_dir=str(tmp_path))
 

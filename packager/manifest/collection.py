@@ -301,5 +301,3 @@ def _find_manifest(root: Path) -> Path:
         first, second = (p.name if p.is_file() else f"{p.name}/*.json" for p in present[:2])
         raise ManifestError(root, f"both {first} and {second} exist; keep one")
     return present[0]
-
-

@@ -369,8 +369,3 @@ def _source(reference: str, field: str) -> tuple[str | None, str | None]:
     if parts.query or parts.fragment:
         raise InvalidField(field, f"{reference!r}: a file in the collection folder cannot have a '?' or '#' part")
     return unquote(parts.path), None
-
-
-# --- descriptive fields ----------------------------------------------------------------------------------
-
-
