@@ -9,7 +9,7 @@ import pytest
 
 from packager.manifest.collection import DEFAULT_ATTRIBUTION, Collection, Institution, ManifestError, load_collection
 from packager.manifest.rows import read_items
-from packager.model import REGISTRY, Item, Rejection
+from packager.model import ITEM_FIELDS, REGISTRY, Item, Rejection
 
 GOOD_YAML = "id: city-museum\ntitle: City Museum Prints\ninstitution: City Museum\n"
 
@@ -337,6 +337,26 @@ def test_csv_basic_item(tmp_path: Path) -> None:
         notices=(("items.csv column 'credit_line'", "Gift of B."),),
     )
     assert item.source == "images/p1.jpg"
+
+
+@pytest.mark.parametrize("manifest", ["items.csv", "items.jsonl"])
+def test_every_item_field_a_row_may_fill_reaches_the_item(tmp_path: Path, manifest: str) -> None:
+    """Each column named as a field of ITEM_FIELDS lands in that field (a new Item field included)."""
+    given = {name: f"{name} text" for name in ITEM_FIELDS if name not in ("url", "creator_death_year")}
+    given |= {"id": "p-1", "creator_death_year": "1890 | 1901"}  # file given: url must stay empty
+    if manifest == "items.csv":
+        content = ",".join(given) + "\n" + ",".join(f'"{value}"' for value in given.values()) + "\n"
+    else:
+        content = json.dumps(given) + "\n"
+    item = only_item(read_all(make_collection(tmp_path / "c", files={manifest: content})))
+    expected = {**given, "url": None, "creator_death_year": 1901}  # the death year is read as the last of them
+    assert {name: getattr(item, name) for name in ITEM_FIELDS} == expected
+    assert (item.collection, item.row, item.extra, item.problems) == (
+        "city-museum",
+        2 if manifest == "items.csv" else 1,
+        {},
+        (),
+    )
 
 
 def test_csv_url_item_source(tmp_path: Path) -> None:

@@ -173,28 +173,14 @@ def _to_item(collection: Collection, row: int, record: dict[str, Any] | str) -> 
             problems.append(("manifest:invalid-row", f"{name}, row {row}, {problem}"))
     elif values.get("creator_dates"):
         death_year = death_year_from_life_dates(str(values["creator_dates"]))
+    # Every cell goes to the Item field of its name, so a field added to Item needs no edit here; only the
+    # fields worked out from the cells are given apart.
+    cells: dict[str, Any] = {name: values.get(name) for name in ITEM_FIELDS}
+    cells.update(id=item_id, creator_death_year=death_year)
     return Item(
         collection=collection.id,
-        id=item_id,
         row=row,
-        file=values.get("file"),
-        url=values.get("url"),
-        title=values.get("title"),
-        creator=values.get("creator"),
-        description=values.get("description"),
-        caption=values.get("caption"),
-        date=values.get("date"),
-        creator_death_year=death_year,
-        creator_dates=values.get("creator_dates"),
-        rights=values.get("rights"),
-        source_url=values.get("source_url"),
-        credit_line=values.get("credit_line"),
-        acquisition_credit=values.get("acquisition_credit"),
-        published=values.get("published"),
-        us_federal_work=values.get("us_federal_work"),
-        ai_preferences=values.get("ai_preferences"),
-        local_contexts=values.get("local_contexts"),
-        copyright_notice=values.get("copyright_notice"),
+        **cells,
         extra=dict(sorted(extra.items())),
         problems=tuple(problems),
         notices=_notices(collection, values.get("credit_line"), extra),
