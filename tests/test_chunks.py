@@ -12,6 +12,8 @@ from packager.builder.config import Settings
 from packager.builder.engine_base import Engine
 from packager.builder.partition_flow import all_partitions
 from packager.builder.run import build, load_collections
+from packager.outputs import thumbnail_cache
+from packager.outputs.report_data import GALLERY_SIZE
 from tests.helpers import image_bytes, write_collection
 
 ITEMS = 230
@@ -84,6 +86,18 @@ def test_any_number_of_workers_writes_the_bytes_of_a_serial_build(
     assert sorted(got) == sorted(serial)
     for name, data in serial.items():
         assert got[name] == data, name
+
+
+def test_the_gallery_is_drawn_on_the_workers_and_its_page_is_the_serial_build_s(
+    collection: Path, serial: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn_here: list[int] = []
+    # Only this process's drawing is replaced: the workers were forked from the fork server's own imports.
+    monkeypatch.setattr(thumbnail_cache, "thumbnail_uri", lambda image, side: drawn_here.append(side))
+    got = build_with(collection, tmp_path / "out", workers=2)
+    assert drawn_here == []
+    assert serial["report.html"].count(b'src="data:image/') > GALLERY_SIZE  # the gallery and held-back pictures
+    assert got["report.html"] == serial["report.html"]
 
 
 def test_a_resumed_build_mixes_chunked_and_reused_partitions_and_removes_stale_chunks(

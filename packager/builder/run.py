@@ -38,9 +38,10 @@ from packager.manifest.discovery import id_taken_message, registered_ids, regist
 from packager.model import ResumeError
 from packager.outputs.build_card import CARD_FILE, remove_build_card, write_build_card
 from packager.outputs.report import BuildReport
-from packager.outputs.report_data import gallery_shards
+from packager.outputs.report_data import gallery_shards, read_samples
 from packager.outputs.report_html import REPORT_FILE, write_build_report_html
 from packager.outputs.thumbnail_cache import THUMBNAILS_FILE, ThumbnailCache
+from packager.outputs.thumbnails import GALLERY_SIDE
 from packager.sample import ShardInfo
 
 # A checkpoint waits for the disk (5 to 20 ms). After a partition that was written it is saved at once; after
@@ -278,6 +279,15 @@ def _build(
                     target.upload(out_dir, [record_name(record.collection, record.name), PROGRESS_NAME])
             dedup.close()
             summary = report.write(shards)
+        # The gallery's pictures that an earlier build drew are not drawn again; the others are drawn now, on the
+        # workers, which are idle by now, instead of one after another in this process for report.html.
+        gallery = ThumbnailCache([checkpoint.state_dir(Path(folder)) / THUMBNAILS_FILE for folder in sources])
+        if target is None and workers > 1:
+            gallery.draw_ahead(
+                (sample.image for sample in read_samples(out_dir, summary)),
+                GALLERY_SIDE,
+                lambda draw, drawings: active.map_ordered(draw, drawings, len(drawings), batch=1),
+            )
     finally:
         if owned:
             active.close()
@@ -289,8 +299,7 @@ def _build(
         _gallery_shards(target, out_dir, shards)
         if target.exists(CARD_FILE):
             target.download([CARD_FILE], out_dir)  # so that a card of someone else's is kept, as in a folder
-    # After rejected.jsonl is closed. The gallery's pictures that an earlier build drew are not drawn again.
-    gallery = ThumbnailCache([checkpoint.state_dir(Path(folder)) / THUMBNAILS_FILE for folder in sources])
+    # After rejected.jsonl is closed.
     write_build_report_html(out_dir, list(collections), summary, for_publication, gallery)
     gallery.save(checkpoint.state_dir(out_dir) / THUMBNAILS_FILE)
     # A card, so that datasets.load_dataset(out_dir) reads the shards, not the index.

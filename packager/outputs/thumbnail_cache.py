@@ -15,17 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PIL import __version__ as pillow_version
 from PIL import features
 
 from packager.atomic import write_atomic
-from packager.outputs.thumbnails import thumbnail_uri
+from packager.outputs.thumbnails import Drawing, draw_thumbnail, thumbnail_uri
 from packager.version import __version__
 
 THUMBNAILS_FILE = "thumbnails.json"
+# How a caller draws many thumbnails at once: ``draw_thumbnail`` mapped over the drawings, results in order.
+Mapper = Callable[[Callable[[Drawing], str | None], list[Drawing]], Iterable[str | None]]
 _URI = re.compile(r"data:image/(?:jpeg|png);base64,[A-Za-z0-9+/]+={0,2}")
 
 
@@ -63,13 +65,30 @@ class ThumbnailCache:
 
     def uri(self, image: bytes, side: int) -> str | None:
         """The picture's thumbnail as a data: URI, as ``thumbnail_uri`` draws it (None when it does not decode)."""
-        key = f"{side}:{hashlib.sha256(image).hexdigest()}"
+        key = _key(image, side)
         if key not in self._used:
             self._used[key] = self._known[key] if key in self._known else thumbnail_uri(image, side)
         return self._used[key]
+
+    def draw_ahead(self, images: Iterable[bytes], side: int, mapper: Mapper) -> None:
+        """Draw the thumbnails of ``images`` that no earlier build kept with ``mapper`` (a build's idle workers),
+        so that ``uri`` finds them instead of drawing each in turn; the same bytes, drawn elsewhere."""
+        missing: dict[str, bytes] = {}
+        for image in images:
+            key = _key(image, side)
+            if key not in self._known:
+                missing.setdefault(key, image)
+        if not missing:
+            return
+        drawn = mapper(draw_thumbnail, [(image, side) for image in missing.values()])
+        self._known.update(zip(missing, drawn, strict=True))
 
     def save(self, path: Path) -> None:
         """Keep this build's thumbnails (only those): a scratch file, so not flushed to disk."""
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"drawn_by": self._tag, "thumbnails": self._used}, sort_keys=True)
         write_atomic(path, text, durable=False)
+
+
+def _key(image: bytes, side: int) -> str:
+    return f"{side}:{hashlib.sha256(image).hexdigest()}"

@@ -22,6 +22,8 @@ from packager.safepath import PathEscapeError, resolve_inside
 THUMBNAIL_LIMIT = 200  # held-back items that get a picture (the table lists up to HELD_ROWS_LIMIT)
 HELD_SIDE = 120
 GALLERY_SIDE = 280
+# A picture and the side of its thumbnail: one task when a build's workers draw them (``draw_thumbnail``).
+Drawing = tuple[bytes, int]
 MAX_SOURCE_BYTES = 100_000_000  # a held-back file larger than this gets no thumbnail
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 THUMBNAIL_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "MPO")  # never EPS, PDF or the like
@@ -77,6 +79,12 @@ def thumbnail_uri(source: bytes | Path, side: int) -> str | None:
                 return _encode(frame)
     except Exception:
         return None
+
+
+def draw_thumbnail(drawing: Drawing) -> str | None:
+    """``thumbnail_uri`` as one picklable task, for a build's pool."""
+    image, side = drawing
+    return thumbnail_uri(image, side)
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
