@@ -8,7 +8,8 @@ from pathlib import Path
 
 import packager
 from packager.cli.review import REVIEWABLE
-from packager.model import REGISTRY, Picture, Severity
+from packager.model import ITEM_FIELDS, REGISTRY, Picture, Severity
+from packager.model.reason import FIELD_PLACE
 from packager.outputs import report_data
 
 PACKAGE = Path(packager.__file__).parent
@@ -44,6 +45,20 @@ def test_every_reason_is_complete() -> None:
             assert "review.csv" in reason.fix, code
         if reason.picture is Picture.WITHHELD:
             assert not reason.fails_check, code
+
+
+def test_a_fix_names_manifest_fields_only_through_placeholders() -> None:
+    """A field in a fix is written {field}, so that each collection reads its own column (Reason.fix_in)."""
+    spelled_out = re.compile(rf"\bthe (?:{'|'.join(ITEM_FIELDS)}) cells?\b")  # "the rights cell"
+    for code, reason in REGISTRY.items():
+        named = [name for found in FIELD_PLACE.findall(reason.fix_template) for name in found.split(",")]
+        assert set(named) <= set(ITEM_FIELDS), code
+        assert "{" not in FIELD_PLACE.sub("", reason.fix_template), code  # no brace left unrendered
+        assert not spelled_out.search(reason.fix_template), code
+    spelled = {"rights": "the 'Rechte' column", "date": "the 'Datum' column"}
+    fix = REGISTRY["rights:undetermined"].fix_in(lambda names: " and ".join(spelled.get(n, n) for n in names))
+    assert "in the 'Rechte' column (e.g." in fix and "the date in the 'Datum' column;" in fix
+    assert "the rights cell" in REGISTRY["rights:undetermined"].fix  # no collection: pdpack's own names
 
 
 def test_derived_tables_follow_the_registry() -> None:

@@ -19,7 +19,15 @@ from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
 from packager.manifest.collection import Collection
 from packager.model import REGISTRY
-from packager.outputs.report_data import FIXES, GALLERY_SIZE, LABELS, held_back_pictures, read_rejected, read_samples
+from packager.outputs.report_data import (
+    FIXES,
+    GALLERY_SIZE,
+    LABELS,
+    fix,
+    held_back_pictures,
+    read_rejected,
+    read_samples,
+)
 from packager.outputs.report_html import REPORT_FILE, render_report_html, write_build_report_html
 from packager.outputs.report_items import NOT_FOR_PUBLICATION
 from packager.outputs.thumbnails import thumbnail_uri
@@ -112,7 +120,7 @@ def test_every_reason_has_a_label_and_a_concrete_fix() -> None:
 
 
 def test_report_for_the_bundled_sample(example_build: tuple[Path, dict[str, Any], list[Collection]]) -> None:
-    out, report, _ = example_build
+    out, report, collections = example_build
     text = (out / REPORT_FILE).read_text(encoding="utf-8")
     page = assert_self_contained_and_inert(text)
     plain = page.plain
@@ -120,9 +128,11 @@ def test_report_for_the_bundled_sample(example_build: tuple[Path, dict[str, Any]
         assert collection["title"] in plain and collection["institution"]["name"] in plain
     rejected = read_rejected(out)
     assert rejected, "the bundled sample holds some items back"
+    by_id = {c.id: c for c in collections}
     for record in rejected:
         assert record["id"] in plain
-        assert LABELS[record["reason"]] in plain and FIXES[record["reason"]] in plain
+        # What to change names the collection's own columns ("items.csv column 'rights'").
+        assert LABELS[record["reason"]] in plain and fix(record["reason"], by_id[record["collection"]]) in plain
     # Held back for rights, their files are fine: each gets a thumbnail, marked as not for publication.
     thumbs = [a for a in page.all("img") if "thumb" in (a.get("class") or "")]
     assert len(thumbs) == len(rejected) == held_back_pictures(text)
@@ -147,8 +157,9 @@ def test_a_report_for_publication_pictures_only_what_ships(
     page = assert_self_contained_and_inert(text)
     rejected = read_rejected(public)
     assert rejected and held_back_pictures(text) == 0 and NOT_FOR_PUBLICATION not in text
+    by_id = {c.id: c for c in collections}
     for record in rejected:  # still listed, with the reason and what to change: in words
-        assert record["id"] in page.plain and FIXES[record["reason"]] in page.plain
+        assert record["id"] in page.plain and fix(record["reason"], by_id[record["collection"]]) in page.plain
     gallery = page.all("img")
     assert len(gallery) == min(GALLERY_SIZE, report["totals"]["shipped"])
     assert all("thumb" not in (a.get("class") or "") for a in gallery)

@@ -202,7 +202,7 @@ def test_review_decide_build_then_override(tmp_path: Path) -> None:
         assert (
             f"\n  {item_id} (row {row}): rights:undetermined\n"
             f"    {NKC_FINDING}\n"
-            f"    - [undetermined] manifest rights = '{NKC}': {NKC_FINDING}\n"
+            f"    - [undetermined] items.csv column 'rights' = '{NKC}': {NKC_FINDING.split(': ', 1)[1]}\n"
         ) in review.output
     # CC0 items do not wait for a steward; an in-copyright item does, as only an override can ship it.
     assert "map (" not in review.output
@@ -315,13 +315,13 @@ def test_validate_explain_prints_the_evidence(tmp_path: Path) -> None:
     assert (
         "Rights of review-museum / inc:\n"
         "  held back: rights:not-public-domain: items.csv column 'rights': In Copyright\n"
-        f"  - [not_public_domain] manifest rights = '{INC}': items.csv column 'rights': In Copyright\n"
+        f"  - [not_public_domain] items.csv column 'rights' = '{INC}': In Copyright\n"
         "\n"
     ) in result.output
     assert (
         "Rights of review-museum / map:\n"
         "  ships: public_domain, public domain in worldwide; decided by statement\n"
-        f"  - [public_domain] manifest rights = '{CC0}': items.csv column 'rights':"
+        f"  - [public_domain] items.csv column 'rights' = '{CC0}':"
         " CC0 1.0 (Waiver by the rights holder)\n"
         "  - [info] embedded: the file carries no EXIF, XMP, IPTC or text metadata that could state rights\n"
         "\n"

@@ -7,7 +7,9 @@ file does not have.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,9 +100,19 @@ def _texts(record: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    root = tmp_path_factory.mktemp("columns")
-    return _build(_folder(root, "city-museum", MAPPING, [dict(row) for row in EXPORT], "csv"))
+def export_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _folder(tmp_path_factory.mktemp("columns"), "city-museum", MAPPING, [dict(row) for row in EXPORT], "csv")
+
+
+@pytest.fixture(scope="module")
+def export(export_folder: Path) -> dict[str, dict[str, Any]]:
+    return _build(export_folder)  # its report.html beside rejected.jsonl, in city-museum-dist/
+
+
+def _what_to_change(report_html: str) -> dict[str, str]:
+    """Each held-back item's "What to change" cell in report.html, by id (the last cell of its row)."""
+    rows = re.findall(r'<tr class="[a-z]+-row">.*?<strong>([^<]*)</strong>.*?<td>([^<]*)</td></tr>', report_html)
+    return {html.unescape(item_id): html.unescape(text) for item_id, text in rows}
 
 
 def test_no_message_about_a_mapped_collection_uses_pdpacks_field_names(export: dict[str, dict[str, Any]]) -> None:
@@ -173,6 +185,63 @@ def test_validate_prints_the_contributors_columns(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(folder), "--as-of", AS_OF])
     assert "  - ai (row 7): items.csv column 'AI Use': AI preference 'train-ai=n' refuses train-ai\n" in result.output
     assert "what to do: If items.csv column 'Copyright Line' is out of date" in result.output
+
+
+def test_report_html_says_what_to_change_in_the_exports_columns(
+    export: dict[str, dict[str, Any]], export_folder: Path
+) -> None:
+    page = (export_folder.parent / "city-museum-dist" / "report.html").read_text(encoding="utf-8")
+    changes = _what_to_change(page)
+    assert sorted(changes) == sorted(export)
+    # The reasons' general advice (no finding of the item's own decides it), in the export's column names.
+    assert changes["empty"] == (
+        "Give a rights statement in items.csv column 'Rights Statement' (e.g. "
+        f"{PDM}), or the creator's death year in items.csv column 'Artist Death' and the date in "
+        "items.csv column 'Object Date'; or have a steward record a decision for this id in review.csv."
+    )
+    assert changes["ai"].startswith(
+        "The AI preference (train-ai=n) in items.csv column 'AI Use' or in collection.yaml's ai_preferences keeps"
+    )
+    for item_id, text in changes.items():
+        said = text.replace("overrules copyright_notice", "").replace("collection.yaml's ai_preferences", "")
+        assert not [name for name in OUR_NAMES if name in said], (item_id, text)
+        assert "{" not in text and " cell" not in text, (item_id, text)
+
+
+def test_validate_explain_names_each_piece_of_evidence_by_the_exports_column(export_folder: Path) -> None:
+    ids = [flag for item_id in ("notice", "ai", "term", "empty") for flag in ("--explain", item_id)]
+    result = CliRunner().invoke(cli, ["validate", str(export_folder), "--as-of", AS_OF, *ids])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("  - [")]
+    assert f"  - [public_domain] items.csv column 'Rights Statement' = '{PDM}': Public Domain Mark 1.0 (" in (
+        result.output
+    )
+    assert (
+        "  - [not_public_domain] items.csv column 'Copyright Line' = '© Estate of Piet Bos 2019': "
+        "copyright notice '© Estate of Piet Bos 2019'"
+    ) in lines
+    assert "  - [info] items.csv column 'AI Use' = 'train-ai=n': AI preference train-ai=n" in lines
+    assert any(
+        line.startswith("  - [undetermined] term rules on items.csv columns 'Artist Death' and 'Object Date' = ")
+        for line in lines
+    )
+    assert (
+        "  - [undetermined] no rights statement: items.csv column 'Rights Statement' is empty and collection.yaml "
+        "sets no default"
+    ) in lines
+    for line in lines:
+        said = line.replace("conflict copyright_notice", "")  # review.csv's own word for what an override names
+        assert not line.startswith(("  - [info] manifest", "  - [public_domain] manifest")), line
+        assert not [name for name in OUR_NAMES if name in said], line
+
+
+def test_validate_explain_names_a_collection_default_by_its_key(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "city-default", MAPPING, [{"Object Number": "plain", "Object Date": "1840"}], "csv")
+    with (folder / "collection.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"rights: {PDM}\n")
+    result = CliRunner().invoke(cli, ["validate", str(folder), "--as-of", AS_OF, "--explain", "plain"])
+    assert result.exit_code == 0, result.output
+    assert f"  - [public_domain] collection.yaml rights = '{PDM}': Public Domain Mark 1.0 (" in result.output
 
 
 def test_a_header_matched_forgivingly_is_named_as_the_file_spells_it(tmp_path: Path) -> None:

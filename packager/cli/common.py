@@ -19,6 +19,7 @@ from packager.cli.options import (
 from packager.manifest.collection import COLLECTION_FILE, Collection
 from packager.manifest.discovery import expand
 from packager.model import ManifestError, MissingTool, Rejection
+from packager.outputs.explain import evidence_line
 from packager.outputs.github_summary import (
     manifest_error_summary,
     write_summary,
@@ -51,12 +52,6 @@ def result_id(result: Result) -> str:
     return result.id if isinstance(result, Rejection) else str(result.metadata["id"])
 
 
-def evidence_line(evidence: dict[str, Any]) -> str:
-    where = evidence["source"] + (f" {evidence['field']}" if evidence["field"] else "")
-    value = f" = {evidence['value']!r}" if evidence["value"] else ""
-    return f"[{evidence['status']}] {where}{value}: {evidence['finding']}"
-
-
 def print_explanation(collection: Collection, result: Result) -> None:
     say(f"Rights of {collection.id} / {result_id(result)}:")
     if isinstance(result, Sample):
@@ -68,7 +63,7 @@ def print_explanation(collection: Collection, result: Result) -> None:
         say(f"  held back: {result.reason}: {result.message}")
         evidence = result.evidence
     for item in evidence:
-        say(f"  - {evidence_line(item)}")
+        say(f"  - {evidence_line(item, collection)}")
     say()
 
 

@@ -13,7 +13,6 @@ from packager.cli.common import (
     COLLECTIONS,
     INCLUDE_EXAMPLES,
     command_settings,
-    evidence_line,
     load_or_exit,
     print_collection_header,
     result_id,
@@ -26,6 +25,7 @@ from packager.cli.options import (
     rights_options,
 )
 from packager.model import REGISTRY, ManifestError, Rejection
+from packager.outputs.explain import evidence_line
 from packager.outputs.validate_report import unapplied_reviews
 from packager.rights.review import COLUMNS as REVIEW_COLUMNS
 from packager.rights.review import REVIEW_FILE, review_rows, template_row
@@ -137,7 +137,7 @@ def review(
             if rejection.fix:
                 say(f"    what to do: {rejection.fix}")
             for evidence in rejection.evidence:
-                say(f"    - {evidence_line(evidence)}")
+                say(f"    - {evidence_line(evidence, collection)}")
             for finding in rejection.also:
                 say(f"    also {finding['reason']}: {finding['message']}")
         say()

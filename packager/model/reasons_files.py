@@ -10,10 +10,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "manifest:missing-id",
         label="No id",
         explanation="The row has no id. Give every row a unique id.",
-        fix=(
-            "In items.csv, fill in the id cell of this row with a code used by no other row, such as the "
-            "accession number."
-        ),
+        fix_template=("Fill in {id} of this row with a code used by no other row, such as the accession number."),
         severity=Severity.FIX,
         picture=Picture.NONE,
     ),
@@ -21,7 +18,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "manifest:duplicate-id",
         label="Id used twice",
         explanation="Another row already uses this id. Give every row a unique id.",
-        fix=(
+        fix_template=(
             "Give this row an id of its own (or delete the row if it repeats an item): every row needs a "
             "different id. The first row with the id ships."
         ),
@@ -32,9 +29,9 @@ FILE_REASONS: tuple[Reason, ...] = (
         "manifest:no-source",
         label="No file or web address",
         explanation="The row names neither a file nor a url. Fill in one of them.",
-        fix=(
-            "Fill in the file cell with the picture's path inside the collection folder (e.g. "
-            "files/1923-45.jpg), or the url cell with its web address."
+        fix_template=(
+            "Fill in {file} with the picture's path inside the collection folder (e.g. "
+            "files/1923-45.jpg), or {url} with its web address."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -43,9 +40,8 @@ FILE_REASONS: tuple[Reason, ...] = (
         "manifest:both-sources",
         label="Both a file and a web address",
         explanation="The row names both a file and a url. Keep only one of them.",
-        fix=(
-            "Empty either the file cell or the url cell of this row; keep the one that leads to the "
-            "picture you want to publish."
+        fix_template=(
+            "Empty either {file} or {url} of this row; keep the one that leads to the picture you want to publish."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -54,8 +50,8 @@ FILE_REASONS: tuple[Reason, ...] = (
         "manifest:invalid-row",
         label="Row could not be read",
         explanation="The row could not be read. Check the value named in the message.",
-        fix=(
-            "Correct the cell named in the detail: a year like 1890 in creator_death_year, no more cells "
+        fix_template=(
+            "Correct the cell named in the detail: a year like 1890 in {creator_death_year}, no more cells "
             "in the row than there are column names in the first row."
         ),
         severity=Severity.FIX,
@@ -68,8 +64,8 @@ FILE_REASONS: tuple[Reason, ...] = (
             "The id has a control character or line break, is over 200 characters, or starts with a space or an "
             "apostrophe. Give the row a plain id."
         ),
-        fix=(
-            "Write the id cell as plain text of at most 200 characters, such as the accession number: no tabs, "
+        fix_template=(
+            "Write {id} as plain text of at most 200 characters, such as the accession number: no tabs, "
             "line breaks or other invisible control characters, no space or apostrophe at the start."
         ),
         severity=Severity.FIX,
@@ -79,7 +75,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "path:escapes-collection",
         label="File outside the collection folder",
         explanation="The file path points outside the collection folder. Use a path inside it.",
-        fix=(
+        fix_template=(
             "Move the picture into the collection folder (e.g. into files/) and write its path from "
             "there, such as files/1923-45.jpg: no '..', no path starting with '/', no line breaks, no "
             "shortcut (symbolic link) to elsewhere."
@@ -91,8 +87,8 @@ FILE_REASONS: tuple[Reason, ...] = (
         "file:missing",
         label="File not found",
         explanation="The file named in the manifest is not in the collection folder.",
-        fix=(
-            "Put the picture at the path given in the file cell, or correct the path: check capitals, "
+        fix_template=(
+            "Put the picture at the path given in {file}, or correct the path: check capitals, "
             "spaces and the ending (.jpg or .jpeg, .tif or .tiff)."
         ),
         severity=Severity.FIX,
@@ -102,7 +98,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "file:unreadable",
         label="File could not be read",
         explanation="The file could not be read from disk.",
-        fix="Check the file opens on your computer and is not locked; copy it into the folder again.",
+        fix_template="Check the file opens on your computer and is not locked; copy it into the folder again.",
         severity=Severity.FIX,
         picture=Picture.NONE,
     ),
@@ -110,9 +106,9 @@ FILE_REASONS: tuple[Reason, ...] = (
         "url:unsupported-scheme",
         label="Web address not http or https",
         explanation="Only http and https addresses can be fetched.",
-        fix=(
-            "Give a web address starting with https:// or http:// in the url cell, or put the picture in "
-            "the folder and give its path in the file cell instead."
+        fix_template=(
+            "Give a web address starting with https:// or http:// in {url}, or put the picture in "
+            "the folder and give its path in {file} instead."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -121,9 +117,8 @@ FILE_REASONS: tuple[Reason, ...] = (
         "url:http-error",
         label="Web server answered with an error",
         explanation="The server answered with an error for this address.",
-        fix=(
-            "Open the address in a browser; if it no longer leads to the picture, put the current address"
-            " in the url cell."
+        fix_template=(
+            "Open the address in a browser; if it no longer leads to the picture, put the current address in {url}."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -132,9 +127,9 @@ FILE_REASONS: tuple[Reason, ...] = (
         "url:unreachable",
         label="Web server not reachable",
         explanation="The server could not be reached (timeout or connection error).",
-        fix=(
-            "Check the address in the url cell and build again later; if the site stays down, save the "
-            "picture into the folder and use the file cell."
+        fix_template=(
+            "Check the address in {url} and build again later; if the site stays down, save the "
+            "picture into the folder and use {file}."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -143,9 +138,9 @@ FILE_REASONS: tuple[Reason, ...] = (
         "url:not-an-image",
         label="Web address gives no image",
         explanation="The address answered with something that is not an image (a web page, an error page).",
-        fix=(
+        fix_template=(
             "Open the address in a browser: it should show the picture alone, not a web page about it. "
-            "Put the address of the image file itself (often ending in .jpg) in the url cell."
+            "Put the address of the image file itself (often ending in .jpg) in {url}."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -154,7 +149,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "url:too-large",
         label="Download too large",
         explanation="The download was larger than the size limit.",
-        fix="Link a smaller version of the picture in the url cell (a few thousand pixels across is plenty).",
+        fix_template="Link a smaller version of the picture in {url} (a few thousand pixels across is plenty).",
         severity=Severity.FIX,
         picture=Picture.NONE,
     ),
@@ -166,9 +161,9 @@ FILE_REASONS: tuple[Reason, ...] = (
             "pdpack does not fetch from. Give the image's public address; for an in-house server, build with "
             "--allow-private-urls."
         ),
-        fix=(
-            "Put the picture's public web address in the url cell (one that opens from any computer on the "
-            "internet), or save the picture into the folder and use the file cell."
+        fix_template=(
+            "Put the picture's public web address in {url} (one that opens from any computer on the "
+            "internet), or save the picture into the folder and use {file}."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -180,9 +175,9 @@ FILE_REASONS: tuple[Reason, ...] = (
             "The server did not deliver the image within the time allowed per address, retries included "
             "(--fetch-deadline): it is stalled or too slow."
         ),
-        fix=(
+        fix_template=(
             "Open the address in a browser: if the picture is slow to come, build again later, link a smaller "
-            "or faster copy in the url cell, or save the picture into the folder and use the file cell."
+            "or faster copy in {url}, or save the picture into the folder and use {file}."
         ),
         severity=Severity.FIX,
         picture=Picture.NONE,
@@ -191,7 +186,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "url:bad-redirect",
         label="Web address redirects badly",
         explanation="The address redirects too many times, or without saying where to.",
-        fix="Open the address in a browser and put the address it finally shows the picture at in the url cell.",
+        fix_template="Open the address in a browser and put the address it finally shows the picture at in {url}.",
         severity=Severity.FIX,
         picture=Picture.NONE,
     ),
@@ -202,7 +197,7 @@ FILE_REASONS: tuple[Reason, ...] = (
             "Not downloaded: pdpack validate --offline checks a URL's form and address only; its image is "
             "checked when the collection is built."
         ),
-        fix="Nothing to change now; run pdpack validate without --offline to try the download yourself.",
+        fix_template="Nothing to change now; run pdpack validate without --offline to try the download yourself.",
         severity=Severity.INFO,
         picture=Picture.NONE,
     ),
@@ -210,7 +205,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "image:unreadable",
         label="Not an image that can be opened",
         explanation="The file is not an image that can be opened (corrupt, or not an image format).",
-        fix=(
+        fix_template=(
             "Export the picture again as JPEG, PNG or TIFF and replace the file: a PDF, SVG, web page or "
             "empty file saved under a picture's name will not open."
         ),
@@ -221,7 +216,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "image:truncated",
         label="Image file cut short",
         explanation="The image file is cut short; export it again.",
-        fix=(
+        fix_template=(
             "The file is incomplete (the copy or export stopped early): copy or export it again from the "
             "original and replace it."
         ),
@@ -232,7 +227,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "image:decompression-bomb",
         label="Image far too large",
         explanation="The image is far larger in pixels than allowed, a sign of a broken or hostile file.",
-        fix="Export a smaller version (under 89 million pixels, e.g. 9,000 x 9,000) and replace the file.",
+        fix_template="Export a smaller version (under 89 million pixels, e.g. 9,000 x 9,000) and replace the file.",
         severity=Severity.FIX,
         picture=Picture.NONE,
     ),
@@ -240,7 +235,7 @@ FILE_REASONS: tuple[Reason, ...] = (
         "image:unsupported-format",
         label="Image format not accepted",
         explanation="The image format is not one we accept (JPEG, PNG, WebP, TIFF, BMP, GIF).",
-        fix="Save the picture as JPEG, PNG, WebP or TIFF and point the file cell at the new file.",
+        fix_template="Save the picture as JPEG, PNG, WebP or TIFF and point {file} at the new file.",
         severity=Severity.FIX,
         picture=Picture.NONE,
     ),

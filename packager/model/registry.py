@@ -13,7 +13,9 @@ LATER_REASONS: tuple[Reason, ...] = (
         "embedded:unreadable",
         label="File's own metadata unreadable",
         explanation="The file's embedded metadata could not be read, so its rights could not be checked.",
-        fix="Export the picture again (e.g. 'Save as' JPEG or TIFF) so its metadata can be read, and replace the file.",
+        fix_template=(
+            "Export the picture again (e.g. 'Save as' JPEG or TIFF) so its metadata can be read, and replace the file."
+        ),
         severity=Severity.FIX,
         picture=Picture.NONE,
     ),
@@ -23,9 +25,9 @@ LATER_REASONS: tuple[Reason, ...] = (
         explanation=(
             "The work is public domain in the United States only; this release ships worldwide public domain only."
         ),
-        fix=(
+        fix_template=(
             "Nothing to change if it is right: this release ships only works that are public domain "
-            "everywhere. If the work is free elsewhere too, put a worldwide statement in the rights cell "
+            "everywhere. If the work is free elsewhere too, put a worldwide statement in {rights} "
             "(dates alone do not widen a US-only statement), or record a steward's decision in "
             "review.csv."
         ),
@@ -37,7 +39,7 @@ LATER_REASONS: tuple[Reason, ...] = (
         "internal:error",
         label="pdpack failed on this item",
         explanation="pdpack failed on this item; please report it with the message.",
-        fix="Nothing to change in the manifest: send this item's detail to the pdpack maintainers.",
+        fix_template="Nothing to change in the manifest: send this item's detail to the pdpack maintainers.",
         severity=Severity.FIX,
         picture=Picture.SHOWN,
     ),
@@ -48,7 +50,7 @@ LATER_REASONS: tuple[Reason, ...] = (
             "The caption does not match the picture well enough (alignment score below --min-alignment): "
             "check the caption, or lower the threshold."
         ),
-        fix=(
+        fix_template=(
             "Check that the caption or title of this row describes this picture (a mix-up of files is the"
             " usual cause), or build with a lower --min-alignment."
         ),
@@ -59,7 +61,7 @@ LATER_REASONS: tuple[Reason, ...] = (
         "caption:missing",
         label="Nothing to describe the picture",
         explanation="There is no caption, title or description to describe the image. Add a title or caption.",
-        fix="Fill in the title cell (or caption, creator, date or description) of this row.",
+        fix_template="Fill in {title} of this row, or one of {caption,creator,date,description}.",
         severity=Severity.FIX,
         picture=Picture.SHOWN,
     ),
@@ -71,10 +73,10 @@ LATER_REASONS: tuple[Reason, ...] = (
             "(--item-deadline), though no single step ran past its own limit; the detail names the step that "
             "was running."
         ),
-        fix=(
+        fix_template=(
             "If the detail names the download, open the address in a browser: if the picture is slow to come, "
-            "link a smaller or faster copy in the url cell, or save the picture into the folder and use the file "
-            "cell. If it names the file's own metadata, export the picture again (e.g. 'Save as' JPEG) and "
+            "link a smaller or faster copy in {url}, or save the picture into the folder and use {file}. "
+            "If it names the file's own metadata, export the picture again (e.g. 'Save as' JPEG) and "
             "replace the file."
         ),
         severity=Severity.FIX,

@@ -17,7 +17,8 @@ from packager.sample import ShardInfo, safe_member_name
 
 GALLERY_SIZE = 24  # shipped samples shown: the first ones in build order
 IMAGE_EXTENSIONS = ("jpg", "png", "webp")
-# Per reason code: a short name for the chart and tables, and what to change to fix it (from the registry).
+# Per reason code: a short name for the chart and tables, and what to change to fix it (from the registry),
+# its fields named as no collection in particular names them.
 LABELS: dict[str, str] = {code: reason.label for code, reason in REGISTRY.items()}
 FIXES: dict[str, str] = {code: reason.fix for code, reason in REGISTRY.items()}
 STATUS_WORDS = {
@@ -32,8 +33,12 @@ def label(code: str) -> str:
     return LABELS.get(code, code)
 
 
-def fix(code: str) -> str:
-    return FIXES.get(code, "See the detail.")
+def fix(code: str, collection: Collection | None = None) -> str:
+    """What to change for a reason, naming the collection's own columns ("items.csv column 'Rights Statement'")."""
+    known = REGISTRY.get(code)
+    if known is None:
+        return "See the detail."  # an older build's code
+    return known.fix if collection is None else known.fix_in(collection.cells)
 
 
 def picture_of(code: str) -> Picture:

@@ -88,7 +88,7 @@ def write_report_html(
     items = held_back_items(collections, shown)
     thumbnails = {} if for_publication else held_back_thumbnails(collections, shown, items)
     draw = gallery.uri if gallery is not None else thumbnail_uri
-    page = render_report_html(report, rejected, list(samples), thumbnails, items, for_publication, draw)
+    page = render_report_html(report, rejected, list(samples), thumbnails, items, for_publication, draw, collections)
     path = out_dir / REPORT_FILE
     write_atomic(path, page)
     return path
@@ -102,10 +102,12 @@ def render_report_html(
     items: dict[tuple[str, str, int | None], Item] | None = None,
     for_publication: bool = False,
     draw: Callable[[bytes, int], str | None] = thumbnail_uri,
+    collections: Sequence[Collection] = (),
 ) -> str:
     """The page as text: a pure function of its inputs. ``for_publication`` leaves out every held-back picture.
 
-    ``draw`` gives a shipped sample's thumbnail (``thumbnail_uri``, or what a ThumbnailCache kept of it).
+    ``draw`` gives a shipped sample's thumbnail (``thumbnail_uri``, or what a ThumbnailCache kept of it);
+    ``collections``, the columns what to change names (pdpack's field names for a collection not given).
     """
     thumbnails = {} if for_publication else (thumbnails or {})
     items = items or {}
@@ -135,7 +137,7 @@ def render_report_html(
         chart_section(report),
         collections_section(report),
         overrides_section(report),
-        held_section(rejected, thumbnails, items, for_publication),
+        held_section(rejected, thumbnails, items, for_publication, collections),
         gallery_section(samples, totals, draw),
         files_section(report),
         "</main>",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from packager.model import REGISTRY, Item, Picture
+from packager.model import REGISTRY, Collection, Item, Picture
 from packager.outputs.report_data import HELD_PICTURE_CLASS, STATUS_WORDS, ShippedSample, fix, label, picture_of
 from packager.outputs.report_markup import escape, reason_class, web_link
 from packager.outputs.thumbnails import GALLERY_SIDE
@@ -21,9 +21,12 @@ def held_section(
     thumbnails: dict[tuple[str, str, int | None], str],
     items: dict[tuple[str, str, int | None], Item],
     for_publication: bool = False,
+    collections: Sequence[Collection] = (),
 ) -> str:
+    """The held-back table: each item's reason and what to change, naming its collection's own columns."""
     if not rejected:
         return "<section><h2>Held back</h2><p>Nothing was held back.</p></section>"
+    by_id = {collection.id: collection for collection in collections}
     rows = []
     for record in rejected[:HELD_ROWS_LIMIT]:
         code = str(record.get("reason", ""))
@@ -59,7 +62,7 @@ def held_section(
             f'<span class="muted">{escape(record.get("collection"))}'
             f"{', ' + where if where else ''}</span>{source}</td>"
             f'<td class="why"><strong>{escape(label(code))}</strong><br>{why}</td>'
-            f"<td>{escape(record.get('fix') or fix(code))}</td>"
+            f"<td>{escape(record.get('fix') or fix(code, by_id.get(str(record.get('collection')))))}</td>"
             "</tr>"
         )
     more = len(rejected) - HELD_ROWS_LIMIT
@@ -71,7 +74,7 @@ def held_section(
         picture_head, table_class = "<th>Picture</th>", "held"
     return (
         f"<section><h2>Held back ({len(rejected):,})</h2>"
-        '<p class="note">What to change is written for the manifest (items.csv) unless it says otherwise. '
+        '<p class="note">What to change names the columns of each collection\'s own manifest. '
         f"{pictures_note}</p>"
         f'<table class="{table_class}"><thead><tr>{picture_head}<th>Item</th><th>Why it was held back</th>'
         "<th>What to change</th></tr></thead><tbody>" + "".join(rows) + f"</tbody></table>{tail}</section>"
