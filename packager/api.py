@@ -45,7 +45,7 @@ from packager.outputs.card import DEFAULT_PRETTY_NAME
 from packager.publish.hub import PushResult, plan_push
 from packager.publish.hub import push as _push
 from packager.publish.hubcalls import find_token, make_api
-from packager.publish.release import AUTO, ReleaseResult, make_release
+from packager.publish.release import AUTO, ReleaseOptions, ReleaseResult, make_release
 from packager.publish.release_url import stage_for_repo
 from packager.sample import Sample
 from packager.version import __version__
@@ -160,10 +160,9 @@ def release(
     removal: ``source_url`` (the repository it is built from) or ``contact`` (an e-mail address or
     URL), or both. Raises ``ReleaseError`` or ``ManifestError``.
     """
-    return make_release(
-        Path(manifests),
-        out if is_url(out) else Path(out),
-        settings or Settings(),
+    # The keyword arguments are ReleaseOptions' fields, spelled out so that the API documents each one
+    # (tests/test_api.py checks that the two agree, defaults included).
+    options = ReleaseOptions(
         version=version,
         include_examples=include_examples,
         previous=previous,
@@ -174,6 +173,7 @@ def release(
         contact=contact,
         storage_options=storage_options,
     )
+    return make_release(Path(manifests), out if is_url(out) else Path(out), settings or Settings(), options)
 
 
 def push(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import inspect
 import json
 import subprocess
 import sys
@@ -16,6 +18,7 @@ import packager
 from packager.builder.config import Settings
 from packager.cli import cli
 from packager.model import Collection, ManifestError
+from packager.publish.release import ReleaseOptions
 from tests.helpers import EXAMPLES, REPO, image_bytes, write_collection
 from tests.hub_server import HubServer, configured_hub
 
@@ -85,6 +88,16 @@ def test_build_gives_the_bytes_of_pdpack_build(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, [*args, "--for-publication", "--no-cache"])
     assert result.exit_code == 0, result.output
     assert digests(tmp_path / "api") == digests(tmp_path / "cli")
+
+
+def test_release_takes_every_release_option_as_a_keyword_with_its_default() -> None:
+    """packager.release spells out ReleaseOptions' fields: a field added there is a keyword here too."""
+    keywords = {
+        name: param.default
+        for name, param in inspect.signature(packager.release).parameters.items()
+        if param.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    assert keywords == {f.name: f.default for f in dataclasses.fields(ReleaseOptions)}
 
 
 def test_release_and_push_publish_what_the_commands_do(hub: HubServer, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from packager.outputs.card import CC0, NOC_US, PDM, dataset_card, release_licens
 from packager.outputs.card_body import code
 from packager.outputs.changelog import Change, Changelog, changelog_markdown
 from packager.outputs.hf import features_yaml
-from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from tests.helpers import CC0 as CC0_URI
 from tests.helpers import write_collection
 
@@ -139,8 +139,7 @@ def hostile_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
         manifests,
         root / "releases" / "2026.11",
         Settings(as_of="2026-11-30", shard_max_count=5),
-        repo_id="test-org/pd-images",
-        source_url="https://git.example/pdpack",
+        ReleaseOptions(repo_id="test-org/pd-images", source_url="https://git.example/pdpack"),
     )
 
 

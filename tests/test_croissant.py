@@ -14,7 +14,7 @@ import pytest
 
 from packager.builder.stages import Settings
 from packager.outputs.croissant import CONFORMS_TO, croissant_version
-from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from packager.sample import INDEX_SCHEMA
 from tests.helpers import REPO
 
@@ -33,9 +33,7 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
         REPO / "manifests",
         tmp_path_factory.mktemp("croissant") / "releases" / "2026.11",
         Settings(as_of="2026-11-30", shard_max_count=5),
-        include_examples=True,
-        repo_id="test-org/pd-images",
-        source_url="https://git.example/pdpack",
+        ReleaseOptions(include_examples=True, repo_id="test-org/pd-images", source_url="https://git.example/pdpack"),
     )
 
 

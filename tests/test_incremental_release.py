@@ -18,7 +18,7 @@ import pytest
 from packager.builder.config import Settings
 from packager.outputs.thumbnail_cache import THUMBNAILS_FILE, ThumbnailCache, drawn_by
 from packager.outputs.thumbnails import GALLERY_SIDE, thumbnail_uri
-from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from tests.helpers import image_bytes, shard_files, write_collection
 from tests.http_server import serve
 
@@ -42,7 +42,9 @@ def outputs(out: Path) -> dict[str, bytes]:
 
 def release(manifests: Path, out: Path, as_of: str, previous: Path | None, workers: int = 1) -> ReleaseResult:
     settings = Settings(as_of=as_of, shard_max_count=4)
-    return make_release(manifests, out, settings, previous=previous, workers=workers, source_url=SOURCE_URL)
+    return make_release(
+        manifests, out, settings, ReleaseOptions(previous=previous, workers=workers, source_url=SOURCE_URL)
+    )
 
 
 @pytest.fixture(scope="module")

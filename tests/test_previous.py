@@ -18,7 +18,7 @@ from packager.outputs.report_data import gallery_shards
 from packager.publish.hub import plan_push, push
 from packager.publish.hubcalls import make_api
 from packager.publish.previous import main, newest_before, version_key
-from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from packager.sample import ShardInfo
 from tests.helpers import REPO
 from tests.hub_server import HubServer, configured_hub
@@ -34,9 +34,7 @@ def november(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
         REPO / "manifests",
         tmp_path_factory.mktemp("nov") / "releases" / "2026.11",
         Settings(as_of="2026-11-30"),
-        include_examples=True,
-        repo_id=REPO_ID,
-        source_url="https://git.example/pdpack",
+        ReleaseOptions(include_examples=True, repo_id=REPO_ID, source_url="https://git.example/pdpack"),
     )
 
 
@@ -95,9 +93,7 @@ def test_the_newest_tag_before_this_version_is_downloaded_and_the_changelog_comp
         REPO / "manifests",
         tmp_path / "2026.12",
         Settings(as_of="2026-12-02"),
-        include_examples=True,
-        previous=got,
-        source_url="https://git.example/pdpack",
+        ReleaseOptions(include_examples=True, previous=got, source_url="https://git.example/pdpack"),
     )
     assert december.changelog.previous == "2026.11"
     # The same version again (a second run for December): only older tags count, and there are none.

@@ -22,7 +22,7 @@ from packager.model import ReleaseError
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_items import NOT_FOR_PUBLICATION
 from packager.outputs.thumbnails import HELD_SIDE, thumbnail_uri
-from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from packager.publish.release_checks import check_repo, check_version, default_version, discover
 from packager.publish.release_folder import previous_release
 from tests.helpers import CC0, EXAMPLES, REPO, image_bytes, write_collection
@@ -50,9 +50,7 @@ def sample_release(tmp_path_factory: pytest.TempPathFactory) -> ReleaseResult:
         REPO / "manifests",
         tmp_path_factory.mktemp("first") / "releases" / "2026.11",
         Settings(as_of="2026-11-30"),
-        include_examples=True,
-        repo_id=REPO_ID,
-        source_url=SOURCE_URL,
+        ReleaseOptions(include_examples=True, repo_id=REPO_ID, source_url=SOURCE_URL),
     )
 
 
@@ -110,7 +108,12 @@ def test_versions_and_repo_ids() -> None:
 def test_no_registered_collection_is_an_error_with_a_hint(tmp_path: Path) -> None:
     (tmp_path / "manifests" / "examples").mkdir(parents=True)
     with pytest.raises(ReleaseError, match="--include-examples"):
-        make_release(tmp_path / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), source_url=SOURCE_URL)
+        make_release(
+            tmp_path / "manifests",
+            tmp_path / "out",
+            Settings(as_of="2026-11-30"),
+            ReleaseOptions(source_url=SOURCE_URL),
+        )
 
 
 # --- the release folder ------------------------------------------------------------------------------
@@ -161,7 +164,10 @@ def test_nothing_a_release_writes_pictures_a_held_back_item(tmp_path: Path) -> N
     manifests = tmp_path / "manifests"
     held_files = held_for_every_kind_of_reason(manifests)
     result = make_release(
-        manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"), source_url=SOURCE_URL
+        manifests,
+        tmp_path / "releases" / "2026.11",
+        Settings(as_of="2026-11-30"),
+        ReleaseOptions(source_url=SOURCE_URL),
     )
     held = {r["id"]: r["reason"] for r in map(json.loads, (result.out / "rejected.jsonl").read_text().splitlines())}
     assert held == {
@@ -265,7 +271,9 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rel
         rights=CC0,
     )
     releases = root / "releases"
-    first = make_release(manifests, releases / "2026.11", Settings(as_of="2026-11-30"), source_url=SOURCE_URL)
+    first = make_release(
+        manifests, releases / "2026.11", Settings(as_of="2026-11-30"), ReleaseOptions(source_url=SOURCE_URL)
+    )
 
     def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         kept = [r for r in rows if r["id"] != "camera"]  # removed from the manifest
@@ -278,7 +286,12 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Rel
 
     edit_rows(gallery, change)
     shutil.rmtree(spare)
-    yield first, make_release(manifests, releases / "2026.12", Settings(as_of="2026-12-02"), source_url=SOURCE_URL)
+    yield (
+        first,
+        make_release(
+            manifests, releases / "2026.12", Settings(as_of="2026-12-02"), ReleaseOptions(source_url=SOURCE_URL)
+        ),
+    )
 
 
 def test_changelog_says_what_was_added_and_removed_and_why(two_releases: tuple[ReleaseResult, ReleaseResult]) -> None:
@@ -306,16 +319,14 @@ def test_the_previous_release_is_the_newest_sibling(two_releases: tuple[ReleaseR
 
 def test_an_explicit_previous_must_be_a_release(tmp_path: Path) -> None:
     (tmp_path / "not-a-release").mkdir()
-    with pytest.raises(ReleaseError, match="not a pdpack release"):
-        make_release(
-            REPO / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), include_examples=True,
-            previous=tmp_path / "not-a-release", source_url=SOURCE_URL,
-        )  # fmt: skip
-    with pytest.raises(ReleaseError, match="is the output folder"):
-        make_release(
-            REPO / "manifests", tmp_path / "out", Settings(as_of="2026-11-30"), include_examples=True,
-            previous=tmp_path / "out", source_url=SOURCE_URL,
-        )  # fmt: skip
+    settings = Settings(as_of="2026-11-30")
+    for previous, refused in (
+        (tmp_path / "not-a-release", "not a pdpack release"),
+        (tmp_path / "out", "is the output"),
+    ):
+        options = ReleaseOptions(include_examples=True, previous=previous, source_url=SOURCE_URL)
+        with pytest.raises(ReleaseError, match=refused):
+            make_release(REPO / "manifests", tmp_path / "out", settings, options)
 
 
 # --- takedowns ---------------------------------------------------------------------------------------
@@ -343,7 +354,7 @@ def small_manifests(root: Path, takedowns: str) -> Path:
 def test_a_broken_takedowns_file_stops_the_release_naming_the_row(tmp_path: Path) -> None:
     manifests = small_manifests(tmp_path, "museum,gone,,yesterday,why\n")
     with pytest.raises(ManifestError) as info:
-        make_release(manifests, tmp_path / "out", Settings(as_of="2026-11-30"), source_url=SOURCE_URL)
+        make_release(manifests, tmp_path / "out", Settings(as_of="2026-11-30"), ReleaseOptions(source_url=SOURCE_URL))
     assert (info.value.row, info.value.column) == (2, "date")
     assert not (tmp_path / "out").exists()
 
@@ -351,7 +362,10 @@ def test_a_broken_takedowns_file_stops_the_release_naming_the_row(tmp_path: Path
 def test_a_release_holds_back_taken_down_items(tmp_path: Path) -> None:
     manifests = small_manifests(tmp_path, "museum,gone,,2026-11-01,Rights holder request\n")
     result = make_release(
-        manifests, tmp_path / "releases" / "2026.11", Settings(as_of="2026-11-30"), source_url=SOURCE_URL
+        manifests,
+        tmp_path / "releases" / "2026.11",
+        Settings(as_of="2026-11-30"),
+        ReleaseOptions(source_url=SOURCE_URL),
     )
     assert result.report["rejected_by_reason"] == {"takedown": 1}
     assert result.release["totals"]["shipped"] == 1

@@ -20,7 +20,7 @@ from packager.builder.target import Target
 from packager.cli.push import push as push_command
 from packager.publish.hub import local_files, plan_push, push
 from packager.publish.hubcalls import make_api
-from packager.publish.release import make_release
+from packager.publish.release import ReleaseOptions, make_release
 from packager.publish.release_url import stage_for_repo
 from tests.hub_server import HubServer, configured_hub
 from tests.s3_server import KEY, SECRET, s3_server
@@ -69,7 +69,9 @@ def test_a_release_at_a_url_is_the_folder_release_and_pushes_only_what_changed(h
             made = packager.release(folder, f"{RELEASES}/{version}", settings(as_of), repo_id=REPO_ID,
                                     source_url=SOURCE, storage_options=options)  # fmt: skip
             assert made.out == f"{RELEASES}/{version}"
-            here = make_release(folder, local / version, settings(as_of), repo_id=REPO_ID, source_url=SOURCE)
+            here = make_release(
+                folder, local / version, settings(as_of), ReleaseOptions(repo_id=REPO_ID, source_url=SOURCE)
+            )
             state = (".pdpack/checkpoint.json", ".pdpack/progress.json")  # kept there for --resume
             stored = {k: v for k, v in s3.objects(made.out).items() if k not in state}
             assert stored == published(here.out)  # every file, record and shard, byte for byte

@@ -28,7 +28,7 @@ from packager.outputs.report_data import gallery_shards
 from packager.publish.hub import local_files, plan_push, push
 from packager.publish.hubcalls import make_api
 from packager.publish.previous import main
-from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from packager.sample import ShardInfo
 from tests.helpers import image_bytes, write_collection
 from tests.hub_server import HubServer, configured_hub
@@ -79,7 +79,7 @@ def edit(folder: Path) -> None:
 
 def release(folder: Path, out: Path, as_of: str, previous: Path | None) -> ReleaseResult:
     settings = Settings(as_of=as_of, shard_max_count=SHARD)
-    return make_release(folder, out, settings, previous=previous, repo_id=REPO_ID, source_url=SOURCE)
+    return make_release(folder, out, settings, ReleaseOptions(previous=previous, repo_id=REPO_ID, source_url=SOURCE))
 
 
 def published(folder: Path) -> dict[str, bytes]:

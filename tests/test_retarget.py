@@ -20,7 +20,7 @@ from packager.cli.push import push as push_command
 from packager.cli.release import release as release_command
 from packager.model import ReleaseError
 from packager.outputs.card_body import PLACEHOLDER_REPO
-from packager.publish.release import ReleaseResult, make_release
+from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from tests.helpers import REPO
 from tests.hub_server import HubServer, configured_hub
 
@@ -33,7 +33,7 @@ SOURCE_URL = "https://git.example/pdpack"
 def release_into(out: Path, repo_id: str | None) -> ReleaseResult:
     settings = Settings(as_of="2026-11-30")
     return make_release(
-        REPO / "manifests", out, settings, include_examples=True, repo_id=repo_id, source_url=SOURCE_URL
+        REPO / "manifests", out, settings, ReleaseOptions(include_examples=True, repo_id=repo_id, source_url=SOURCE_URL)
     )
 
 
@@ -150,7 +150,7 @@ def test_a_release_without_a_removal_contact_is_refused(tmp_path: Path) -> None:
         result = CliRunner().invoke(release_command, [*base, *bad])
         assert result.exit_code == 2 and words in result.output
     with pytest.raises(ReleaseError, match="where to ask for an item's removal"):
-        make_release(REPO / "manifests", out, Settings(as_of="2026-11-30"), include_examples=True)
+        make_release(REPO / "manifests", out, Settings(as_of="2026-11-30"), ReleaseOptions(include_examples=True))
     done = CliRunner().invoke(release_command, [*base, "--contact", "rights@museum.example"])
     assert done.exit_code == 0, done.output
     card = (out / "README.md").read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ from packager.cli.options import (
 )
 from packager.model import ManifestError, MissingTool, ModelError, PushError, ReleaseError
 from packager.outputs.card import DEFAULT_PRETTY_NAME
-from packager.publish.release import AUTO, ReleaseResult, make_release
+from packager.publish.release import AUTO, ReleaseOptions, ReleaseResult, make_release
 from packager.publish.release_checks import check_contact, check_repo, check_version, default_version
 from packager.publish.release_folder import RELEASES_FOLDER
 from packager.version import __version__
@@ -164,10 +164,7 @@ def release(
     engine.start()  # workers start while the manifests are read
     try:
         with engine:
-            result = make_release(
-                manifests,
-                destination,
-                settings,
+            release_options = ReleaseOptions(
                 version=version,
                 include_examples=include_examples,
                 previous=None if no_previous else (earlier or AUTO),
@@ -176,9 +173,9 @@ def release(
                 repo_id=repo_id,
                 source_url=source_url,
                 contact=contact,
-                engine=engine,
                 storage_options=storage_options,
             )
+            result = make_release(manifests, destination, settings, release_options, engine)
     except (ManifestError, ReleaseError, ModelError) as exc:
         fail(exc)
     _print_summary(result)

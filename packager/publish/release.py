@@ -66,6 +66,24 @@ AUTO: Any = _Auto()  # find the previous release among the folders beside the ou
 
 
 @dataclass(frozen=True)
+class ReleaseOptions:
+    """Everything a release takes besides the build settings: plain data, built alike by ``pdpack release``
+    and ``packager.release`` (whose keyword arguments are these fields)."""
+
+    version: str | None = None  # default: the year and month of the as-of date, e.g. 2026.12
+    include_examples: bool = False  # also release MANIFESTS/examples/
+    # The release to compare with and reuse partitions from: AUTO, the newest other one beside the output;
+    # None, this is the first; a folder, or a URL when the output is one.
+    previous: Path | str | Any | None = AUTO
+    workers: int = 1
+    pretty_name: str = DEFAULT_PRETTY_NAME  # the card's title
+    repo_id: str | None = None  # the Hub repo the card's loading examples name
+    source_url: str | None = None  # the repository the release is built from
+    contact: str | None = None  # where to ask for an item's removal (source_url or contact is required)
+    storage_options: Mapping[str, Any] | None = None  # fsspec options when the output is a URL
+
+
+@dataclass(frozen=True)
 class ReleaseResult:
     out: Path | str  # the release folder, or its URL
     release: dict[str, Any]
@@ -108,28 +126,21 @@ def make_release(
     manifests: Path,
     out: Path | str,
     settings: Settings,
-    version: str | None = None,
-    include_examples: bool = False,
-    previous: Path | str | Any | None = AUTO,
-    workers: int = 1,
-    pretty_name: str = DEFAULT_PRETTY_NAME,
-    repo_id: str | None = None,
-    source_url: str | None = None,
-    contact: str | None = None,
+    options: ReleaseOptions | None = None,
     engine: Engine | None = None,
-    storage_options: Mapping[str, Any] | None = None,
 ) -> ReleaseResult:
     """Build every registered collection into ``out`` and write the release files.
 
-    ``out`` may be a URL (``s3://bucket/releases/2026.12``, reached with ``storage_options``), and then
-    ``previous`` a release at a URL on the same storage (``packager.publish.release_url``).
+    ``out`` may be a URL (``s3://bucket/releases/2026.12``, reached with ``options.storage_options``), and
+    then ``options.previous`` a release at a URL on the same storage (``packager.publish.release_url``).
     """
+    options = options or ReleaseOptions()
+    previous = options.previous
     if not (isinstance(out, str) and is_url(out)):
         if isinstance(previous, str) and is_url(previous):
             raise ReleaseError(f"the previous release {previous} is at a URL: --out must be a URL too")
-        return _make_release(manifests, Path(out), None, settings, version, include_examples, previous, workers,
-                             pretty_name, repo_id, source_url, contact, engine)  # fmt: skip
-    target = Target(out, dict(storage_options or {}))
+        return _make_release(manifests, Path(out), None, settings, options, previous, engine)
+    target = Target(out, dict(options.storage_options or {}))
     with tempfile.TemporaryDirectory(prefix="pdpack-release-") as staging:
         if previous is AUTO:
             previous = newest_release_beside(target, RELEASE_FILE)
@@ -141,8 +152,7 @@ def make_release(
             previous = _AtUrl(local, previous)
         elif previous is not None:
             previous = Path(previous)
-        return _make_release(manifests, Path(staging) / "release", target, settings, version, include_examples,
-                             previous, workers, pretty_name, repo_id, source_url, contact, engine)  # fmt: skip
+        return _make_release(manifests, Path(staging) / "release", target, settings, options, previous, engine)
 
 
 @dataclass(frozen=True)
@@ -158,24 +168,21 @@ def _make_release(
     out: Path,
     target: Target | None,
     settings: Settings,
-    version: str | None,
-    include_examples: bool,
+    options: ReleaseOptions,
     previous: Path | _AtUrl | Any | None,
-    workers: int,
-    pretty_name: str,
-    repo_id: str | None,
-    source_url: str | None,
-    contact: str | None,
     engine: Engine | None,
 ) -> ReleaseResult:
-    """The release written into ``out``; with ``target``, built there and its files staged in ``out`` and uploaded."""
-    version = check_version(version or default_version(settings.as_of))
-    check_contact(source_url, contact)
-    if repo_id is not None:
-        check_repo(repo_id)
-    folders = discover(manifests, include_examples)
+    """The release written into ``out``; with ``target``, built there and its files staged in ``out`` and uploaded.
+
+    ``previous`` is ``options.previous`` as found: a release at a URL is here as ``_AtUrl``.
+    """
+    version = check_version(options.version or default_version(settings.as_of))
+    check_contact(options.source_url, options.contact)
+    if options.repo_id is not None:
+        check_repo(options.repo_id)
+    folders = discover(manifests, options.include_examples)
     if not folders:
-        hint = "" if include_examples else " (pass --include-examples to release the bundled samples)"
+        hint = "" if options.include_examples else " (pass --include-examples to release the bundled samples)"
         raise ReleaseError(f"no collection folder (with a {COLLECTION_FILE}) under {manifests}{hint}")
     build_previous: Path | str | None = previous.url if isinstance(previous, _AtUrl) else None
     if isinstance(previous, _AtUrl):
@@ -203,7 +210,7 @@ def _make_release(
         collections,
         out if target is None else target.url,
         settings,
-        workers=workers,
+        workers=options.workers,
         for_publication=True,
         previous=build_previous,
         engine=engine,
@@ -251,9 +258,13 @@ def _make_release(
     if previous is not None and (previous / CHANGELOG_FILE).is_file():
         previous_text = (previous / CHANGELOG_FILE).read_text(encoding="utf-8")
     write_atomic(out / CHANGELOG_FILE, changelog_markdown(changelog, previous_text))
-    write_croissant(out / CROISSANT_FILE, croissant(release, report, pretty_name, repo_id, source_url))
+    write_croissant(
+        out / CROISSANT_FILE, croissant(release, report, options.pretty_name, options.repo_id, options.source_url)
+    )
     files = {p.name for p in out.iterdir()} | {CARD_FILE, RELEASE_FILE}
-    card = dataset_card(release, report, changelog, pretty_name, repo_id, source_url, files, contact)
+    card = dataset_card(
+        release, report, changelog, options.pretty_name, options.repo_id, options.source_url, files, options.contact
+    )
     write_atomic(out / CARD_FILE, card + "\n")
     write_atomic(out / RELEASE_FILE, dumps_pretty(release))
     if target is not None:
