@@ -244,6 +244,17 @@ def test_validate_explain_names_a_collection_default_by_its_key(tmp_path: Path) 
     assert f"  - [public_domain] collection.yaml rights = '{PDM}': Public Domain Mark 1.0 (" in result.output
 
 
+def test_validate_explain_does_not_put_collection_yaml_labels_in_a_column(tmp_path: Path) -> None:
+    # Local Contexts labels from collection.yaml and the row's are one piece of evidence: no one cell holds them.
+    columns = {**MAPPING, "local_contexts": "Community Labels"}
+    folder = _folder(tmp_path, "city-labels", columns, [{"Object Number": "mask", "Rights Statement": PDM}], "csv")
+    with (folder / "collection.yaml").open("a", encoding="utf-8") as handle:
+        handle.write('local_contexts: ["TK Attribution"]\n')
+    result = CliRunner().invoke(cli, ["validate", str(folder), "--as-of", AS_OF, "--explain", "mask"])
+    assert "  - [info] Local Contexts = 'TK Attribution': Local Contexts labels\n" in result.output, result.output
+    assert "column 'Community Labels' =" not in result.output  # the row has none: they are collection.yaml's
+
+
 def test_a_header_matched_forgivingly_is_named_as_the_file_spells_it(tmp_path: Path) -> None:
     # No columns: mapping: "Copyright Notice" and "Creator Death Year" are read as pdpack's fields.
     rows = [

@@ -26,6 +26,8 @@ def evidence_line(evidence: dict[str, Any], collection: Collection) -> str:
 def _place(evidence: dict[str, Any], collection: Collection) -> tuple[str, str]:
     """Where the evidence comes from, and its finding without that place where it starts with it."""
     source, field, finding = str(evidence["source"]), str(evidence["field"]), str(evidence["finding"])
+    if field == "local_contexts":  # the row's labels and collection.yaml's together: no one place holds them
+        return "Local Contexts", finding
     if source in ("manifest", "preference") and field in ITEM_FIELDS:
         # A preference may come from collection.yaml instead of the row: its finding starts with the place.
         cell = collection.cell(field)
