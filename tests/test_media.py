@@ -12,7 +12,7 @@ from typing import Any
 
 import imagehash
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from packager.media.image import MAX_PIXELS, ImageData, ImageOptions, MediaError, inspect_image, perceptual_hash
 from packager.model import REGISTRY
@@ -290,6 +290,28 @@ def test_resize_jpeg_uses_draft_and_keeps_aspect(tmp_path: Path) -> None:
     assert result.sha256 == hashlib.sha256(data).hexdigest()
     small = inspect_image(encode(gradient(size=(300, 200)), "JPEG"), ImageOptions(max_side=512))
     assert not small.converted  # already small enough: passed through untouched
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "TIFF"])
+@pytest.mark.parametrize("orientation", [1, 6, 3])
+def test_a_resized_image_is_turned_as_its_orientation_says(fmt: str, orientation: int) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(gradient(size=(96, 64)), fmt, exif=exif)
+    result = inspect_image(data, ImageOptions(max_side=32))
+    # What Pillow's documented steps give: the image (a JPEG decoded at half scale, as a resize to a third
+    # does) turned upright, then scaled down, then encoded.
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft(image.mode, (48, 32))
+        upright = ImageOps.exif_transpose(image)
+    upright.thumbnail((32, 32), Image.Resampling.LANCZOS)
+    expected = io.BytesIO()
+    if fmt == "JPEG":
+        upright.save(expected, format="JPEG", quality=90, optimize=False, progressive=False)
+    else:
+        upright.save(expected, format="PNG", optimize=False, compress_level=6)
+    assert (result.width, result.height) == ((21, 32) if orientation == 6 else (32, 21))
+    assert result.payload == expected.getvalue()
 
 
 def test_reencode_to_webp_and_from_a_path(tmp_path: Path) -> None:
