@@ -25,12 +25,16 @@ class Engine(Protocol):
         window: int,
         weight: Callable[[T], int] | None = None,
         batch: int | None = None,
+        meanwhile: Callable[[T], R | None] | None = None,
     ) -> Iterator[R]:
         """``fn(item)`` for every item, in input order, with at most ``window`` items in flight.
 
         ``weight`` says how much work an item is (a group of URL items weighs its length): a batch
         sent to one worker closes once it weighs as much as a batch of plain items would hold.
         ``batch``: items per task (one for partitions, each a task's worth); the engine picks when None.
+        ``meanwhile``: while the engine's workers are starting, an item may be done in this process
+        instead: its result is ``meanwhile(item)``, which must equal ``fn(item)``, or None to leave the
+        item to the workers. An engine whose workers are always there (or in this process) ignores it.
         """
         ...
 
@@ -101,6 +105,7 @@ class SerialEngine(Closing):
         window: int,
         weight: Callable[[T], int] | None = None,
         batch: int | None = None,
+        meanwhile: Callable[[T], R | None] | None = None,
     ) -> Iterator[R]:
         for item in items:
             yield fn(item)

@@ -11,8 +11,9 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from packager.builder.engine_base import Closing, R, T, batched, call_batch
 
@@ -20,6 +21,32 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
 
 SPOOL_PREFIX = "pdpack-results-"  # then the parent's pid: a folder whose process is gone was abandoned
+# Results made in this process while the workers start wait for their turn behind an item the workers
+# have; at most this many windows of them, so that memory stays bounded however long the start takes.
+HELD_PER_WINDOW = 4
+
+
+@dataclass
+class _Slot(Generic[T, R]):
+    """A chunk of items in build order: done in this process, or sent to a worker (or about to be)."""
+
+    group: list[T]
+    done: list[R] | None = None
+    sent: AsyncResult[str] | None = None
+
+    def finished(self) -> bool:
+        return self.done is not None or (self.sent is not None and self.sent.ready())
+
+
+def _every_one(fn: Callable[[T], R | None], group: list[T]) -> list[R] | None:
+    """``fn`` of every item of the group, or None as soon as it gives None for one (the workers take the group)."""
+    results = []
+    for item in group:
+        result = fn(item)
+        if result is None:
+            return None
+        results.append(result)
+    return results
 
 
 def _ignore_interrupts() -> None:
@@ -102,6 +129,10 @@ class LocalPoolEngine(Closing):
     Items go out in small chunks, and a new chunk is sent as soon as the oldest one comes
     back, so workers never wait for the parent to write a whole window's results, and a
     slow item holds up only the chunks behind it.
+
+    Until the workers are up (the fork server imports the pipeline first: most of a second), the
+    parent is idle; ``meanwhile`` lets it take the items it can do cheaply in that time (an
+    incremental build's reuse checks), and the rest wait for the workers, in their place.
     """
 
     def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
@@ -164,22 +195,56 @@ class LocalPoolEngine(Closing):
         window: int,
         weight: Callable[[T], int] | None = None,
         batch: int | None = None,
+        meanwhile: Callable[[T], R | None] | None = None,
     ) -> Iterator[R]:
         window = max(1, window)
         chunk = batch or max(1, window // (self.workers * 4))
-        pending: deque[AsyncResult[str]] = deque()
+        if meanwhile is not None:
+            self.start()  # the items it does not take wait for the workers, which start meanwhile
+        slots: deque[_Slot[T, R]] = deque()
+        waiting = 0  # slots for the workers: sent, or to send once they are up
         try:
             for group in batched(items, chunk, weight):
-                # Submit before waiting: the pool keeps working while the caller consumes.
-                pool = self._get_pool()
-                pending.append(pool.apply_async(_call_batch_spooled, (fn, group, self._spool)))
-                while pending and (len(pending) * chunk >= window or pending[0].ready()):
-                    yield from _load_spooled(pending.popleft().get())
-            while pending:
-                yield from _load_spooled(pending.popleft().get())
+                slot: _Slot[T, R] = _Slot(group)
+                if meanwhile is not None and not self._ready():
+                    slot.done = _every_one(meanwhile, group)
+                if slot.done is None:
+                    waiting += 1
+                    if meanwhile is None or self._ready():
+                        # Submit before waiting: the pool keeps working while the caller consumes.
+                        self._send([*slots, slot], fn)
+                slots.append(slot)
+                while slots and (
+                    slots[0].finished() or waiting * chunk >= window or len(slots) >= window * HELD_PER_WINDOW
+                ):
+                    head = slots.popleft()
+                    waiting -= head.done is None
+                    yield from self._collect(head, slots, fn)
+            while slots:
+                yield from self._collect(slots.popleft(), slots, fn)
         except BaseException:
             self._terminate()  # interrupted, failed or abandoned mid-stream: don't wait for the rest
             raise
+
+    def _ready(self) -> bool:
+        """Whether the pool is up (or failed to start), so that sending a chunk waits for no start."""
+        return self._starting is None or not self._starting.is_alive()
+
+    def _send(self, slots: Iterable[_Slot[T, R]], fn: Callable[[T], R]) -> None:
+        """Send every slot not done in this process and not sent yet, in order."""
+        pool = self._get_pool()
+        for slot in slots:
+            if slot.done is None and slot.sent is None:
+                slot.sent = pool.apply_async(_call_batch_spooled, (fn, slot.group, self._spool))
+
+    def _collect(self, head: _Slot[T, R], rest: Iterable[_Slot[T, R]], fn: Callable[[T], R]) -> list[R]:
+        if head.done is not None:
+            return head.done
+        if head.sent is None:  # the workers were still starting: they take it, and those behind it, now
+            self._send([head, *rest], fn)
+        assert head.sent is not None
+        results: list[R] = _load_spooled(head.sent.get())
+        return results
 
     def _terminate(self) -> None:
         self._join_start()

@@ -104,7 +104,9 @@ def _on_engine(
             in_flight.append((partition, len(pieces)))
             yield from pieces
 
-    done = iter(engine.map_ordered(run_task, tasks(), max(1, workers) * 4, batch=1))
+    # While the workers start, this process checks the partitions an earlier build holds (reading their files
+    # for the SHA-256) instead of waiting: most of an incremental build is done before they are up.
+    done = iter(engine.map_ordered(run_task, tasks(), max(1, workers) * 4, batch=1, meanwhile=reused_here))
     finished: deque[Partition] = deque()
 
     def partition_results() -> Iterator[PartitionRecord | Assembly]:
@@ -119,8 +121,9 @@ def _on_engine(
             assert len(records) == count, "a partition's tasks are all chunks or one job"
             yield Assembly(partition.collection.id, partition.name, settings, out, records)
 
-    # Records already made pass through this second stage as they are, so that the engine keeps the order.
-    for record in engine.map_ordered(finish, partition_results(), max(1, workers) * 2, batch=1):
+    # Records already made pass through this second stage as they are, so that the engine keeps the order
+    # (here, not on a worker, while the workers start: the first stage's checks go on meanwhile).
+    for record in engine.map_ordered(finish, partition_results(), max(1, workers) * 2, batch=1, meanwhile=made):
         yield finished.popleft(), record
 
 
@@ -128,8 +131,24 @@ def run_task(task: Job | Chunk) -> PartitionRecord | ChunkRecord:
     return run_job(task) if isinstance(task, Job) else run_chunk(task)
 
 
+def reused_here(task: Job | Chunk) -> PartitionRecord | None:
+    """``run_task(task)`` when that reuses the partition from an earlier folder, decoding nothing; else None."""
+    if not isinstance(task, Job) or task.target is not None:
+        return None
+    partition, sources = task.partition, task.sources
+    if not any(has_record(Path(source), partition) for source in sources):
+        return None
+    key = partition_key(partition, task.settings)
+    return reuse(partition, task.settings, key, Path(task.out), sources)
+
+
 def finish(result: PartitionRecord | Assembly) -> PartitionRecord:
     return assemble(result) if isinstance(result, Assembly) else result
+
+
+def made(result: PartitionRecord | Assembly) -> PartitionRecord | None:
+    """``finish(result)`` when that is the record as it is; None for an assembly (written by a worker)."""
+    return None if isinstance(result, Assembly) else result
 
 
 def model_partition(

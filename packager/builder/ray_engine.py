@@ -82,6 +82,7 @@ class RayEngine(Closing):
         window: int,
         weight: Callable[[T], int] | None = None,
         batch: int | None = None,
+        meanwhile: Callable[[T], R | None] | None = None,  # Ray is up before this is called: not used
     ) -> Iterator[R]:
         ray = self._ray
         window = max(1, window)

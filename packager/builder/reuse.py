@@ -48,6 +48,7 @@ RECORD_GLOBS = (f"*/*{RECORD_SUFFIX}", f"*/*{LEGACY_SUFFIX}")
 # Settings that do not decide a partition's bytes as a whole: the as-of date is taken item by item (each
 # item's outcome on that date), takedowns item by item (its id, and the recorded images' hashes).
 _PER_ITEM = ("as_of", "takedowns")
+_PLAIN = frozenset({str, int, float, bool})
 
 
 def record_path(out_dir: Path, collection_id: str, name: str) -> Path:
@@ -164,6 +165,8 @@ def key_of(keys: list[str]) -> str:
 def _fields(value: Any) -> Any:
     """What ``dataclasses.asdict`` gives, as JSON writes it, without its deep copies (a third of a reused item's check
     when its file is not counted)."""
+    if value is None or type(value) in _PLAIN:  # most fields: asked first, as is_dataclass costs more
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _fields(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
