@@ -19,7 +19,7 @@ from packager.builder.config import Settings
 from packager.outputs.thumbnail_cache import THUMBNAILS_FILE, ThumbnailCache, drawn_by
 from packager.outputs.thumbnails import GALLERY_SIDE, thumbnail_uri
 from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
-from tests.helpers import image_bytes, shard_files, write_collection
+from tests.helpers import REPO, image_bytes, shard_files, write_collection
 from tests.http_server import serve
 
 SOURCE_URL = "https://github.com/example/pdpack"
@@ -189,3 +189,44 @@ def test_an_incremental_build_killed_then_resumed_gives_the_bytes_of_a_cold_buil
         assert got[name] == expected[name], name
     # Only the retitled item's partition and the last one (with the new item) were written again.
     assert len(shard_files(warm)) - len(linked(first, warm)) <= 3
+
+
+# A release beside an unchanged previous one, with a pool whose fork server cannot fork a worker until the
+# script opens the gate (tests/pool_gate.py), which it does only once the release is made.
+HELD_BACK_WORKERS = """
+import multiprocessing, os, sys
+from pathlib import Path
+from packager.builder.config import Settings
+from packager.builder.engines import WORKER_MODULES
+from packager.builder.local_pool import LocalPoolEngine
+from packager.publish.release import ReleaseOptions, make_release
+manifests, first, out = map(Path, sys.argv[1:4])
+engine = LocalPoolEngine(2, ['tests.pool_gate', *WORKER_MODULES])
+options = ReleaseOptions(previous=first, workers=2, source_url=sys.argv[4])
+make_release(manifests, out, Settings(as_of='2026-12-31', shard_max_count=4), options, engine=engine)
+print(len(multiprocessing.active_children()))
+os.close(os.open(os.environ['PDPACK_TEST_POOL_GATE'], os.O_WRONLY))
+engine.close()
+"""
+
+
+def test_a_release_with_nothing_changed_is_checked_by_its_own_process_while_the_workers_start(tmp_path: Path) -> None:
+    manifests = tmp_path / "manifests"
+    write_collection(manifests, rows(12), files=pictures(12))
+    first = release(manifests, tmp_path / "releases" / "2026.11", "2026-11-30", None).out
+    assert isinstance(first, Path)
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    second = tmp_path / "releases" / "2026.12"
+    command = [sys.executable, "-c", HELD_BACK_WORKERS, str(manifests), str(first), str(second), SOURCE_URL]
+    env = {**os.environ, "PDPACK_TEST_POOL_GATE": str(gate)}
+    # Had a partition needed a worker, the release would wait for one forever: the timeout only ends such a wait.
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"]  # no worker process existed when the release was made
+    # Every shard is the first release's file; the records say so too.
+    assert shard_files(second) and len(linked(first, second)) == len(shard_files(second))
+    assert (
+        json.loads((second / "report.json").read_text())["shards"]
+        == json.loads((first / "report.json").read_text())["shards"]
+    )
