@@ -24,7 +24,8 @@ GET|HEAD /datasets/{ns}/{name}/resolve/{rev}/{path}         get_hf_file_metadata
 
 Repos live in memory: a commit history (each commit keeps the full file map and the paths it changed, in the
 order of the NDJSON body), branches, tags and an LFS object store. Every request is counted per endpoint, with
-the bytes received. Writes need ``Authorization: Bearer <token>`` with a token from ``tokens``; any other token
+the bytes received and sent. ``seed()`` fills a repo directly, for benchmarks that measure reading a large
+one. Writes need ``Authorization: Bearer <token>`` with a token from ``tokens``; any other token
 gets 401 "Invalid credentials in Authorization header", as on the Hub. ``fail()`` injects faults: the Nth call
 to an endpoint (and, optionally, the ones after it) answers 500 or drops the connection, before or after doing
 the work.
@@ -50,6 +51,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -89,11 +91,12 @@ class Blob:
     def size(self) -> int:
         return len(self.data)
 
-    @property
+    # Cached: a recursive tree listing names every file's digests, and a benchmark's repo holds thousands.
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
-    @property
+    @cached_property
     def oid(self) -> str:
         """The git blob id: of the pointer file for LFS files, as git stores it."""
         return git_blob_oid(lfs_pointer(self.sha256, self.size) if self.lfs else self.data)
@@ -198,6 +201,7 @@ class HubServer(ThreadingHTTPServer):
         self.requests: Counter[str] = Counter()  # endpoint -> number of requests
         self.methods: Counter[str] = Counter()  # HTTP method -> number of requests
         self.bytes_received: Counter[str] = Counter()  # endpoint -> request body bytes
+        self.bytes_sent: Counter[str] = Counter()  # endpoint -> response body bytes
         self.log: list[tuple[str, str, int]] = []  # (method, endpoint, status)
         self.faults: list[Fault] = []
         self.unknown: list[str] = []  # "METHOD path" of requests no route matched
@@ -225,6 +229,7 @@ class HubServer(ThreadingHTTPServer):
             self.requests.clear()
             self.methods.clear()
             self.bytes_received.clear()
+            self.bytes_sent.clear()
             self.log.clear()
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -254,6 +259,25 @@ class HubServer(ThreadingHTTPServer):
         repo.branches["main"] = first.oid
         self.repos[repo_id] = repo
         return repo
+
+    def seed(self, repo_id: str, files: dict[str, bytes], tag: str | None = None) -> Commit:
+        """A repo holding ``files`` in one commit on main (tagged ``tag``), as a push would leave it, without the
+        push's requests: for benchmarks that measure reading a large repo, not writing one. Each file is stored
+        with LFS or in git by the rule a commit applies."""
+        with self.lock:
+            repo = self.repos.get(repo_id) or self.create_repo(repo_id, private=False)
+            parent = repo.head
+            tree = dict(parent.files)
+            for path, data in files.items():
+                tree[path] = Blob(data, lfs=repo.is_lfs(path, len(data), parent))
+            oid = self._new_oid(repo_id, parent.oid, "seed")
+            commit = Commit(oid, parent.oid, "seed", "", _now(), tree, list(files))
+            repo.commits[commit.oid] = commit
+            repo.history.append(commit.oid)
+            repo.branches["main"] = commit.oid
+            if tag is not None:
+                repo.tags[tag] = commit.oid
+            return commit
 
     def sign(self, repo_id: str, oid: str, size: int) -> str:
         return hmac.new(self._secret, f"{repo_id}\0{oid}\0{size}".encode(), hashlib.sha256).hexdigest()
@@ -288,6 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         parts = [unquote(p) for p in url.path.split("/")[1:]]
         endpoint, handler, args = self._route(self.command, parts)
+        self._endpoint = endpoint
         repo_id = args.get("repo_id")
         server = self.server
         with server.lock:
@@ -371,6 +396,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+            with self.server.lock:
+                self.server.bytes_sent[self._endpoint] += len(body)
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         type_ = {"Content-Type": "application/json; charset=utf-8"}
@@ -501,7 +528,7 @@ class _Handler(BaseHTTPRequestHandler):
                 rest = file_path[len(prefix) :].split("/")
                 for depth in range(1, len(rest)):  # folders on the way
                     folder = prefix + "/".join(rest[:depth])
-                    if recursive or depth == 1:
+                    if (recursive or depth == 1) and folder not in entries:  # a folder's id reads all its files
                         entries[folder] = {"type": "directory", "path": folder, "oid": _tree_oid(commit, folder)}
                     if not recursive:
                         break

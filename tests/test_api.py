@@ -112,8 +112,9 @@ def test_release_and_push_publish_what_the_commands_do(hub: HubServer, tmp_path:
     )
     assert result.release["version"] == "2026.11" and (result.out / "release.json").is_file()
     pushed = packager.push(result.out, "pdpack-test/api", tag="2026.11")
-    # The release's files, and the partition records the next release reuses (the rest of .pdpack/ stays here).
-    records = {f".pdpack/partitions/{k}": v for k, v in digests(result.out / ".pdpack" / "partitions").items()}
+    # The release's files, and the packs of the partition records the next release reuses, which the push made
+    # in .pdpack/packs/ (the rest of .pdpack/ stays here).
+    records = {f".pdpack/partitions/{k}": v for k, v in digests(result.out / ".pdpack" / "packs").items()}
     assert records and pushed.files_sent == len(digests(result.out)) + len(records) and pushed.tag == "2026.11"
     files = {p: hashlib.sha256(b).hexdigest() for p, b in hub.repos["pdpack-test/api"].files.items()}
     files.pop(".gitattributes", None)

@@ -34,6 +34,7 @@ from packager.outputs.report_html import REPORT_FILE
 from packager.outputs.report_items import NOT_FOR_PUBLICATION
 from packager.publish.hub import commit_order, plan_push, push
 from packager.publish.hubcalls import NO_TOKEN, is_transient, make_api, scrub
+from packager.publish.record_packs import write_packs
 from tests.hub_server import HubServer, configured_hub
 
 # The client PUTs LFS objects with httpx2's deprecated `data=` (huggingface_hub 2.4.0, lfs._upload_single_part).
@@ -90,17 +91,18 @@ def run_push(*args: object) -> Result:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Path -> bytes of the files a push publishes: no *.tmp, no dotfiles but the partition records."""
-    return {
+    """Path -> bytes of the files a push publishes: no *.tmp, no dotfiles, but the packs of the partition records
+    and indexes (which push makes from a build's records, tests/test_record_packs.py; a downloaded release holds
+    them where they are published)."""
+    files = {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in root.rglob("*")
         if p.is_file()
         and not p.name.endswith(".tmp")
-        and (
-            not any(part.startswith(".") for part in p.relative_to(root).parts)
-            or (p.relative_to(root).parts[:2] == (".pdpack", "partitions") and p.name.endswith((".json.gz", ".json")))
-        )
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
     }
+    files |= {p.relative_to(root).as_posix(): p.read_bytes() for p in root.glob(".pdpack/partitions/*/*.records.tar")}
+    return files | {path: source.read_bytes() for path, source in write_packs(root)}
 
 
 def published(server: HubServer, repo_id: str) -> dict[str, bytes]:
@@ -142,8 +144,8 @@ def test_push_then_download_and_load_byte_identical(hub: HubServer, sample_dist:
     data = [p for p in local if p.startswith("data/")]
     assert all(repo.head.files[p].lfs for p in data)
     assert not repo.head.files["report.json"].lfs
-    # The Hub's usual .gitattributes store *.gz with LFS: the shards and indexes, and the gzipped partition records.
-    stored = [p for p in local if p.startswith("data/") or p.endswith(".json.gz")]
+    # The Hub's usual .gitattributes store *.tar with LFS: the shards and indexes, and the packs of the records.
+    stored = [p for p in local if p.startswith("data/") or p.endswith(".records.tar")]
     assert len(stored) > len(data) and all(repo.head.files[p].lfs for p in stored)
     assert hub.requests["lfs_upload"] == len(stored) and hub.bytes_received["lfs_upload"] == sum(
         len(local[p]) for p in stored
@@ -195,18 +197,19 @@ def test_second_push_of_the_same_folder_sends_nothing(hub: HubServer, sample_dis
 def test_interrupted_push_resumes_with_only_the_missing_files(hub: HubServer, sharded_dist: Path) -> None:
     local = tree(sharded_dist)
     order = sorted(local, key=commit_order)
-    # 8 shards, 8 indexes, report.json, report.html, rejected, attribution, card, 14 partition records
-    assert len(local) == 35 and sum(p.startswith(".pdpack/partitions/") for p in local) == 14
+    # 8 shards, 8 indexes, report.json, report.html, rejected, attribution, card, 14 partitions' records in 2 packs
+    assert len(local) == 23 and sum(p.startswith(".pdpack/partitions/") for p in local) == 2
+    assert len(list((sharded_dist / ".pdpack" / "partitions").glob("*/*.json.gz"))) == 14
     reference = run_push(sharded_dist, "--repo", "pdpack-test/reference", "--max-files-per-commit", 2)
     assert reference.exit_code == 0, reference.output
-    assert len(hub.repos["pdpack-test/reference"].pushed_commits()) == 18
+    assert len(hub.repos["pdpack-test/reference"].pushed_commits()) == 12
     fault = hub.fail("commit", nth=2, repo_id="pdpack-test/resumed")  # the 2nd commit, and every retry of it
     args = (sharded_dist, "--repo", "pdpack-test/resumed", "--max-files-per-commit", 2, "--tag", "v1")
 
     failed = run_push(*args)
 
     assert failed.exit_code == 1
-    assert f"Commit 2 of 18 ({order[2]}, {order[3]}) failed after 4 attempts: HfHubHTTPError: " in failed.stderr
+    assert f"Commit 2 of 12 ({order[2]}, {order[3]}) failed after 4 attempts: HfHubHTTPError: " in failed.stderr
     assert "'500 Internal Server Error'" in failed.stderr and "Internal error (injected fault)" in failed.stderr
     assert "Run the same command again to send the rest" in failed.stderr
     assert fault.fired == 4
@@ -220,11 +223,11 @@ def test_interrupted_push_resumes_with_only_the_missing_files(hub: HubServer, sh
 
     assert again.exit_code == 0, again.output
     rest = {p: local[p] for p in order[2:]}
-    assert sent_line(rest, 17, f"{hub.base}/datasets/pdpack-test/resumed", skipped=2) in again.stdout
+    assert sent_line(rest, 11, f"{hub.base}/datasets/pdpack-test/resumed", skipped=2) in again.stdout
     # The failed attempts had uploaded the LFS objects of commit 2 already: only the others travel now.
-    # The shards and indexes, and the gzipped records (the Hub's usual .gitattributes store *.gz with LFS).
-    uploads = [p for p in order[4:] if p.startswith("data/") or p.endswith(".json.gz")]
-    assert hub.requests["lfs_upload"] == len(uploads) == 12 + 14
+    # The shards and indexes, and the record packs (the Hub's usual .gitattributes store *.tar with LFS).
+    uploads = [p for p in order[4:] if p.startswith("data/") or p.endswith(".records.tar")]
+    assert hub.requests["lfs_upload"] == len(uploads) == 12 + 2
     assert hub.bytes_received["lfs_upload"] == sum(len(local[p]) for p in uploads)
     assert published(hub, "pdpack-test/resumed") == published(hub, "pdpack-test/reference") == local
     expected = [c.changed for c in hub.repos["pdpack-test/reference"].pushed_commits()]
@@ -251,7 +254,7 @@ def test_dropped_upload_is_retried_by_the_client(hub: HubServer, sample_dist: Pa
     result = run_push(sample_dist, "--repo", "pdpack-test/dropped")
 
     assert result.exit_code == 0, result.output
-    stored = sum(p.startswith("data/") or p.endswith(".json.gz") for p in tree(sample_dist))  # LFS files
+    stored = sum(p.startswith("data/") or p.endswith(".records.tar") for p in tree(sample_dist))  # LFS files
     assert hub.requests["lfs_upload"] == stored + 1  # one sent twice
     assert published(hub, "pdpack-test/dropped") == tree(sample_dist)
 

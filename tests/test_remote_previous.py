@@ -1,19 +1,24 @@
 """A release that reuses the previous release on the Hub without downloading its shards (tests/hub_server.py).
 
-November is released and pushed with its partition records. For December one item is added and one title
-changed; `python -m packager.publish.previous` fetches November's metadata, records, indexes and only the
-shards report.html pictures samples from, and lists what the Hub holds at the tag. December built from that
-reuses every unchanged partition, leaving its tars in the repo, and must publish exactly what a cold
-release of the same inputs publishes; its push sends only what changed.
+November is released and pushed with its partition records, which a push publishes in packs with the indexes
+(packager.publish.record_packs). For December one item is added and one title changed;
+`python -m packager.publish.previous` fetches November's metadata, its packs (and no index one by one) and
+only the shards report.html pictures samples from, and lists what the Hub holds at the tag. December built
+from that reuses every unchanged partition, leaving its tars in the repo, and must publish exactly what a
+cold release of the same inputs publishes; its push sends only what changed. A release that pdpack
+published before packs (one record file per partition, gzipped or indented JSON) is reused all the same.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -32,6 +37,9 @@ from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
 from packager.sample import ShardInfo
 from tests.helpers import image_bytes, write_collection
 from tests.hub_server import HubServer, configured_hub
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 TOKEN = "hf_PdpackRemotePreviousToken0123456789ab"
@@ -87,6 +95,11 @@ def published(folder: Path) -> dict[str, bytes]:
     return {f.path: f.source.read_bytes() for f in local_files(folder)}
 
 
+def tar_members(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive if m.isreg()}  # type: ignore[union-attr]
+
+
 def tars(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in (folder / "data").rglob("*.tar")}
 
@@ -99,17 +112,33 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     api = make_api(TOKEN)
     push(api, plan_push(api, november.out, REPO_ID), private=False, tag="2026.11", commit_message="Release 2026.11")
     repo = hub.repos[REPO_ID]
-    records = [p for p in repo.files if p.startswith(".pdpack/partitions/")]
-    assert len(records) == len(list((november.out / ".pdpack" / "partitions").glob("*/*.json.gz"))) > 6
-    assert not any(p.startswith(".pdpack/") and p not in records for p in repo.files)  # no checkpoint, no index
+    packs = [p for p in repo.files if p.startswith(".pdpack/partitions/")]
+    records = record_files(november.out / PUBLISHED_RECORDS)
+    shards = [ShardInfo(**s) for s in november.release["shards"]]
+    assert len(records) > 6 and all(p.endswith(".records.tar") for p in packs) and len(packs) == 2  # one a collection
+    assert not any(p.startswith(".pdpack/") and p not in packs for p in repo.files)  # no checkpoint, no index
+    # The packs hold every record and every index, byte for byte, under their own names.
+    members = {name: data for pack in packs for name, data in tar_members(repo.files[pack]).items()}
+    assert members == {p.name: p.read_bytes() for _, _, p in records} | {
+        Path(s.index).name: (november.out / s.index).read_bytes() for s in shards
+    }
 
     edit(folder)
+    hub.reset_counters()
     assert main(["--repo", REPO_ID, "--before", "2026.12", "--out", str(tmp_path / "previous")]) == 0
     previous = tmp_path / "previous"
-    shards = [ShardInfo(**s) for s in november.release["shards"]]
     pictured = gallery_shards(shards)
     assert 0 < len(pictured) < len(shards) - 4
     assert tars(previous) == set(pictured)  # the shards report.html needs, and no other
+    # Every record and index came in the packs: the files fetched are the metadata, the packs and those shards.
+    fetched = [method for method, endpoint, status in hub.log if endpoint == "resolve" and status == 200]
+    assert fetched.count("GET") == 3 + len(packs) + len(pictured)  # release.json, rejected.jsonl, CHANGELOG.md
+    assert not (previous / ".pdpack" / "packs").exists() and not list(previous.rglob("*.records.tar"))
+    fetched_files = {p.relative_to(previous).as_posix(): p.read_bytes() for p in previous.rglob("*") if p.is_file()}
+    assert {p: fetched_files.get(p) for p in (f".pdpack/partitions/{c}/{p.name}" for c, _, p in records)} == {
+        f".pdpack/partitions/{c}/{p.name}": p.read_bytes() for c, _, p in records
+    }
+    assert all(fetched_files[s.index] == (november.out / s.index).read_bytes() for s in shards)
     said = capsys.readouterr().out
     assert f"{len(records)} partition record(s); {len(pictured)} of its {len(shards)} shard(s) downloaded" in said
     remote = load_remote(previous)
@@ -147,7 +176,9 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     plan = plan_push(api, warm.out, REPO_ID)
     assert set(plan.kept_in_repo) == kept
     sent = {f.path for f in plan.to_send}
-    assert {p for p in sent if p.endswith(".tar")} == changed
+    assert {p for p in sent if p.startswith("data/") and p.endswith(".tar")} == changed
+    # Of the packs, only that of the collection that changed: the other one holds the same bytes.
+    assert {p for p in sent if p.startswith(".pdpack/")} == {p for p in packs if "/b-photos/" in p}
     pushed = push(api, plan, private=False, tag="2026.12", commit_message="Release 2026.12")
     assert pushed.bytes_sent < sum(len(b) for b in cold_files.values()) / 3
     assert {p: b for p, b in repo.files.items() if p != ".gitattributes"} == cold_files
@@ -168,37 +199,95 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     capsys.readouterr()
 
 
-def test_a_release_published_with_uncompressed_records_is_reused_and_its_records_replaced(
-    hub: HubServer, tmp_path: Path
+def publish_as_before(api: HfApi, folder: Path, tag: str, suffix: str) -> None:
+    """Publish ``folder`` as pdpack published releases before packs: one record file per partition, gzipped
+    (``.json.gz``) or, before that, indented JSON (``.json``); sent with the real client, then tagged."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    push(api, plan_push(api, folder, REPO_ID), private=False, tag=None, commit_message="Release")
+    operations: list[Any] = [
+        CommitOperationDelete(path)
+        for path in api.list_repo_files(REPO_ID, repo_type="dataset")
+        if path.endswith(".records.tar")
+    ]
+    for collection, name, path in record_files(folder / PUBLISHED_RECORDS):
+        data = path.read_bytes()
+        if suffix == ".json":
+            data = dumps_pretty(PartitionRecord.from_bytes(data).to_json()).encode()
+        operations.append(CommitOperationAdd(f"{PUBLISHED_RECORDS}{collection}/{name}{suffix}", data))
+    api.create_commit(REPO_ID, operations, repo_type="dataset", commit_message="One record file per partition")
+    api.create_tag(REPO_ID, tag=tag, repo_type="dataset")
+
+
+@pytest.mark.parametrize("suffix", [".json.gz", ".json"])
+def test_a_release_published_before_packs_is_reused_and_its_records_replaced(
+    hub: HubServer, tmp_path: Path, suffix: str
 ) -> None:
     folder = manifests(tmp_path, prints_count=10, photos_count=40)
     november = release(folder, tmp_path / "2026.11", "2026-11-30", None)
-    # As pdpack published records before they were compressed: indented JSON, one .json per partition.
-    for _, _, path in record_files(november.out / PUBLISHED_RECORDS):
-        record = PartitionRecord.from_bytes(path.read_bytes())
-        path.with_name(path.name.removesuffix(".gz")).write_text(dumps_pretty(record.to_json()), encoding="utf-8")
-        path.unlink()
     api = make_api(TOKEN)
-    push(api, plan_push(api, november.out, REPO_ID), private=False, tag="2026.11", commit_message="Release 2026.11")
+    publish_as_before(api, november.out, "2026.11", suffix)
     repo = hub.repos[REPO_ID]
     old_records = {p for p in repo.files if p.startswith(PUBLISHED_RECORDS)}
-    assert old_records and all(p.endswith(".json") for p in old_records)
+    assert old_records and all(p.endswith(suffix) and not p.endswith(f"{suffix}.gz") for p in old_records)
 
     edit(folder)
     assert main(["--repo", REPO_ID, "--before", "2026.12", "--out", str(tmp_path / "previous")]) == 0
     previous = tmp_path / "previous"
-    assert {f".pdpack/partitions/{c}/{n}.json" for c, n, _ in record_files(previous / PUBLISHED_RECORDS)} == old_records
+    fetched = {f".pdpack/partitions/{c}/{p.name}" for c, _, p in record_files(previous / PUBLISHED_RECORDS)}
+    assert fetched == old_records
     cold_previous = tmp_path / "previous-metadata-only"
     shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
     cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
     warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
 
     # Its partitions are reused from the old records (their tars stay in the repo), and December's records
-    # are written as now; the push replaces November's .json records with them.
+    # are written and published as now; the push replaces November's record files with packs.
     cold_files, warm_files = published(cold.out), published(warm.out)
     kept = set(cold_files) - set(warm_files)
-    assert kept and all(p.endswith(".tar") for p in kept)
+    assert kept and all(p.startswith("data/") and p.endswith(".tar") for p in kept)
     assert warm_files == {p: b for p, b in cold_files.items() if p not in kept}
     push(api, plan_push(api, warm.out, REPO_ID), private=False, tag="2026.12", commit_message="Release 2026.12")
     assert {p: b for p, b in repo.files.items() if p != ".gitattributes"} == cold_files
     assert not old_records & set(repo.files)
+    assert any(p.endswith(".records.tar") for p in repo.files)
+
+
+def test_a_torn_pack_costs_its_partitions_and_its_indexes_come_one_by_one(hub: HubServer, tmp_path: Path) -> None:
+    from huggingface_hub import CommitOperationAdd
+
+    folder = manifests(tmp_path, prints_count=10, photos_count=40)
+    november = release(folder, tmp_path / "2026.11", "2026-11-30", None)
+    api = make_api(TOKEN)
+    push(api, plan_push(api, november.out, REPO_ID), private=False, tag=None, commit_message="Release 2026.11")
+    repo = hub.repos[REPO_ID]
+    (torn,) = [p for p in repo.files if p.startswith(".pdpack/partitions/b-photos/")]
+    data = repo.files[torn]
+    api.create_commit(REPO_ID, [CommitOperationAdd(torn, data[: len(data) // 2])], repo_type="dataset",
+                      commit_message="A pack cut in half")  # fmt: skip
+    api.create_tag(REPO_ID, tag="2026.11", repo_type="dataset")
+
+    edit(folder)
+    hub.reset_counters()
+    assert main(["--repo", REPO_ID, "--before", "2026.12", "--out", str(tmp_path / "previous")]) == 0
+    previous = tmp_path / "previous"
+    shards = [ShardInfo(**s) for s in november.release["shards"]]
+    # Every index is there, those the torn pack did not bring fetched by name; some records are missing.
+    assert all((previous / s.index).read_bytes() == (november.out / s.index).read_bytes() for s in shards)
+    got = {(c, n) for c, n, _ in record_files(previous / PUBLISHED_RECORDS)}
+    made = {(c, n) for c, n, _ in record_files(november.out / PUBLISHED_RECORDS)}
+    assert got < made and {c for c, _ in made - got} == {"b-photos"}
+    fetched = [method for method, endpoint, status in hub.log if endpoint == "resolve" and status == 200]
+    b_indexes = [s for s in shards if s.index.startswith("data/b-photos/")]
+    assert 3 + 2 < fetched.count("GET") <= 3 + 2 + len(b_indexes) + len(gallery_shards(shards))
+
+    # December reuses what it can, builds the rest again, and publishes what a cold release publishes.
+    cold_previous = tmp_path / "previous-metadata-only"
+    shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
+    cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
+    warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
+    cold_files, warm_files = published(cold.out), published(warm.out)
+    kept = set(cold_files) - set(warm_files)
+    assert kept and all(p.startswith("data/") and p.endswith(".tar") for p in kept)
+    assert not any(p.startswith(f"data/{c}/{n}-") for p in kept for c, n in made - got)  # built again
+    assert warm_files == {p: b for p, b in cold_files.items() if p not in kept}

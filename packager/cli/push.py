@@ -84,8 +84,9 @@ def push(
 
     Sends every file of the folder (shards, indexes, report, attribution,
     dataset card, and the partition records in .pdpack/partitions/ that the
-    next release reuses), except other names starting with a dot and *.tmp
-    files. Shards a release reused from the previous one on the Hub, which
+    next release reuses, in packs it makes in .pdpack/packs/ with copies of
+    their indexes), except other names starting with a dot and *.tmp files.
+    Shards a release reused from the previous one on the Hub, which
     its report lists without holding, stay in the repo once it is checked
     that the repo holds those exact bytes. A release's
     card and croissant.json are made to name --repo first (a release made

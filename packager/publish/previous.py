@@ -3,8 +3,10 @@
 ``CHANGELOG.md`` compares a release with the one before it, and a release reuses the partitions whose
 inputs did not change since then (``packager.builder.reuse``). In the release workflow that one lives on
 the Hub: ``fetch_previous`` downloads, at its tag, its ``release.json``, ``rejected.jsonl``,
-``CHANGELOG.md``, parquet indexes and partition records (``.pdpack/partitions/``), and the few shards
-report.html pictures samples from; every other shard stays in the repo. ``.pdpack/remote.json`` lists
+``CHANGELOG.md``, parquet indexes and partition records (``.pdpack/partitions/``: packs, unpacked into one
+file per partition as a build keeps them, or those files themselves from a release published before packs,
+``packager.publish.record_packs``), and the few shards report.html pictures samples from; every other shard
+stays in the repo. ``.pdpack/remote.json`` lists
 the digest and size the Hub holds for each shard at that tag (its LFS object id), so that the build
 reuses a partition only where the repo holds exactly the tars its record names
 (``packager.builder.remote``). Only two answers mean "this is the first release": the repo does not
@@ -21,6 +23,7 @@ import re
 import shutil
 import sys
 from collections.abc import Iterable
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +34,20 @@ from packager.model import PreviousError, PushError, ReleaseError
 from packager.outputs.report_data import gallery_shards
 from packager.publish.hubcalls import find_token, hub_call, make_api
 from packager.publish.push_plan import DATA_DIR, REPO_TYPE
+from packager.publish.record_packs import PACK_GLOB, unpack
 from packager.publish.release_checks import check_repo, check_version
 from packager.publish.release_folder import CHANGELOG_FILE, RELEASE_FILE
 from packager.sample import INDEX_GLOB, ShardInfo
 from packager.textsafe import workflow_data as workflow_message
 
-# What the changelog reads of a release (packager.publish.release_compare.compare), and the records reuse reads.
-FILES = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE, INDEX_GLOB, *(f"{PUBLISHED_RECORDS}{g}" for g in RECORD_GLOBS))
+# What the changelog reads of a release (packager.publish.release_compare.compare), and the records and
+# indexes reuse reads: in packs, as pdpack publishes them now, or one file each, as it published them before.
+METADATA = (RELEASE_FILE, "rejected.jsonl", CHANGELOG_FILE)
+PACKS = f"{PUBLISHED_RECORDS}{PACK_GLOB}"
+RECORDS = (PACKS, *(f"{PUBLISHED_RECORDS}{g}" for g in RECORD_GLOBS))
+# Indexes no pack brought (a pack torn, or a release published before packs) are fetched one by one up to
+# this many, else by their pattern: the client matches every file of the repo against every pattern.
+MISSING_BY_NAME = 256
 _PARTS = re.compile(r"(\d+)")
 
 
@@ -98,16 +108,22 @@ def fetch_previous(repo_id: str, out: Path, before: str | None = None, token: st
         tree = hub_call(
             api, what, lambda: list(api.list_repo_tree(repo_id, repo_type=REPO_TYPE, revision=commit, recursive=True))
         )
-        hub_call(api, what, lambda: download(list(FILES), commit))
+        packed = any(isinstance(entry, RepoFile) and fnmatch(entry.path, PACKS) for entry in tree)
+        first = [*METADATA, *RECORDS] if packed else [*METADATA, *RECORDS, INDEX_GLOB]
+        hub_call(api, what, lambda: download(first, commit))
         release = _read_release(out, repo_id, tag)
         stored = {
             entry.path: RemoteFile(entry.lfs.sha256, entry.size)
             for entry in tree
             if isinstance(entry, RepoFile) and entry.path.startswith(DATA_DIR) and entry.lfs is not None
         }
-        gallery = gallery_shards([ShardInfo(**shard) for shard in release["shards"]])
-        if gallery:
-            hub_call(api, what, lambda: download(gallery, commit))
+        unpack(out, stored)  # the build reads one record file per partition, and the indexes where they are
+        shards = [ShardInfo(**shard) for shard in release["shards"]]
+        gallery = gallery_shards(shards)
+        missing = sorted({shard.index for shard in shards if not (out / shard.index).is_file()})
+        rest = gallery + (missing if len(missing) <= MISSING_BY_NAME else [INDEX_GLOB])
+        if rest:
+            hub_call(api, what, lambda: download(rest, commit))
     except PushError as exc:
         raise PreviousError(str(exc)) from None
     for name in gallery:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packager.builder.checkpoint import STATE_DIR
-from packager.builder.reuse import PUBLISHED_RECORDS, record_files
+from packager.builder.reuse import PUBLISHED_RECORDS
 from packager.model import PushError
 from packager.outputs.build_card import CARD_FILE
 from packager.outputs.report_data import held_back_pictures
 from packager.outputs.report_html import REPORT_FILE
 from packager.publish.hubcalls import hub_call
+from packager.publish.record_packs import write_packs
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -122,11 +122,8 @@ def local_files(dist: Path) -> list[LocalFile]:
             if name.startswith(".") or name.endswith(".tmp") or path.is_symlink() or not path.is_file():
                 continue
             found.append(_describe(path, path.relative_to(dist).as_posix()))
-    records = dist / PUBLISHED_RECORDS
-    if records.is_dir() and not any(p.is_symlink() for p in (dist / STATE_DIR, records)):
-        for _, _, path in record_files(records):
-            if path.is_file() and not path.is_symlink() and not path.parent.is_symlink():
-                found.append(_describe(path, path.relative_to(dist).as_posix()))
+    for path_in_repo, pack in write_packs(dist):
+        found.append(_describe(pack, path_in_repo))
     if not found:
         raise PushError(f"Nothing to push: {dist} holds no files")
     return sorted(found, key=lambda f: commit_order(f.path))
