@@ -30,6 +30,7 @@ from packager.builder.stages import Settings
 from packager.jsonutil import dumps_pretty
 from packager.model import PushError
 from packager.outputs.report_data import gallery_shards
+from packager.publish import previous as previous_module
 from packager.publish.hub import local_files, plan_push, push
 from packager.publish.hubcalls import make_api
 from packager.publish.previous import main
@@ -253,8 +254,15 @@ def test_a_release_published_before_packs_is_reused_and_its_records_replaced(
     assert any(p.endswith(".records.tar") for p in repo.files)
 
 
-def test_a_torn_pack_costs_its_partitions_and_its_indexes_come_one_by_one(hub: HubServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("by_name", [previous_module.MISSING_BY_NAME, 0])
+def test_a_torn_pack_costs_its_partitions_and_its_indexes_come_one_by_one(
+    hub: HubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_name: int
+) -> None:
+    """Indexes no pack brought are fetched by name, or (more of them than ``by_name``) by their pattern, which
+    fetches again none of those the packs brought."""
     from huggingface_hub import CommitOperationAdd
+
+    monkeypatch.setattr(previous_module, "MISSING_BY_NAME", by_name)
 
     folder = manifests(tmp_path, prints_count=10, photos_count=40)
     november = release(folder, tmp_path / "2026.11", "2026-11-30", None)
