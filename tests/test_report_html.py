@@ -278,6 +278,18 @@ def test_thumbnail_of_a_16_bit_image_keeps_its_contrast() -> None:
     assert high - low > 100  # scaled to 8 bits, not clipped to white
 
 
+def test_a_thumbnail_is_drawn_upright() -> None:
+    source = bad.exif_rotated_jpeg(5)
+    uri = thumbnail_uri(source, 24)
+    assert uri is not None
+    drawn = Image.open(io.BytesIO(base64.b64decode(uri.partition(",")[2])))
+    assert drawn.size == (16, 24)  # stored 48 x 32, seen 32 x 48
+    with Image.open(io.BytesIO(source)) as image:
+        upright = image.transpose(Image.Transpose.ROTATE_270).convert("RGB").resize((16, 24), Image.Resampling.LANCZOS)
+    difference = [abs(a - b) for a, b in zip(drawn.convert("L").getdata(), upright.convert("L").getdata(), strict=True)]
+    assert sum(difference) / len(difference) < 12  # the same picture, after JPEG's losses
+
+
 @pytest.mark.parametrize(
     "source", [b"", bad.truncated_png(4), bad.svg_document(), bad.pdf_document(4), bad.png_over_pixel_limit()]
 )

@@ -74,7 +74,8 @@ def thumbnail_uri(source: bytes | Path, side: int) -> str | None:
                 if image.format == "JPEG":
                     image.draft("RGB", (side, side))  # DCT scaling to no less than the thumbnail
                 image.load()  # the whole file: a file that fails to decode gets no picture
-                frame = ImageOps.exif_transpose(_eight_bit(image))
+                frame = _eight_bit(image)
+                ImageOps.exif_transpose(frame, in_place=True)  # not a copy of every pixel: nothing else reads it
                 frame.thumbnail((side, side), Image.Resampling.LANCZOS)
                 return _encode(frame)
     except Exception:
