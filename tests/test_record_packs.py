@@ -23,6 +23,7 @@ from packager.builder.remote import RemoteFile
 from packager.builder.reuse import PUBLISHED_RECORDS, load_record, record_files
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
+from packager.model import PushError
 from packager.publish import record_packs
 from packager.publish.record_packs import GROUP, PACK_SUFFIX, groups, pack_bytes, unpack, write_packs
 from tests.helpers import image_bytes, write_collection
@@ -67,6 +68,14 @@ def test_packs_are_the_same_bytes_for_the_same_records_wherever_the_folder_is(bu
     assert published_packs(copy) == packs
     (copy / ".pdpack" / "packs" / "a-prints" / f"stale{PACK_SUFFIX}").write_bytes(b"left by an earlier push")
     assert published_packs(copy) == packs and not list(copy.rglob(f"stale{PACK_SUFFIX}"))
+    # Never written, nor a stale one deleted, through a link to somewhere else.
+    elsewhere = tmp_path / "not-the-folder"
+    shutil.move(copy / ".pdpack" / "packs", elsewhere)
+    (copy / ".pdpack" / "packs").symlink_to(elsewhere, target_is_directory=True)
+    before = {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
+    with pytest.raises(PushError, match="is a symbolic link"):
+        write_packs(copy)
+    assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == before
 
 
 def test_unpacked_packs_give_back_the_records_and_indexes(built: Path, tmp_path: Path) -> None:

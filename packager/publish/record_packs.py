@@ -45,6 +45,7 @@ from packager.builder.remote import RemoteFile
 from packager.builder.reuse import PUBLISHED_RECORDS, RECORD_SUFFIX, record_files
 from packager.builder.shards import TAR_MTIME, TAR_USER
 from packager.builder.tarstream import TarStream
+from packager.model import PushError
 
 PACK_SUFFIX = ".records.tar"
 PACK_GLOB = f"*/*{PACK_SUFFIX}"
@@ -126,6 +127,7 @@ def write_packs(dist: Path) -> list[tuple[str, Path]]:
     written: list[tuple[str, Path]] = []
     for collection, records in sorted(_records(dist).items()):
         indexes = _indexes(_data_folder(dist, collection))
+        _refuse_links(dist / STATE_DIR, packs_dir, packs_dir / collection)
         for names in groups(list(records)):
             members = []
             for name in names:
@@ -137,11 +139,19 @@ def write_packs(dist: Path) -> list[tuple[str, Path]]:
                 write_atomic(target, pack, durable=False)  # made again from the records at every push
             written.append((published_name(collection, names[0]), target))
     keep = {path for _, path in written}
+    _refuse_links(dist / STATE_DIR, packs_dir)
     if packs_dir.is_dir():
         for stale in packs_dir.glob(PACK_GLOB):
             if stale not in keep:
                 stale.unlink()
     return written
+
+
+def _refuse_links(*folders: Path) -> None:
+    """Packs are written (and stale ones deleted) only inside the folder: never through a symbolic link."""
+    for folder in folders:
+        if folder.is_symlink():
+            raise PushError(f"{folder} is a symbolic link: push writes the record packs only inside the folder")
 
 
 def unpack(dist: Path, listed: Mapping[str, RemoteFile]) -> int:
