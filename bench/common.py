@@ -258,6 +258,7 @@ def wait_until_idle() -> None:
 
 
 LAST_OTHERS = 0.0  # cores used by other processes during the latest run_timed
+LAST_STARTED = 0.0  # time.perf_counter() when the latest run_timed started its command
 
 
 def run_timed(
@@ -268,11 +269,12 @@ def run_timed(
     CPU time is the figure to trust when other work shares the machine: wall time then also
     counts the time this command waited for a core. Raises with the command's output if it fails.
     """
-    global LAST_OTHERS
+    global LAST_OTHERS, LAST_STARTED
     wait_until_idle()
     cpu_before = _children_cpu()
     busy_before = machine_busy()
     started = time.perf_counter()
+    LAST_STARTED = started
     proc = subprocess.run([str(c) for c in cmd], env=env, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     _reap_orphans()
@@ -612,13 +614,15 @@ def start_delayed_server(folder: Path, delay: float, stall: float = 120.0):  # t
 
     It runs on threads of the benchmark's own process: a child process would be waited for by
     ``run_timed`` (this process reaps every descendant), and its CPU time is counted for no tool.
-    Returns the server; ``server.base`` is its address, ``server.shutdown()`` stops it.
+    Returns the server; ``server.base`` is its address, ``server.stall_requests`` when each /stall/ request
+    came (``time.perf_counter()``, and how many requests came before it), ``server.shutdown()`` stops it.
     """
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     stop = threading.Event()
+    counting = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -628,6 +632,10 @@ def start_delayed_server(folder: Path, delay: float, stall: float = 120.0):  # t
 
         def do_GET(self) -> None:
             kind, _, name = self.path.lstrip("/").partition("/")
+            with counting:
+                if kind == "stall":
+                    server.stall_requests.append((time.perf_counter(), server.requests))  # type: ignore[attr-defined]
+                server.requests += 1  # type: ignore[attr-defined]
             stop.wait(stall if kind == "stall" else delay)
             data = files.get(name)
             if data is None:
@@ -653,6 +661,8 @@ def start_delayed_server(folder: Path, delay: float, stall: float = 120.0):  # t
 
     server = Server(("127.0.0.1", 0), Handler)
     server.base = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    server.requests = 0  # type: ignore[attr-defined]  # requests so far
+    server.stall_requests = []  # type: ignore[attr-defined]  # (time.perf_counter(), requests before) of each /stall/ one
     threading.Thread(target=server.serve_forever, name="delayed-server", daemon=True).start()
     return server
 

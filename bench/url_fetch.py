@@ -147,8 +147,13 @@ def main() -> None:
             )
         if args.stall:
             stalled, _ = write_inputs(images, server.base, stalled=True)
+            requests_before = server.requests
             label = "pdpack, one URL stalled 120 s"
             runs[label] = time_pdpack(label, stalled, images.count + 1, args.workers, concurrency)
+            stall_requests = [
+                f"{at - c.LAST_STARTED:.1f} s (after {before - requests_before} requests of that build)"
+                for at, before in server.stall_requests
+            ]
     finally:
         server.shutdown()
 
@@ -167,6 +172,10 @@ def main() -> None:
         print(
             f"  a URL stalled for 120 s delayed the build by {delay:.1f} s (deadline 60 s): "
             f"{'meets' if delay <= 60 else 'MISSES'} target <= 60 s"
+        )
+        print(
+            f"  (the stalled URL was requested {' and '.join(stall_requests)} after that build started, the second "
+            f"a retry after the first attempt's 30 s without data; the normal build took {pdpack.seconds:.1f} s)"
         )
 
 

@@ -39,6 +39,10 @@ class ImageServer(ThreadingHTTPServer):
         self.dripped: Counter[str] = Counter()
         self.hung_up: set[str] = set()
         self.drip_ended = threading.Event()
+        # /after/NAME answers only once every path in ``after[path]`` has been requested (or the server
+        # stops): a progress point that says what a client asked for while it waited, whatever the timing.
+        self.after: dict[str, set[str]] = {}
+        self.requested = threading.Condition()
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that timed out on purpose (the slow route) closes its end: not a test failure.
@@ -80,7 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         path = self.path
-        self.server.hits[path] += 1
+        with self.server.requested:
+            self.server.hits[path] += 1
+            self.server.requested.notify_all()
         self.server.hosts.append(self.headers.get("Host", ""))
         kind, _, name = path.lstrip("/").partition("/")
         name = name.split("?", 1)[0]
@@ -127,6 +133,11 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "flaky" and self.server.hits[path] <= self.server.flaky_failures:
             self.send_error(503)
             return
+        if kind == "after":
+            with self.server.requested:
+                waiting = self.server.after.get(path, set())
+                while not self.server.stop.is_set() and any(not self.server.hits[p] for p in waiting):
+                    self.server.requested.wait(0.5)  # woken by each request; the timeout only notices a stop
         if kind == "hold":
             self.server.arrived.set()
             self.server.release.wait(timeout=120)

@@ -13,11 +13,24 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
-from packager.builder.chunks import Assembly, Chunk, ChunkRecord, assemble, chunks, run_chunk, worth_chunking
+from packager.builder import prefetch
+from packager.builder.checkpoint import state_dir
+from packager.builder.chunks import (
+    Assembly,
+    Chunk,
+    ChunkRecord,
+    assemble,
+    chunk_items,
+    chunks,
+    run_chunk,
+    worth_chunking,
+)
 from packager.builder.config import Models, Settings
 from packager.builder.destination import Destination
 from packager.builder.engine_base import Engine
-from packager.builder.partition_job import Job, reuse, reuse_at, run_job, tasks, write_partition
+from packager.builder.item_tasks import Task, downloads
+from packager.builder.partition_job import Job, reuse, reuse_at, run_job, write_partition
+from packager.builder.partition_job import tasks as partition_tasks
 from packager.builder.partitions import Partition, partitions
 from packager.builder.records import PartitionRecord
 from packager.builder.reuse import has_record, partition_key
@@ -86,7 +99,8 @@ def _on_engine(
     split = workers > 1 and where.target is None
     in_flight: deque[tuple[Partition, int]] = deque()  # the partitions sent, each with its number of tasks
 
-    def tasks() -> Iterator[Job | Chunk]:
+    def tasks() -> Iterator[tuple[Job | Chunk, list[Task] | None]]:
+        """Each task, with its URL items where a worker may fetch them ahead (a fresh partition's, a chunk's worth)."""
         for partition in parts:
             job = Job(
                 partition,
@@ -102,38 +116,60 @@ def _on_engine(
             if split and fresh and worth_chunking(partition, settings):
                 pieces = list(chunks(job))
             in_flight.append((partition, len(pieces)))
-            yield from pieces
+            for piece in pieces:
+                # A partition an earlier build holds may be reused: its items are downloaded only if it is not.
+                small = len(piece.partition.entries) <= chunk_items(partition, settings)
+                items = [task for task in partition_tasks(piece.partition, settings) if downloads(task)]
+                yield piece, items if fresh and small and items else None
 
-    # While the workers start, this process checks the partitions an earlier build holds (reading their files
-    # for the SHA-256) instead of waiting: most of an incremental build is done before they are up.
-    done = iter(engine.map_ordered(run_task, tasks(), max(1, workers) * 4, batch=1, meanwhile=reused_here))
-    finished: deque[Partition] = deque()
+    if split:
+        # Downloads run ahead of the decoding (``prefetch``): a server that stalls holds one download from about
+        # when the build comes within reach of it, not from when its item's turn comes.
+        spool = state_dir(where.out_dir) / prefetch.SPOOL
+        prefetch.make_spool(spool)
+        distance = prefetch.TASKS_AHEAD_PER_WORKER * workers
+        sent: Iterator[Job | Chunk | prefetch.Ahead] = prefetch.ahead_of(tasks(), distance, spool)
+    else:
+        sent = (task for task, _ in tasks())
+    try:
+        # While the workers start, this process checks the partitions an earlier build holds (reading their files
+        # for the SHA-256) instead of waiting: most of an incremental build is done before they are up.
+        done = iter(engine.map_ordered(run_task, sent, max(1, workers) * 4, batch=1, meanwhile=reused_here))
+        finished: deque[Partition] = deque()
 
-    def partition_results() -> Iterator[PartitionRecord | Assembly]:
-        for first in done:
-            partition, count = in_flight.popleft()
-            finished.append(partition)
-            if isinstance(first, PartitionRecord):
-                yield first
-                continue
-            pieces = [first, *islice(done, count - 1)]
-            records = [piece for piece in pieces if isinstance(piece, ChunkRecord)]
-            assert len(records) == count, "a partition's tasks are all chunks or one job"
-            yield Assembly(partition.collection.id, partition.name, settings, out, records)
+        def partition_results() -> Iterator[PartitionRecord | Assembly]:
+            for first in done:
+                partition, count = in_flight.popleft()
+                finished.append(partition)
+                if isinstance(first, PartitionRecord):
+                    yield first
+                    continue
+                pieces = [first, *islice(done, count - 1)]
+                records = [piece for piece in pieces if isinstance(piece, ChunkRecord)]
+                assert len(records) == count, "a partition's tasks are all chunks or one job"
+                yield Assembly(partition.collection.id, partition.name, settings, out, records)
 
-    # Records already made pass through this second stage as they are, so that the engine keeps the order
-    # (here, not on a worker, while the workers start: the first stage's checks go on meanwhile).
-    for record in engine.map_ordered(finish, partition_results(), max(1, workers) * 2, batch=1, meanwhile=made):
-        yield finished.popleft(), record
+        # Records already made pass through this second stage as they are, so that the engine keeps the order
+        # (here, not on a worker, while the workers start: the first stage's checks go on meanwhile).
+        for record in engine.map_ordered(finish, partition_results(), max(1, workers) * 2, batch=1, meanwhile=made):
+            yield finished.popleft(), record
+    finally:
+        if split:
+            prefetch.remove_spool(spool)
 
 
-def run_task(task: Job | Chunk) -> PartitionRecord | ChunkRecord:
+def run_task(task: Job | Chunk | prefetch.Ahead) -> PartitionRecord | ChunkRecord:
+    if isinstance(task, prefetch.Ahead):
+        inner = task.task
+        assert isinstance(inner, Job | Chunk)
+        with prefetch.running(task):
+            return run_task(inner)
     return run_job(task) if isinstance(task, Job) else run_chunk(task)
 
 
-def reused_here(task: Job | Chunk) -> PartitionRecord | None:
+def reused_here(task: Job | Chunk | prefetch.Ahead) -> PartitionRecord | None:
     """``run_task(task)`` when that reuses the partition from an earlier folder, decoding nothing; else None."""
-    if not isinstance(task, Job) or task.target is not None:
+    if not isinstance(task, Job) or task.target is not None:  # a task fetched ahead is of a fresh partition
         return None
     partition, sources = task.partition, task.sources
     if not any(has_record(Path(source), partition) for source in sources):
@@ -164,7 +200,7 @@ def model_partition(
     reused = reused or reuse(partition, settings, key, where.out_dir, where.sources)
     if reused is not None:
         return reused
-    groups = grouped(tasks(partition, settings), settings.fetch_threads * GROUP_PER_THREAD)
+    groups = grouped(partition_tasks(partition, settings), settings.fetch_threads * GROUP_PER_THREAD)
     batches = engine.map_ordered(process_group, groups, max(1, workers) * 16, weight=len)
     results = (result for batch in batches for result in batch)
     staged = model_stage(((partition.collection, result) for result in results), settings, models)

@@ -7,24 +7,25 @@ downloads on its threads while it decodes those already downloaded (``process_gr
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, as_completed
 from itertools import islice
 
+from packager.builder import prefetch
 from packager.builder.config import Settings
+from packager.builder.download_threads import download_threads
 from packager.builder.engine_base import Engine
 from packager.builder.engines import WORKER_MODULES, make_engine
+from packager.builder.item_tasks import Task, downloads, taken_down, url_of
 from packager.builder.order import sorted_entries
 from packager.builder.stages import NOT_FETCHED, Result, download, process_item
 from packager.manifest.collection import Collection
 from packager.manifest.rows import read_items
-from packager.manifest.takedowns import load_takedowns_cached
 from packager.media.budget import ItemBudget
 from packager.media.fetch import FetchError
 from packager.model import Item, Rejection
-from packager.rights.review import ReviewDecision, load_reviews
+from packager.rights.review import load_reviews
 
 
 def ordered_entries(collection: Collection) -> Iterator[Item | Rejection]:
@@ -32,60 +33,50 @@ def ordered_entries(collection: Collection) -> Iterator[Item | Rejection]:
     return sorted_entries(read_items(collection))
 
 
-Task = tuple[Collection, Item | Rejection, Settings, ReviewDecision | None]
-
-
 def _process_task(task: Task) -> Result:
     return process_item(*task)
 
 
-def _downloads(task: Task) -> bool:
-    """Whether the task's item is a URL to download (so it can be downloaded alongside others)."""
-    _, entry, settings, _ = task
-    return isinstance(entry, Item) and entry.file is None and entry.url is not None and not settings.offline
-
-
 def process_group(group: list[Task]) -> list[Result]:
     """Results for consecutive tasks, in order. The URLs among them are downloaded on this process's
-    ``fetch_threads`` download threads, while the items already downloaded are decoded and checked here."""
-    if len(group) == 1:
+    ``fetch_threads`` download threads, and each item is decoded and checked here as soon as its body is
+    there, whatever the order: a download that stalls holds one thread, and no item waits behind it.
+
+    Within a task that shares a spool (``prefetch``), bodies that a worker fetched ahead are taken from there.
+    """
+    spool = prefetch.active()
+    if len(group) == 1 and (spool is None or not downloads(group[0])):
         return [_process_task(group[0])]
-    pool = _download_pool(group[0][2].fetch_threads)
+    threads = download_threads(group[0][2].fetch_threads)
     budgets = [ItemBudget(settings.item_deadline) for _, _, settings, _ in group]
-    pending = [
-        pool.submit(_prefetch, task, budget) if _downloads(task) else None
-        for task, budget in zip(group, budgets, strict=True)
-    ]
-    results: list[Result] = []
-    for task, downloading, budget in zip(group, pending, budgets, strict=True):
-        fetched = downloading.result() if downloading is not None else None
-        results.append(process_item(*task, fetched=fetched, budget=budget))
-    return results
+    results: list[Result | None] = [None] * len(group)
+    pending: dict[Future[bytes | BaseException], int] = {}
+    for index, (task, budget) in enumerate(zip(group, budgets, strict=True)):
+        if downloads(task):
+            pending[threads.submit(_download, task, budget, spool)] = index
+        else:
+            results[index] = process_item(*task, budget=budget)
+    if spool is not None:
+        prefetch.fetch_later()
+    for done in as_completed(pending):
+        index = pending[done]
+        results[index] = process_item(*group[index], fetched=done.result(), budget=budgets[index])
+    done_results = [result for result in results if result is not None]
+    assert len(done_results) == len(group), "every task of the group has its result"
+    return done_results
 
 
-def _prefetch(task: Task, budget: ItemBudget) -> bytes | BaseException:
+def _download(task: Task, budget: ItemBudget, spool: str | None) -> bytes | BaseException:
     """The item's download, on a download thread; its budget counts from here (waiting for a thread does not)."""
-    collection, item, settings, _ = task
-    assert isinstance(item, Item) and item.url is not None
-    takedowns = load_takedowns_cached(settings.takedowns) if settings.takedowns else None
-    if takedowns and takedowns.match(collection.id, item.id):
+    if taken_down(task):
         return FetchError(NOT_FETCHED, "removed on request: not downloaded")  # never read: the takedown decides
     try:
         with budget.running():
-            return download(item.url, settings, budget)
+            if spool is not None:
+                return prefetch.take(spool, task, budget)
+            return download(url_of(task), task[2], budget)
     except Exception as exc:  # handed to process_item, which turns it into the item's rejection
         return exc
-
-
-_POOL: tuple[int, int, ThreadPoolExecutor] | None = None  # (pid, threads, pool) of this process
-
-
-def _download_pool(threads: int) -> ThreadPoolExecutor:
-    """This process's download threads (made again in a forked child, or for another size)."""
-    global _POOL
-    if _POOL is None or _POOL[:2] != (os.getpid(), threads):
-        _POOL = (os.getpid(), threads, ThreadPoolExecutor(threads, thread_name_prefix="pdpack-download"))
-    return _POOL[2]
 
 
 # A worker gets URL items in groups of this many per download thread: while it decodes the first
@@ -97,7 +88,7 @@ def grouped(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
     """Consecutive URL tasks in groups of up to ``size`` (downloaded together); every other task alone."""
     group: list[Task] = []
     for task in tasks:
-        if size > 1 and _downloads(task):
+        if size > 1 and downloads(task):
             group.append(task)
             if len(group) >= size:
                 yield group

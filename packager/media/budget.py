@@ -54,6 +54,14 @@ class ItemBudget:
         if self.remaining() <= 0:
             raise OutOfTime(self.ran_out(f"before {step}"))
 
+    def spend(self, seconds: float) -> None:
+        """Count ``seconds`` of work done for the item elsewhere: its download, by a worker that fetched it ahead."""
+        self._spent += max(0.0, seconds)
+
+    def spent(self) -> float:
+        """Seconds counted so far."""
+        return self.seconds - self.remaining()
+
     def ran_out(self, when: str) -> str:
         """The message for a step this budget cut off or kept from starting (``when``: 'while downloading ...')."""
         return f"the {self.seconds:g} s allowed per item (--item-deadline) ran out {when}"
