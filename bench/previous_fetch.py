@@ -33,12 +33,14 @@ import dataclasses
 import json
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -146,17 +148,34 @@ def synthetic_release(model: Path, partitions: int) -> Path:
     return out
 
 
+def reader() -> Callable[[Path], bytes]:
+    """Read files, once per inode: the tars and indexes are hard links of one file, and N copies of them
+    in memory (the server keeps every file it holds) would take gigabytes at a few thousand partitions."""
+    seen: dict[tuple[int, int], bytes] = {}
+
+    def read(path: Path) -> bytes:
+        stat = path.stat()
+        key = (stat.st_dev, stat.st_ino)
+        if key not in seen:
+            seen[key] = path.read_bytes()
+        return seen[key]
+
+    return read
+
+
 def published_per_partition(folder: Path) -> dict[str, bytes]:
     """What a push published until now: every file, and each partition record as its own file."""
-    files = {f.path: f.source.read_bytes() for f in local_files(folder) if not f.path.startswith(PUBLISHED_RECORDS)}
+    read = reader()
+    files = {f.path: read(f.source) for f in local_files(folder) if not f.path.startswith(PUBLISHED_RECORDS)}
     for _, _, path in record_files(folder / PUBLISHED_RECORDS):
-        files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        files[path.relative_to(folder).as_posix()] = read(path)
     return files
 
 
 def published_now(folder: Path) -> dict[str, bytes]:
     """What a push publishes now (pdpack's own rule)."""
-    return {f.path: f.source.read_bytes() for f in local_files(folder)}
+    read = reader()
+    return {f.path: read(f.source) for f in local_files(folder)}
 
 
 def fetch(server: HubServer, layout: str, partitions: int, files: dict[str, bytes]) -> Fetch:
@@ -172,6 +191,8 @@ def fetch(server: HubServer, layout: str, partitions: int, files: dict[str, byte
     assert tag == VERSION, tag
     requests = Counter(f"{method} {endpoint}" for method, endpoint, _ in server.log)
     fetched = len(record_files(out / PUBLISHED_RECORDS))
+    with server.lock:
+        del server.repos[repo_id]  # measured: its files need not stay in memory
     if fetched != partitions:
         raise RuntimeError(f"{layout}: the fetched folder holds {fetched} records, not {partitions}")
     return Fetch(layout, partitions, len(files), seconds, requests, sum(server.bytes_sent.values()), fetched)
@@ -232,6 +253,8 @@ def main() -> int:
                     f"    {plan:<24} resolvers {resolver_limit:>6,}/5 min: {windows(p['resolver'], resolver_limit)}; "
                     f"API {api_limit:,}/5 min: {windows(p['api'], api_limit)}"
                 )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory of this process (server and client): {peak:,.0f} MB")
     shutil.rmtree(_HF_HOME, ignore_errors=True)
     return 0
 
