@@ -76,3 +76,25 @@ def test_a_download_fetched_ahead_gives_the_same_outcome(tmp_path: Path, collect
         assert (one / relative).read_bytes() == (two / relative).read_bytes(), relative
     reasons = {r["id"]: r["reason"] for r in map(json.loads, (two / "rejected.jsonl").read_text().splitlines())}
     assert reasons == {"item-070": "url:http-error", "item-080": "url:not-an-image", "item-090": "url:deadline"}
+
+
+def test_an_item_fetched_ahead_keeps_its_own_budget(tmp_path: Path, collection_factory: Any) -> None:
+    # A stalled URL that a later task holds, with the item's budget (--item-deadline) well below the
+    # deadline per URL: the worker that fetches it ahead gives up when the item's budget runs out, and
+    # the item is held back as item:deadline with the message a build on one worker writes.
+    with serve(IMAGES) as server:
+        rows = [
+            {"id": f"item-{n:03d}", "url": f"{server.base}/file/{n}.png", "title": f"Picture {n}"} for n in range(COUNT)
+        ]
+        rows[90]["url"] = f"{server.base}/stall/x.png"
+        folder = collection_factory(rows)
+        outputs = []
+        for name, workers in (("one", 1), ("two", 2)):
+            out = tmp_path / name
+            build(load_collections([folder]), out, _settings(fetch_deadline=60, item_deadline=3), workers=workers)
+            outputs.append(out)
+    one, two = outputs
+    assert (one / "rejected.jsonl").read_bytes() == (two / "rejected.jsonl").read_bytes()
+    (line,) = map(json.loads, (two / "rejected.jsonl").read_text().splitlines())
+    assert (line["id"], line["reason"]) == ("item-090", "item:deadline")
+    assert "ran out while downloading" in line["message"]
