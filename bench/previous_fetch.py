@@ -64,6 +64,7 @@ import common as c  # noqa: E402
 from packager.builder.records import PartitionRecord  # noqa: E402
 from packager.builder.reuse import PUBLISHED_RECORDS, record_files, record_name  # noqa: E402
 from packager.publish.push_plan import local_files  # noqa: E402
+from packager.sample import shard_stem  # noqa: E402
 from tests.hub_server import HubServer, serve  # noqa: E402
 
 # PD12M's 12.4 million items in full partitions of 1,000, and as the cuts make them (about 670 items on average).
@@ -129,7 +130,7 @@ def synthetic_release(model: Path, partitions: int) -> Path:
     shards = []
     for number in range(partitions):
         name = f"{number:016x}"
-        stem = f"data/{template.collection}/{name}-000"
+        stem = shard_stem(template.collection, name, 0)
         info = dataclasses.replace(shard, name=f"{stem}.tar", index=f"{stem}.parquet")
         record = dataclasses.replace(template, name=name, shards=[info])
         path = out / record_name(record.collection, name)

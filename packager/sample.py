@@ -230,9 +230,33 @@ class Shipped:
         )
 
 
-# Where a build puts its shards: one folder per collection, each shard named after its partition
-# (packager.builder.partitions). The one place the layout is spelled, for cards, Croissant and the Hub.
-SHARD_GLOB = "data/*/*.tar"
-INDEX_GLOB = "data/*/*.parquet"
-SHARD_NAME = "data/COLLECTION/PARTITION-NNN.tar"
-INDEX_NAME = "data/COLLECTION/PARTITION-NNN.parquet"
+# Where a build puts its shards: one folder per collection, split into subfolders by the first characters
+# of the partition's name (packager.builder.partitions: 16 hex characters), each shard named after its
+# partition. The Hub refuses more than 10,000 files in one folder; a shard is two files (tar and index), so
+# one flat folder would fill at 5,000 shards, 256 subfolders at about 1.28 million. The one place the
+# layout is spelled, for builds, cards, Croissant and the Hub.
+_FOLDER = "data/{collection}/{prefix}"
+_STEM = "{folder}/{partition}-{number}"
+PREFIX_CHARS = 2
+SHARD_DIGITS = 3
+
+
+def shard_folder(collection: str, partition: str) -> str:
+    """The folder of a partition's shards and indexes, relative to the build: ``data/COLLECTION/PP``."""
+    return _FOLDER.format(collection=collection, prefix=partition[:PREFIX_CHARS])
+
+
+def shard_stem(collection: str, partition: str, number: int) -> str:
+    """A partition's shard ``number``, without .tar or .parquet: ``data/COLLECTION/PP/PARTITION-NNN``."""
+    folder = shard_folder(collection, partition)
+    return _STEM.format(folder=folder, partition=partition, number=f"{number:0{SHARD_DIGITS}d}")
+
+
+def _pattern(collection: str, prefix: str, partition: str, number: str) -> str:
+    return _STEM.format(folder=_FOLDER.format(collection=collection, prefix=prefix), partition=partition, number=number)
+
+
+SHARD_GLOB = _pattern("*", "*", "*", "*") + ".tar"
+INDEX_GLOB = _pattern("*", "*", "*", "*") + ".parquet"
+SHARD_NAME = _pattern("COLLECTION", "PP", "PARTITION", "NNN") + ".tar"
+INDEX_NAME = _pattern("COLLECTION", "PP", "PARTITION", "NNN") + ".parquet"

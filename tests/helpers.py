@@ -88,3 +88,33 @@ def only_shard(out: Path, suffix: str = ".tar") -> Path:
     """The one shard (or its index) of a build that wrote exactly one."""
     (path,) = shard_files(out, suffix)
     return path
+
+
+def flatten_shards(folder: Path) -> set[str]:
+    """Lay a build or release folder out as pdpack did before shard subfolders: ``data/COLLECTION/PARTITION-NNN``
+    (files moved, records, report.json and release.json rewritten to name them). Returns the flat paths."""
+    import dataclasses
+    import json
+
+    from packager.builder.records import PartitionRecord
+
+    moved: dict[str, str] = {}
+    for path in sorted((folder / ".pdpack" / "partitions").glob("*/*.json.gz")):
+        record = PartitionRecord.from_bytes(path.read_bytes())
+        shards = []
+        for shard in record.shards:
+            for name in (shard.name, shard.index):
+                moved[name] = f"data/{record.collection}/{Path(name).name}"
+                (folder / name).rename(folder / moved[name])
+            shards.append(dataclasses.replace(shard, name=moved[shard.name], index=moved[shard.index]))
+        path.write_bytes(dataclasses.replace(record, shards=shards).to_bytes())
+    for summary in (folder / "report.json", folder / "release.json"):
+        if summary.is_file():
+            data = json.loads(summary.read_text(encoding="utf-8"))
+            for shard in data["shards"]:
+                shard["name"], shard["index"] = moved[shard["name"]], moved[shard["index"]]
+            summary.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    for empty in sorted((p for p in (folder / "data").rglob("*") if p.is_dir()), reverse=True):
+        if not any(empty.iterdir()):
+            empty.rmdir()
+    return set(moved.values())

@@ -20,6 +20,7 @@ from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
 from packager.cli import cli
 from packager.model import Rejection
+from packager.sample import SHARD_GLOB
 from tests.helpers import CC0, image_bytes, shard_files
 
 
@@ -107,7 +108,8 @@ def test_shards_read_back_by_webdataset_match_report_and_index(built: tuple[Path
     assert sum(shard["count"] for shard in report["shards"]) == len(samples)
     for shard in report["shards"]:
         # Named after the collection and the partition, never after a counter across the release.
-        assert re.fullmatch(r"data/[a-z0-9-]+/[0-9a-f]{16}-000\.tar", shard["name"]), shard["name"]
+        # In a subfolder named after the partition's first two characters: no folder passes the Hub's 10,000 files.
+        assert re.fullmatch(r"data/[a-z0-9-]+/([0-9a-f]{2})/\1[0-9a-f]{14}-000\.tar", shard["name"]), shard["name"]
         assert shard["index"] == shard["name"].removesuffix(".tar") + ".parquet"
 
 
@@ -148,7 +150,7 @@ def test_shards_load_with_hugging_face_datasets(built: tuple[Path, dict[str, Any
     out, report = built
     ds = datasets.load_dataset(
         "webdataset",
-        data_files={"train": str(out / "data" / "*" / "*.tar")},
+        data_files={"train": str(out / SHARD_GLOB)},
         split="train",
         features=hf_features(),
         cache_dir=str(out / "hf-cache"),
@@ -231,6 +233,8 @@ def test_rebuild_removes_stale_shards(tmp_path: Path, example_folders: list[Path
         s["name"] for s in report["shards"]
     )
     assert report["totals"]["shards"] == len(example_folders)
+    # Shard subfolders the earlier build filled and this one does not use are gone too.
+    assert all(any(folder.iterdir()) for folder in (out / "data").rglob("*") if folder.is_dir())
 
 
 def test_item_ids_with_dots_and_slashes_get_safe_unique_keys(tmp_path: Path, collection_factory: Any) -> None:

@@ -154,7 +154,8 @@ def test_card_yaml_declares_licence_tasks_size_shards_and_features(hostile_relea
     assert meta["size_categories"] == ["n<1K"]
     assert {"public-domain", "webdataset"} <= set(meta["tags"])
     shards = [s["name"] for s in hostile_release.release["shards"]]
-    assert len(shards) > 1 and all(re.fullmatch(r"data/hostile-museum/[0-9a-f]{16}-\d{3}\.tar", s) for s in shards)
+    layout = r"data/hostile-museum/([0-9a-f]{2})/\1[0-9a-f]{14}-\d{3}\.tar"
+    assert len(shards) > 1 and all(re.fullmatch(layout, s) for s in shards)
     assert meta["configs"] == [{"config_name": "default", "data_files": [{"split": "train", "path": shards}]}]
     assert meta["dataset_info"] == {"config_name": "default", "features": features_yaml()}
     card = DatasetCard.load(hostile_release.out / "README.md")  # what huggingface_hub reads back

@@ -14,6 +14,7 @@ from packager.builder.partition_flow import all_partitions
 from packager.builder.run import build, load_collections
 from packager.outputs import thumbnail_cache
 from packager.outputs.report_data import GALLERY_SIZE
+from packager.sample import shard_folder
 from tests.helpers import image_bytes, write_collection
 
 ITEMS = 230
@@ -118,12 +119,14 @@ def test_a_resumed_build_mixes_chunked_and_reused_partitions_and_removes_stale_c
     shards = out / "data" / "test-museum"
     links = tmp_path / "links"
     links.mkdir()
-    for path in shards.glob("*.tar"):
+    for path in shards.rglob("*.tar"):
         os.link(path, links / path.name)
+    assert any(links.iterdir())
     build(load_collections([collection]), out, SETTINGS, workers=2, resume=True)
     assert not chunk_folder(out).exists()
     assert outputs(out) == serial
-    kept = {link.name for link in links.iterdir() if (shards / link.name).samefile(link)}
+    here = {link.name: out / shard_folder("test-museum", link.name) / link.name for link in links.iterdir()}
+    kept = {link.name for link in links.iterdir() if here[link.name].samefile(link)}
     assert kept == {link.name for link in links.iterdir() if link.name.startswith(third.name)}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from packager.builder.checkpoint import state_dir
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
+from packager.sample import SHARD_GLOB
 from tests.helpers import image_bytes
 from tests.http_server import serve
 
@@ -69,9 +70,9 @@ def test_a_download_fetched_ahead_gives_the_same_outcome(tmp_path: Path, collect
             assert set(server.hits.values()) == {1}, name  # nothing downloaded twice
             outputs.append(out)
     one, two = outputs
-    written = sorted(str(path.relative_to(one)) for path in one.glob("data/*/*") if path.is_file())
+    written = sorted(str(path.relative_to(one)) for path in one.glob(SHARD_GLOB) if path.is_file())
     assert any(name.endswith(".tar") for name in written)
-    assert written == sorted(str(path.relative_to(two)) for path in two.glob("data/*/*") if path.is_file())
+    assert written == sorted(str(path.relative_to(two)) for path in two.glob(SHARD_GLOB) if path.is_file())
     for relative in [*written, "rejected.jsonl"]:
         assert (one / relative).read_bytes() == (two / relative).read_bytes(), relative
     reasons = {r["id"]: r["reason"] for r in map(json.loads, (two / "rejected.jsonl").read_text().splitlines())}

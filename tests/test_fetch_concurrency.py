@@ -10,6 +10,7 @@ from typing import Any
 
 from packager.builder.run import build, load_collections
 from packager.builder.stages import Settings
+from packager.sample import SHARD_GLOB
 from tests.helpers import image_bytes
 from tests.http_server import serve
 
@@ -64,8 +65,8 @@ def test_the_output_is_the_same_whatever_the_download_threads_and_workers(
             build(load_collections([folder]), out, settings, workers=workers)
             outputs.append(out)
     one, many = outputs
-    written = sorted(str(path.relative_to(one)) for path in one.glob("data/*/*") if path.is_file())
-    assert written == sorted(str(path.relative_to(many)) for path in many.glob("data/*/*") if path.is_file())
+    written = sorted(str(path.relative_to(one)) for path in one.glob(SHARD_GLOB) if path.is_file())
+    assert written == sorted(str(path.relative_to(many)) for path in many.glob(SHARD_GLOB) if path.is_file())
     assert any(name.endswith(".tar") for name in written)
     for relative in [*written, "rejected.jsonl"]:
         assert (one / relative).read_bytes() == (many / relative).read_bytes(), relative

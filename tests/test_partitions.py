@@ -12,7 +12,8 @@ from packager.builder.config import Settings
 from packager.builder.partitions import bounds, cut
 from packager.builder.run import build, load_collections
 from packager.model import Item
-from tests.helpers import image_bytes, shard_files, write_collection
+from packager.sample import shard_stem
+from tests.helpers import flatten_shards, image_bytes, shard_files, write_collection
 
 ITEMS = 60
 SETTINGS = Settings(as_of="2026-11-30", shard_max_count=8)
@@ -136,3 +137,26 @@ def test_a_new_as_of_date_changes_only_the_partitions_it_decides(tmp_path: Path)
     assert set(after) == set(before) and len(rebuilt) == 1
     with tarfile.open(after[rebuilt[0]]) as tar:
         assert "test-museum_item-020.json" in tar.getnames()
+
+
+def test_a_build_in_the_flat_layout_of_before_is_built_again_into_subfolders(tmp_path: Path) -> None:
+    folder = make_collection(tmp_path / "manifests")
+    first, warm, cold = tmp_path / "first", tmp_path / "warm", tmp_path / "cold"
+    build(load_collections([folder]), first, SETTINGS)
+    flat = flatten_shards(first)
+    assert len(flat) > 6 and all(name.count("/") == 2 for name in flat)
+    build(load_collections([folder]), warm, SETTINGS, previous=first)
+    build(load_collections([folder]), cold, SETTINGS)
+    assert outputs(warm) == outputs(cold)
+    report = json.loads((warm / "report.json").read_text(encoding="utf-8"))
+    for shard in report["shards"]:
+        name = Path(shard["name"]).name
+        assert shard["name"] == shard_stem("test-museum", name.rsplit("-", 1)[0], int(name[-7:-4])) + ".tar"
+    # Each shard is written anew at its new path (none linked from the earlier build), so a push sends it once.
+    earlier = {(p.stat().st_dev, p.stat().st_ino) for p in (first / "data").rglob("*.tar")}
+    assert not any((p.stat().st_dev, p.stat().st_ino) in earlier for p in shard_files(warm))
+    # The next build reuses them as they are.
+    again = tmp_path / "again"
+    build(load_collections([folder]), again, SETTINGS, previous=warm)
+    assert outputs(again) == outputs(cold)
+    assert all(p.samefile(warm / p.relative_to(again)) for p in shard_files(again))

@@ -35,6 +35,7 @@ from packager.outputs.report_items import NOT_FOR_PUBLICATION
 from packager.publish.hub import commit_order, plan_push, push
 from packager.publish.hubcalls import NO_TOKEN, is_transient, make_api, scrub
 from packager.publish.record_packs import write_packs
+from packager.sample import SHARD_GLOB
 from tests.hub_server import HubServer, configured_hub
 
 # The client PUTs LFS objects with httpx2's deprecated `data=` (huggingface_hub 2.4.0, lfs._upload_single_part).
@@ -167,7 +168,7 @@ def test_push_then_download_and_load_byte_identical(hub: HubServer, sample_dist:
     report = json.loads((sample_dist / "report.json").read_text(encoding="utf-8"))
     loaded = datasets.load_dataset(
         "webdataset",
-        data_files={"train": str(download / "data" / "*" / "*.tar")},
+        data_files={"train": str(download / SHARD_GLOB)},
         split="train",
         features=hf_features(),
         cache_dir=str(tmp_path / "datasets-cache"),

@@ -26,6 +26,7 @@ from packager.builder.stages import Settings
 from packager.model import PushError
 from packager.publish import record_packs
 from packager.publish.record_packs import GROUP, PACK_SUFFIX, groups, pack_bytes, unpack, write_packs
+from packager.sample import shard_stem
 from tests.helpers import image_bytes, write_collection
 
 
@@ -127,7 +128,11 @@ def test_a_hostile_pack_writes_nothing_it_should_not(
     record = gzip.compress(b'{"collection": "a-prints"}', mtime=0)
     bomb = gzip.compress(bytes(MAX_RECORD_BYTES + 1), mtime=0)  # 64 MiB of zeros in 64 KB
     index = b"PAR1 an index\n"
-    listed = {"data/a-prints/0000000000000002-000.parquet": RemoteFile(hashlib.sha256(index).hexdigest(), len(index))}
+    listed = {
+        shard_stem("a-prints", "0000000000000002", 0) + ".parquet": RemoteFile(
+            hashlib.sha256(index).hexdigest(), len(index)
+        )
+    }
     monkeypatch.setattr(record_packs, "MAX_RECORD_BYTES", 1 << 20)  # a member's largest size, for this test
     pack = hostile_pack(
         [
@@ -153,7 +158,7 @@ def test_a_hostile_pack_writes_nothing_it_should_not(
     assert written == [
         "release/.pdpack/partitions/a-prints/0000000000000003.json.gz",
         "release/.pdpack/partitions/a-prints/bomb.json.gz",
-        "release/data/a-prints/0000000000000002-000.parquet",
+        "release/data/a-prints/00/0000000000000002-000.parquet",
     ]
     assert not any(p.is_symlink() for p in tmp_path.rglob("*"))
     # The bomb is a file like any torn record: reading it refuses it, so its partition is built again.

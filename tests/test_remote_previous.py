@@ -35,8 +35,8 @@ from packager.publish.hub import local_files, plan_push, push
 from packager.publish.hubcalls import make_api
 from packager.publish.previous import main
 from packager.publish.release import ReleaseOptions, ReleaseResult, make_release
-from packager.sample import ShardInfo
-from tests.helpers import image_bytes, write_collection
+from packager.sample import ShardInfo, shard_folder
+from tests.helpers import flatten_shards, image_bytes, write_collection
 from tests.hub_server import HubServer, configured_hub
 
 if TYPE_CHECKING:
@@ -254,6 +254,36 @@ def test_a_release_published_before_packs_is_reused_and_its_records_replaced(
     assert any(p.endswith(".records.tar") for p in repo.files)
 
 
+def test_a_release_published_in_the_flat_layout_is_sent_again_into_subfolders(hub: HubServer, tmp_path: Path) -> None:
+    """Before shard subfolders, a release had its shards at data/COLLECTION/PARTITION-NNN: the next release
+    builds every partition again (the pictured ones from their downloaded tars), and its push sends every
+    shard to its new path and deletes the old ones."""
+    folder = manifests(tmp_path, prints_count=10, photos_count=40)
+    november = release(folder, tmp_path / "2026.11", "2026-11-30", None)
+    flat = flatten_shards(november.out)
+    api = make_api(TOKEN)
+    push(api, plan_push(api, november.out, REPO_ID), private=False, tag="2026.11", commit_message="Release 2026.11")
+    repo = hub.repos[REPO_ID]
+    assert flat and flat <= set(repo.files) and all(p.count("/") == 2 for p in flat)
+
+    edit(folder)
+    assert main(["--repo", REPO_ID, "--before", "2026.12", "--out", str(tmp_path / "previous")]) == 0
+    previous = tmp_path / "previous"
+    assert record_files(previous / PUBLISHED_RECORDS) and tars(previous)  # records, and the pictured tars
+    cold_previous = tmp_path / "previous-metadata-only"
+    shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
+    cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
+    warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
+    cold_files = published(cold.out)
+    assert published(warm.out) == cold_files  # nothing left in the repo: every shard is written again
+    plan = plan_push(api, warm.out, REPO_ID)
+    assert not plan.kept_in_repo
+    assert {p for p in cold_files if p.startswith("data/")} <= {f.path for f in plan.to_send}
+    push(api, plan, private=False, tag="2026.12", commit_message="Release 2026.12")
+    assert {p: b for p, b in repo.files.items() if p != ".gitattributes"} == cold_files
+    assert not flat & set(repo.files)
+
+
 @pytest.mark.parametrize("by_name", [previous_module.MISSING_BY_NAME, 0])
 def test_a_torn_pack_costs_its_partitions_and_its_indexes_come_one_by_one(
     hub: HubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_name: int
@@ -297,5 +327,5 @@ def test_a_torn_pack_costs_its_partitions_and_its_indexes_come_one_by_one(
     cold_files, warm_files = published(cold.out), published(warm.out)
     kept = set(cold_files) - set(warm_files)
     assert kept and all(p.startswith("data/") and p.endswith(".tar") for p in kept)
-    assert not any(p.startswith(f"data/{c}/{n}-") for p in kept for c, n in made - got)  # built again
+    assert not any(p.startswith(f"{shard_folder(c, n)}/{n}-") for p in kept for c, n in made - got)  # built again
     assert warm_files == {p: b for p, b in cold_files.items() if p not in kept}

@@ -27,13 +27,14 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from packager.builder.config import Settings
-from packager.builder.partitions import SHARD_DIGITS, Partition
+from packager.builder.partitions import Partition
 from packager.builder.records import Outcome, PartitionRecord
 from packager.builder.reuse import (
     forget_record,
     has_record,
     item_keys,
     key_of,
+    laid_out,
     load_record,
     load_record_at,
     partition_key,
@@ -47,7 +48,7 @@ from packager.builder.stages import Result
 from packager.builder.stream import GROUP_PER_THREAD, Task, grouped, process_group
 from packager.builder.target import Target
 from packager.manifest.takedowns import load_takedowns_cached
-from packager.sample import Sample, ShardInfo, Shipped
+from packager.sample import SHARD_DIGITS, Sample, ShardInfo, Shipped, shard_folder
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def reuse_at(
         record = load_record_at(source, partition.collection.id, partition.name)
         if record is None:
             continue  # none, or unreadable: the partition is built again
-        if record.key != key or not still_shippable(record, settings):
+        if record.key != key or not laid_out(record) or not still_shippable(record, settings):
             continue
         names = shard_names(record)
         expected = {s.name: s.bytes for s in record.shards}
@@ -217,7 +218,7 @@ def reuse(
     rows = [entry.row for entry in partition.entries]
     for source in sources:
         record = load_record(Path(source), partition.collection.id, partition.name)
-        if record is None or record.key != key or not still_shippable(record, settings):
+        if record is None or record.key != key or not laid_out(record) or not still_shippable(record, settings):
             continue
         if place(record, Path(source), out):
             record = record.with_rows(rows)
@@ -227,13 +228,9 @@ def reuse(
     return None
 
 
-def shard_folder(partition_collection: str) -> str:
-    return f"data/{partition_collection}"
-
-
 def _remove_files(out: Path, collection_id: str, name: str) -> None:
     """Whatever an interrupted or earlier run left of this partition's shards."""
-    folder = out / shard_folder(collection_id)
+    folder = out / shard_folder(collection_id, name)
     if folder.is_dir():
         for path in folder.glob(f"{name}-*"):
             path.unlink()
@@ -302,7 +299,7 @@ def _writer(out: Path, settings: Settings, collection_id: str, name: str) -> Sha
         settings.shard_max_count,
         settings.shard_max_size,
         prefix=name,
-        folder=shard_folder(collection_id),
+        folder=shard_folder(collection_id, name),
         digits=SHARD_DIGITS,
     )
 
@@ -337,7 +334,7 @@ def remove_samples(out: Path, settings: Settings, record: PartitionRecord, keys:
         shards = writer.close()
     # A shard finishes only after every sample it could hold was read, so no file is replaced before it is read.
     kept = {Path(s.name).name for s in shards} | {Path(s.index).name for s in shards}
-    for path in (out / shard_folder(record.collection)).glob(f"{record.name}-*"):
+    for path in (out / shard_folder(record.collection, record.name)).glob(f"{record.name}-*"):
         if path.name not in kept:
             path.unlink()
     updated = dataclasses.replace(record, shards=list(shards), removed=sorted(set(record.removed) | keys))

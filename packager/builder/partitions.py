@@ -1,7 +1,8 @@
 """Partitions that stay put: each collection's items, in build order, cut where their own ids say.
 
 A partition is the unit a build writes, reuses and resumes: its shards are named after it
-(``data/<collection>/<partition>-NNN.tar``), never after a release-wide counter. Boundaries are
+(``packager.sample.shard_stem``: ``data/<collection>/<first two characters>/<partition>-NNN.tar``), never
+after a release-wide counter. Boundaries are
 content-defined, as rsync and restic cut files into chunks: a cut falls after an id whose
 stable hash is a multiple of a divisor, once the partition holds at least ``low`` entries,
 and is forced at ``high``. Whether a cut falls after an id depends on that id and on the
@@ -27,7 +28,6 @@ Entry = Item | Rejection
 # (never its images) until it is written. Also capped by the shard size, so that a
 # partition is usually one shard and an edit changes one shard file.
 PARTITION_MAX_ITEMS = 1000
-SHARD_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,6 @@ def partition_name(collection_id: str, first_id: str, repeat: int) -> str:
     """A partition's name, from its first id (``repeat``: how many entries with that id came before)."""
     text = f"{collection_id}\0{first_id}\0{repeat}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def shard_stem(collection_id: str, name: str, number: int) -> str:
-    """The path of a partition's shard, without .tar or .parquet: ``data/<collection>/<partition>-NNN``."""
-    return f"data/{collection_id}/{name}-{number:0{SHARD_DIGITS}d}"
 
 
 def cut(entries: Iterable[Entry], limits: Bounds) -> Iterator[tuple[list[Entry], int]]:

@@ -34,7 +34,7 @@ from packager.manifest.takedowns import load_takedowns_cached
 from packager.model import Item
 from packager.rights.verify import verify
 from packager.safepath import resolve_inside
-from packager.sample import Shipped
+from packager.sample import Shipped, shard_stem
 from packager.version import __version__
 
 RECORDS = "partitions"
@@ -215,6 +215,20 @@ def _file_identity(partition: Partition, file: str) -> str:
         return file_sha256(path)
     except Exception as exc:  # missing, unreadable or escaping: the same failure gives the same outcome
         return f"{type(exc).__name__}"
+
+
+def laid_out(record: PartitionRecord) -> bool:
+    """Whether the record's shards lie where this pdpack puts them (``packager.sample.shard_stem``).
+
+    A build or release made before shards went into subfolders has them at ``data/COLLECTION/PARTITION-NNN``:
+    such a partition is built again (from its tars without decoding, where they are here), so that every
+    shard of a build is in its place and a push sends it there once.
+    """
+    for number, shard in enumerate(record.shards):
+        stem = shard_stem(record.collection, record.name, number)
+        if (shard.name, shard.index) != (f"{stem}.tar", f"{stem}.parquet"):
+            return False
+    return True
 
 
 def still_shippable(record: PartitionRecord, settings: Settings) -> bool:

@@ -104,8 +104,10 @@ def sweep(out_dir: Path, shards: Sequence[ShardInfo], records: set[tuple[str, st
             for path in sorted(data.rglob(pattern)):
                 if path.relative_to(out_dir).as_posix() not in keep:
                     path.unlink()
-        for folder in sorted(data.iterdir()):
-            if folder.is_dir() and not any(folder.iterdir()):
+        # Deepest first (a subfolder sorts after its parent), so a collection's folder emptied of its
+        # shard subfolders goes too.
+        for folder in sorted((p for p in data.rglob("*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
                 folder.rmdir()
     for collection, name, path in record_files(checkpoint.state_dir(out_dir) / RECORDS):
         if (collection, name) not in records or path.name.endswith(LEGACY_SUFFIX):

@@ -158,8 +158,8 @@ def _column(values: list[Any], kind: pa.DataType) -> pa.Array:
 class ShardWriter:
     """Write samples to ``<out>/<folder>/<prefix>-NNNNNN.tar``, rolling over by count and size.
 
-    A build writes each partition with its own writer: ``folder`` ``data/<collection>`` and
-    ``prefix`` the partition's name (``packager.builder.partitions``).
+    A build writes each partition with its own writer: ``folder`` the partition's
+    (``packager.sample.shard_folder``) and ``prefix`` its name (``packager.builder.partitions``).
     """
 
     def __init__(

@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No release of {args.repo} before {args.before or 'now'}: this is the first one.")
     else:
         records = len(record_files(args.out / PUBLISHED_RECORDS))
-        here = len(list((args.out / DATA_DIR).glob("*/*.tar")))
+        here = len(list((args.out / DATA_DIR).rglob("*.tar")))  # in subfolders, or flat as published before
         remote = load_remote(args.out)
         there = sum(name.endswith(".tar") for name in remote.files) if remote is not None else 0
         print(

@@ -1,7 +1,7 @@
 """What the next release reads of this one, as a release publishes it: a few packs per collection.
 
 A build keeps one record per partition (``.pdpack/partitions/COLLECTION/PARTITION.json.gz``), which is what
-resume and reuse read, and one parquet index per shard (``data/COLLECTION/PARTITION-NNN.parquet``), which
+resume and reuse read, and one parquet index per shard (``data/COLLECTION/PP/PARTITION-NNN.parquet``), which
 readers of the dataset use and a release copies for every partition it reuses. The next month's release
 needs both of every partition, fetched from the Hub on a fresh runner. One file each, a release of PD12M's
 size (about 12,400 partitions) makes that about 25,000 files and 50,000 requests to the Hub's file resolver,
@@ -39,13 +39,14 @@ from pathlib import Path
 
 from packager.atomic import write_atomic
 from packager.builder.checkpoint import STATE_DIR
-from packager.builder.partitions import Bounds, id_hash, shard_stem
+from packager.builder.partitions import Bounds, id_hash
 from packager.builder.records import MAX_RECORD_BYTES
 from packager.builder.remote import RemoteFile
 from packager.builder.reuse import PUBLISHED_RECORDS, RECORD_SUFFIX, record_files
 from packager.builder.shards import TAR_MTIME, TAR_USER
 from packager.builder.tarstream import TarStream
 from packager.model import PushError
+from packager.sample import shard_folder
 
 PACK_SUFFIX = ".records.tar"
 PACK_GLOB = f"*/*{PACK_SUFFIX}"
@@ -105,18 +106,14 @@ def _records(dist: Path) -> dict[str, dict[str, Path]]:
     return found
 
 
-def _data_folder(dist: Path, collection: str) -> Path:
-    """The folder of a collection's shards and indexes."""
-    return (dist / shard_stem(collection, "partition", 0)).parent
-
-
-def _indexes(folder: Path) -> dict[str, list[Path]]:
-    """partition -> its index files in a collection's data folder (``PARTITION-NNN.parquet``), in order."""
+def _indexes(dist: Path, collection: str) -> dict[str, list[Path]]:
+    """partition -> its index files (``PARTITION-NNN.parquet`` in the partition's shard folder), in order."""
     found: dict[str, list[Path]] = defaultdict(list)
-    if folder.is_dir() and not folder.is_symlink():
-        for path in sorted(folder.iterdir()):
+    data = (dist / shard_folder(collection, "00")).parent  # the collection's folder of shard subfolders
+    if data.is_dir() and not data.is_symlink():
+        for path in sorted(data.glob("*/*.parquet")):
             match = _INDEX.fullmatch(path.name)
-            if match and _plain_file(path):
+            if match and path.parent == dist / shard_folder(collection, match.group(1)) and _plain_file(path):
                 found[match.group(1)].append(path)
     return found
 
@@ -126,7 +123,7 @@ def write_packs(dist: Path) -> list[tuple[str, Path]]:
     packs_dir = dist / PACKS_DIR
     written: list[tuple[str, Path]] = []
     for collection, records in sorted(_records(dist).items()):
-        indexes = _indexes(_data_folder(dist, collection))
+        indexes = _indexes(dist, collection)
         _refuse_links(dist / STATE_DIR, packs_dir, packs_dir / collection)
         for names in groups(list(records)):
             members = []
@@ -198,6 +195,7 @@ def _target(member: tarfile.TarInfo, dist: Path, collection: str) -> Path | None
         return None
     if _RECORD.fullmatch(member.name):
         return dist / PUBLISHED_RECORDS / collection / member.name
-    if _INDEX.fullmatch(member.name):
-        return _data_folder(dist, collection) / member.name
+    index = _INDEX.fullmatch(member.name)
+    if index:
+        return dist / shard_folder(collection, index.group(1)) / member.name
     return None
