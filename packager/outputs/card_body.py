@@ -280,7 +280,12 @@ def _fields_section() -> list[str]:
 
 
 FILES = (
-    (SHARD_NAME, "WebDataset shards, one folder per collection: `KEY.jpg`/`.png`/`.webp`, `KEY.txt`, `KEY.json`"),
+    (
+        SHARD_NAME,
+        "WebDataset shards, one folder per collection, in subfolders `PP` named after the first two characters "
+        "of the partition (so no folder passes the Hub's 10,000 files): `KEY.jpg`/`.png`/`.webp`, `KEY.txt`, "
+        "`KEY.json`",
+    ),
     (INDEX_NAME, "one row per sample of the shard beside it"),
     ("release.json", "version, settings, counts per collection, SHA-256 of every shard, index and input manifest"),
     ("report.json", "counts per collection, verdict and reason; the shard list"),
