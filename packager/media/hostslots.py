@@ -4,8 +4,9 @@ Each host has N slot files under ``<cache>/locks``; a download holds an exclusiv
 one of them. Threads of one process first take the slot's in-process lock (``flock`` locks
 are per open file, so they alone would let a process's threads wait on each other's files), so
 a slot freed in this process goes to a waiting thread at once; slots freed by other processes
-are noticed within ``_POLL`` seconds. A slot's file is open only while it is held (a release
-touches thousands of hosts), and a process that dies releases its locks with its files.
+are noticed within ``_POLL`` seconds, by one waiting thread per process and host (``_Host``).
+A slot's file is open only while it is held (a release touches thousands of hosts), and a
+process that dies releases its locks with its files.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-_POLL = 0.01
+_POLL = 0.01  # how often a process's poller looks for slots that other processes freed
+# How often the other waiting threads look: they are woken when a slot is freed in this process or the
+# poller leaves, so this only bounds the cost of a wake-up that came just before they began to wait.
+_IDLE_POLL = 0.1
 
 
 class _Slot:
@@ -29,20 +33,32 @@ class _Slot:
         self.lock = threading.Lock()
 
 
+class _Host:
+    """One host's slots in this process, and its waiting threads: one of them polls, the others sleep.
+
+    With many threads waiting (a worker's downloads, and those it fetches ahead, behind a limit of 4),
+    each polling every slot's file every few milliseconds would cost more CPU than the downloads.
+    """
+
+    def __init__(self, slots: list[_Slot]) -> None:
+        self.slots = slots
+        self.freed = threading.Condition()
+        self.poller = threading.Lock()  # held by the waiting thread that polls for other processes' slots
+
+
 class _Slots:
     """The slots of one process; rebuilt after a fork (locks and files belong to the parent)."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.by_host: dict[tuple[str, str, int], list[_Slot]] = {}
-        self.freed = threading.Condition()
+        self.by_host: dict[tuple[str, str, int], _Host] = {}
 
 
 _state = _Slots()
 _state_lock = threading.Lock()
 
 
-def _slots(folder: Path, host: str, limit: int) -> tuple[_Slots, list[_Slot]]:
+def _host(folder: Path, host: str, limit: int) -> _Host:
     global _state
     with _state_lock:
         if _state.pid != os.getpid():
@@ -50,8 +66,8 @@ def _slots(folder: Path, host: str, limit: int) -> tuple[_Slots, list[_Slot]]:
         name = hashlib.sha256(host.lower().encode()).hexdigest()[:16]
         key = (str(folder), name, limit)
         if key not in _state.by_host:
-            _state.by_host[key] = [_Slot(folder / f"{name}.{n}") for n in range(limit)]
-        return _state, _state.by_host[key]
+            _state.by_host[key] = _Host([_Slot(folder / f"{name}.{n}") for n in range(limit)])
+        return _state.by_host[key]
 
 
 def _try(slot: _Slot) -> BinaryIO | None:
@@ -100,22 +116,34 @@ def host_slot(cache_dir: Path | None, host: str, limit: int) -> Iterator[None]:
     if limit < 1:
         yield
         return
-    folder = _lock_folder(cache_dir)
-    state, slots = _slots(folder, host, limit)
-    while True:
-        for slot in slots:
-            handle = _try(slot)
-            if handle is not None:
-                break
-        else:
-            with state.freed:
-                state.freed.wait(_POLL)
-            continue
-        break
+    slots = _host(_lock_folder(cache_dir), host, limit)
+    taken = _take(slots.slots)
+    while taken is None:
+        polling = slots.poller.acquire(blocking=False)
+        try:
+            with slots.freed:
+                slots.freed.wait(_POLL if polling else _IDLE_POLL)
+            taken = _take(slots.slots)
+        finally:
+            if polling:
+                slots.poller.release()
+        if polling and taken is not None:
+            with slots.freed:
+                slots.freed.notify()  # another waiting thread takes over the polling
+    slot, handle = taken
     try:
         yield
     finally:
         handle.close()  # closing the file releases its flock
         slot.lock.release()
-        with state.freed:
-            state.freed.notify()
+        with slots.freed:
+            slots.freed.notify()
+
+
+def _take(slots: list[_Slot]) -> tuple[_Slot, BinaryIO] | None:
+    """A free slot, locked, and its file; None when every slot is held."""
+    for slot in slots:
+        handle = _try(slot)
+        if handle is not None:
+            return slot, handle
+    return None
