@@ -233,7 +233,7 @@ class Shipped:
 # Where a build puts its shards: one folder per collection, split into subfolders by the first characters
 # of the partition's name (packager.builder.partitions: 16 hex characters), each shard named after its
 # partition. The Hub refuses more than 10,000 files in one folder; a shard is two files (tar and index), so
-# one flat folder would fill at 5,000 shards, 256 subfolders at about 1.28 million. The one place the
+# one flat folder would fill at 5,000 shards, 256 subfolders at about 1.2 million. The one place the
 # layout is spelled, for builds, cards, Croissant and the Hub.
 _FOLDER = "data/{collection}/{prefix}"
 _STEM = "{folder}/{partition}-{number}"

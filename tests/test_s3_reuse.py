@@ -20,7 +20,7 @@ from packager.builder.config import Settings
 from packager.builder.records import PartitionRecord
 from packager.builder.run import build, load_collections
 from packager.jsonutil import dumps_pretty
-from tests.helpers import image_bytes, write_collection
+from tests.helpers import flatten_shards, image_bytes, write_collection
 from tests.http_server import serve
 from tests.s3_server import KEY, SECRET, s3_server
 from tests.test_s3_out import local_files, stored_files
@@ -143,3 +143,27 @@ def test_an_earlier_build_at_a_url_with_uncompressed_records_is_reused(tmp_path:
         stored = stored_files(s3.objects(december))
     assert stored == local_files(local)  # the records as written now, and nothing else
     assert sum(server.hits.values()) == 0  # every partition reused: no image fetched
+
+
+def test_an_earlier_build_at_a_url_in_the_flat_layout_is_built_again_into_subfolders(tmp_path: Path) -> None:
+    import fsspec
+
+    with serve(images()) as server, s3_server("pdpack-test") as s3:
+        folder = url_collection(tmp_path, server.base)
+        options = {"endpoint_url": s3.endpoint, "key": KEY, "secret": SECRET}
+        november, december = "s3://pdpack-test/builds/2026.11", "s3://pdpack-test/builds/2026.12"
+        # November as pdpack wrote it before shard subfolders: data/COLLECTION/PARTITION-NNN.tar.
+        earlier = tmp_path / "november"
+        build(load_collections([folder]), earlier, settings())
+        flat = flatten_shards(earlier)
+        fs, root = fsspec.core.url_to_fs(november, **options)
+        for path in sorted(p for p in earlier.rglob("*") if p.is_file()):
+            fs.put_file(str(path), f"{root}/{path.relative_to(earlier).as_posix()}")
+        assert flat <= set(stored_files(s3.objects(november)))
+        local = tmp_path / "cold"
+        build(load_collections([folder]), local, settings())
+        server.hits.clear()
+        build(load_collections([folder]), december, settings(), storage_options=options, previous=november)
+        stored = stored_files(s3.objects(december))
+    assert stored == local_files(local)  # every shard at its path in subfolders, none at a flat one
+    assert sum(server.hits.values()) == ITEMS  # no partition taken as it was: each built again
