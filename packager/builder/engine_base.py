@@ -34,7 +34,9 @@ class Engine(Protocol):
         ``batch``: items per task (one for partitions, each a task's worth); the engine picks when None.
         ``meanwhile``: while the engine's workers are starting, an item may be done in this process
         instead: its result is ``meanwhile(item)``, which must equal ``fn(item)``, or None to leave the
-        item to the workers. An engine whose workers are always there (or in this process) ignores it.
+        item to the workers (a batch goes to them whole if it declines any item of it, so ``meanwhile``
+        must be safe to run again there). An engine whose workers are always there (or in this process)
+        ignores it.
         """
         ...
 
