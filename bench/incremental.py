@@ -16,7 +16,9 @@ Printed: the shard files (tar) of the second release that are not byte-identical
 the same name in the first (what `push` uploads), the first release's shard files that are gone
 (what `push` deletes), the tars that differ in all (target <= 4), and the second release's time
 as a ratio of the first's (target <= 0.25). A third, cold release of the edited manifests
-(no previous) checks that reuse changed no byte: every shard, index and report must be equal.
+(no previous) checks that reuse changed no byte: every shard, index and report must be equal; the
+second release's time is also given as a ratio of its time (a first release's work, timed once
+more: a check on a best first release that other work slowed).
 
 The pictures are flushed to disk (sync) before each timed release, so that no release pays for
 writing back what this script has just written. Each release is timed by common.run_timed: CPU
@@ -206,6 +208,9 @@ def main() -> None:
     print(f"  shard files that differ: {differ}   target <= 4: {'met' if differ <= 4 else 'NOT met'}")
     ratio = second_time / first_time
     print(f"  second / first time: {ratio:.3f}   target <= 0.25: {'met' if ratio <= 0.25 else 'NOT met'}")
+    # The cold release is a first release's work on the edited manifests: a check on a first release that
+    # shared the machine (others above 0), which makes the ratio above look better than pdpack is.
+    print(f"  second / cold release (a first release's work): {second_time / cold_time:.3f}")
 
     cold = OUT / "cold" / "2026.12"
     same = digests(cold, "*.*") == digests(releases / "2026.12", "*.*") and all(
