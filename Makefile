@@ -19,6 +19,7 @@ demo: setup exiftool
 
 test: setup-test exiftool chromium
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -r packager -q -ll
 	$(BIN)/mypy
 	$(BIN)/lint-imports
