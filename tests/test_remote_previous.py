@@ -91,6 +91,13 @@ def release(folder: Path, out: Path, as_of: str, previous: Path | None) -> Relea
     return make_release(folder, out, settings, ReleaseOptions(previous=previous, repo_id=REPO_ID, source_url=SOURCE))
 
 
+def cold_release(folder: Path, tmp_path: Path, previous: Path) -> ReleaseResult:
+    """December's release from the fetched previous release's metadata only (no records, no tars): nothing reused."""
+    metadata_only = tmp_path / "previous-metadata-only"
+    shutil.copytree(previous, metadata_only, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
+    return release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", metadata_only)
+
+
 def published(folder: Path) -> dict[str, bytes]:
     """What a push of the folder publishes, by path (the rule is pdpack's own: local_files)."""
     return {f.path: f.source.read_bytes() for f in local_files(folder)}
@@ -146,9 +153,7 @@ def test_december_reuses_november_on_the_hub_without_its_shards(
     assert remote is not None and remote.repo == REPO_ID and remote.revision == "2026.11"
     assert remote.commit == repo.tags["2026.11"] and all(remote.holds(s) for s in shards)
 
-    cold_previous = tmp_path / "previous-metadata-only"
-    shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
-    cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
+    cold = cold_release(folder, tmp_path, previous)
     hub.reset_counters()
     warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
     assert hub.requests.total() == 0  # the build itself asks the Hub nothing
@@ -237,9 +242,7 @@ def test_a_release_published_before_packs_is_reused_and_its_records_replaced(
     previous = tmp_path / "previous"
     fetched = {f".pdpack/partitions/{c}/{p.name}" for c, _, p in record_files(previous / PUBLISHED_RECORDS)}
     assert fetched == old_records
-    cold_previous = tmp_path / "previous-metadata-only"
-    shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
-    cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
+    cold = cold_release(folder, tmp_path, previous)
     warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
 
     # Its partitions are reused from the old records (their tars stay in the repo), and December's records
@@ -270,9 +273,7 @@ def test_a_release_published_in_the_flat_layout_is_sent_again_into_subfolders(hu
     assert main(["--repo", REPO_ID, "--before", "2026.12", "--out", str(tmp_path / "previous")]) == 0
     previous = tmp_path / "previous"
     assert record_files(previous / PUBLISHED_RECORDS) and tars(previous)  # records, and the pictured tars
-    cold_previous = tmp_path / "previous-metadata-only"
-    shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
-    cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
+    cold = cold_release(folder, tmp_path, previous)
     warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
     cold_files = published(cold.out)
     assert published(warm.out) == cold_files  # nothing left in the repo: every shard is written again
@@ -320,9 +321,7 @@ def test_a_torn_pack_costs_its_partitions_and_its_indexes_come_one_by_one(
     assert 3 + 2 < fetched.count("GET") <= 3 + 2 + len(b_indexes) + len(gallery_shards(shards))
 
     # December reuses what it can, builds the rest again, and publishes what a cold release publishes.
-    cold_previous = tmp_path / "previous-metadata-only"
-    shutil.copytree(previous, cold_previous, ignore=shutil.ignore_patterns(".pdpack", "*.tar"))
-    cold = release(folder, tmp_path / "cold" / "2026.12", "2026-12-02", cold_previous)
+    cold = cold_release(folder, tmp_path, previous)
     warm = release(folder, tmp_path / "warm" / "2026.12", "2026-12-02", previous)
     cold_files, warm_files = published(cold.out), published(warm.out)
     kept = set(cold_files) - set(warm_files)

@@ -247,12 +247,7 @@ class LocalPoolEngine(Closing):
         return results
 
     def _terminate(self) -> None:
-        self._join_start()
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-        self._remove_spool()
+        self._stop(terminate=True)
 
     def _remove_spool(self) -> None:
         spool, self._spool = self._spool, None
@@ -261,9 +256,15 @@ class LocalPoolEngine(Closing):
 
     def close(self) -> None:
         # close + join (not terminate): workers exit normally and run their finalizers (ExifTool readers).
+        self._stop(terminate=False)
+
+    def _stop(self, terminate: bool) -> None:
         self._join_start()
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.close()
+            if terminate:
+                pool.terminate()
+            else:
+                pool.close()
             pool.join()
         self._remove_spool()
